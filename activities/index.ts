@@ -1,0 +1,44 @@
+/**
+ * `createActivities(deps)`: every side effect of a run happens here (DESIGN §3). Dependencies are built once by the
+ * composition root (worker/) and passed in; activities return only ids, cursors and counts.
+ */
+import type { Knex } from 'knex';
+import { closeJob, openJob } from '../store/sync-jobs';
+import { zeroCounts } from '../store/types';
+
+export interface ActivityDeps {
+  knex: Knex;
+  /** The clock (injectable for tests). */
+  now: () => Date;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    /** Opens the smoke run's job row (idempotent per workflow run). */
+    async openSmokeJob(input: { mapping: string; workflowId: string; runId: string }): Promise<{ jobId: number }> {
+      const job = await openJob(deps.knex, {
+        idempotencyKey: `${input.workflowId}/${input.runId}/smoke`,
+        mapping: input.mapping,
+        direction: null,
+        type: 'sync',
+        mode: 'incremental',
+        workflowId: input.workflowId,
+        runId: input.runId,
+        startedAt: deps.now(),
+      });
+      return { jobId: job.id };
+    },
+
+    /** Closes the smoke run's job row as succeeded with zero counts. */
+    async closeSmokeJob(input: { jobId: number }): Promise<void> {
+      await closeJob(deps.knex, input.jobId, {
+        status: 'succeeded',
+        counts: zeroCounts(),
+        finishedAt: deps.now(),
+        message: 'smoke run: the durable path from Temporal to the store works',
+      });
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

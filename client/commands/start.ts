@@ -1,0 +1,105 @@
+/**
+ * `npm start` / `bcsync start`: the main job on the embedded defaults. Locates or installs the pinned Temporal CLI,
+ * starts the dev server with its UI, opens and migrates the store (MySQL, else SQLite with a notice), starts a worker
+ * and prints the URLs. Ctrl-C stops the worker (draining), the store and the dev server, in that order.
+ */
+import path from 'node:path';
+import { childProcessEnv } from '../../config';
+import { ensureTemporalCli } from '../../scripts/temporal/cli';
+import { type RunningDevServer, startDevServer } from '../../scripts/temporal/dev-server';
+import { openDefaultStore, StoreConnectionError } from '../../store/database';
+import { migrateLatest } from '../../store/migrate';
+import { startWorker } from '../../worker/run';
+import type { CommandContext } from '../context';
+import { CliError } from '../errors';
+
+export async function startCommand(ctx: CommandContext): Promise<void> {
+  const config = ctx.config;
+  const say = (line: string) => console.log(line);
+  const cleanups: Array<() => Promise<void>> = [];
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      for (const cleanup of cleanups.reverse()) {
+        try {
+          await cleanup();
+        } catch (err) {
+          console.error(`while stopping: ${(err as Error).message}`);
+        }
+      }
+    })());
+
+  let server: RunningDevServer | undefined;
+  // If we die unexpectedly, never leave the detached dev server behind.
+  const killServer = () => server?.process.kill('SIGKILL');
+  process.once('exit', killServer);
+
+  try {
+    if (!config.temporal.address) {
+      const cliPath = await ensureTemporalCli({
+        cliPath: config.temporal.devServer.cliPath,
+        cacheDir: config.temporal.devServer.cliCacheDir,
+        log: say,
+        env: childProcessEnv(),
+      });
+      say(`Temporal CLI: ${cliPath}`);
+      server = await startDevServer({
+        cliPath,
+        port: config.temporal.devServer.port,
+        uiPort: config.temporal.devServer.uiPort,
+        dbFile: path.join(config.dataDir, 'temporal.db'),
+        logFile: path.join(config.dataDir, 'temporal.log'),
+        namespace: config.temporal.namespace,
+        env: childProcessEnv(),
+      });
+      const s = server;
+      cleanups.push(async () => {
+        await s.stop();
+        say('Temporal dev server stopped');
+      });
+      say(`Temporal dev server: ${s.address} (state in ${path.join(config.dataDir, 'temporal.db')})`);
+    } else {
+      say(`Temporal cluster: ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+    }
+
+    let opened;
+    try {
+      opened = await openDefaultStore({ mysqlUrl: config.mysqlUrl, dataDir: config.dataDir });
+    } catch (err) {
+      if (err instanceof StoreConnectionError) throw new CliError(err.message);
+      throw err;
+    }
+    const store = opened.store;
+    cleanups.push(() => store.close());
+    if (store.dialect === 'sqlite') say(`NOTICE: ${opened.reason}: ${store.description}`);
+    else say(`Store: ${store.description} (${opened.reason})`);
+    const applied = await migrateLatest(store);
+    say(applied.length ? `Migrations applied: ${applied.join(', ')}` : 'Store schema is up to date');
+
+    const running = await startWorker(config, ctx.logger, store);
+    cleanups.push(async () => {
+      await running.stop();
+      say('Worker stopped');
+    });
+
+    say('');
+    say(`Temporal UI:  http://localhost:${config.temporal.devServer.uiPort}/namespaces/${config.temporal.namespace}/workflows`);
+    say(`Metrics:      http://127.0.0.1:${config.metricsPort}/metrics`);
+    say(`Task queue:   ${config.temporal.taskQueue}`);
+    say(`Try:          npx bcsync smoke --wait   (in another terminal)`);
+    say('Press Ctrl-C to stop.');
+
+    await new Promise<void>((resolve) => {
+      const onSignal = (signal: NodeJS.Signals) => {
+        say(`\n${signal}: stopping…`);
+        resolve();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      void running.done.then(resolve, resolve);
+    });
+  } finally {
+    await stopAll();
+    process.removeListener('exit', killServer);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * What a CLI command needs, built lazily and closed once: config, logger, store, Temporal client.
+ * The composition root of operator commands (DESIGN §3).
+ */
+import { Client, Connection } from '@temporalio/client';
+import { type Config, ConfigError, loadConfig } from '../config';
+import { openDefaultStore, type Store, StoreConnectionError } from '../store/database';
+import { migrateLatest } from '../store/migrate';
+import { temporalConnectionOptions } from '../worker/connection';
+import { createLogger, type Logger } from '../worker/logger';
+import { CliError, UsageError } from './errors';
+
+export class CommandContext {
+  private _config?: Config;
+  private _logger?: Logger;
+  private _store?: Store;
+  private _connection?: Connection;
+  private _client?: Client;
+
+  get config(): Config {
+    if (!this._config) {
+      try {
+        this._config = loadConfig();
+      } catch (err) {
+        if (err instanceof ConfigError) throw new UsageError(`bad configuration: ${err.message}`);
+        throw err;
+      }
+    }
+    return this._config;
+  }
+
+  get logger(): Logger {
+    return (this._logger ??= createLogger(this.config.logLevel));
+  }
+
+  /** The store, migrated to the latest schema. */
+  async store(): Promise<Store> {
+    if (!this._store) {
+      try {
+        const { store } = await openDefaultStore({ mysqlUrl: this.config.mysqlUrl, dataDir: this.config.dataDir });
+        this._store = store;
+      } catch (err) {
+        if (err instanceof StoreConnectionError) throw new CliError(err.message);
+        throw err;
+      }
+      await migrateLatest(this._store);
+    }
+    return this._store;
+  }
+
+  /** A Temporal client for the configured cluster (or the embedded dev server's address). */
+  async temporal(): Promise<Client> {
+    if (!this._client) {
+      const options = temporalConnectionOptions(this.config.temporal);
+      try {
+        this._connection = await Connection.connect({ ...options, connectTimeout: 5000 });
+      } catch (err) {
+        throw new CliError(
+          `cannot reach Temporal at ${options.address} (${(err as Error).message}); is 'npm start' or the cluster running? (TEMPORAL_ADDRESS)`,
+        );
+      }
+      this._client = new Client({ connection: this._connection, namespace: this.config.temporal.namespace });
+    }
+    return this._client;
+  }
+
+  /** The Temporal UI link of a workflow run (embedded dev server UI, or the cluster's if TEMPORAL_UI_URL is known). */
+  workflowUrl(workflowId: string, runId?: string): string {
+    const ui = `http://localhost:${this.config.temporal.devServer.uiPort}`;
+    return `${ui}/namespaces/${encodeURIComponent(this.config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}${runId ? `/${runId}` : ''}`;
+  }
+
+  async close(): Promise<void> {
+    await this._connection?.close();
+    await this._store?.close();
+  }
+}

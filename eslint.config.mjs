@@ -1,0 +1,143 @@
+// Lint rules that enforce the module boundaries of DESIGN §3 (see STYLE.md, "Boundaries are enforced by tools").
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { importX } from 'eslint-plugin-import-x';
+import { builtinModules } from 'node:module';
+
+// Everything that performs I/O or breaks workflow determinism.
+const ioModules = [
+  ...builtinModules.filter((m) => !m.startsWith('_')),
+  ...builtinModules.filter((m) => !m.startsWith('_')).map((m) => `node:${m}`),
+  'knex',
+  'mysql2',
+  'mysql2/*',
+  'better-sqlite3',
+  'fastify',
+  'pino',
+  '@azure/msal-node',
+  '@temporalio/activity',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/testing',
+];
+
+const noProcessEnv = {
+  'no-restricted-properties': [
+    'error',
+    { object: 'process', property: 'env', message: 'Only config/ reads process.env; take the value from Config.' },
+  ],
+};
+
+const projectLayerImports = (dirs) =>
+  dirs.flatMap((d) => [`../${d}`, `../${d}/*`, `../../${d}`, `../../${d}/*`, `../../../${d}/*`]);
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/**', '.data/**', 'dist/**', 'coverage/**', 'scripts/register.js', 'bin/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      'import-x/no-cycle': ['error', { maxDepth: 10 }],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      'no-console': 'error',
+      ...noProcessEnv,
+    },
+  },
+  {
+    files: ['eslint.config.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // config/ is the only reader of process.env.
+    files: ['config/**/*.ts'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    // Entry points and tooling may print.
+    files: ['client/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts', 'emulators/**/main.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unused-expressions': 'off',
+    },
+  },
+  {
+    // Workflows run in Temporal's deterministic sandbox: no I/O, no environment, activities as types only.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ioModules.map((name) => ({ name, message: 'workflows/ must stay deterministic: do I/O in an activity.' })),
+          patterns: [
+            {
+              group: projectLayerImports(['activities']),
+              allowTypeImports: true,
+              message: 'workflows/ may import activities as types only (import type).',
+            },
+            {
+              group: projectLayerImports(['connectors', 'store', 'emulators', 'worker', 'client', 'config']),
+              message: 'workflows/ must stay deterministic: do I/O in an activity.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // engine/ and mappings/ are pure rules and data: no I/O of any kind.
+    files: ['engine/**/*.ts', 'mappings/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ioModules.map((name) => ({ name, message: 'engine/ and mappings/ are pure: no I/O.' })),
+          patterns: [
+            {
+              group: projectLayerImports(['activities', 'connectors', 'store', 'emulators', 'worker', 'client', 'config']),
+              message: 'engine/ and mappings/ are pure: no I/O.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The emulators share nothing with the connectors but the public protocol (DESIGN §3).
+    files: ['emulators/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: projectLayerImports(['connectors']), message: 'emulators/ never import connectors/.' }] },
+      ],
+    },
+  },
+  {
+    files: ['connectors/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: projectLayerImports(['emulators']), message: 'connectors/ never import emulators/.' }] },
+      ],
+    },
+  },
+);

@@ -1,0 +1,216 @@
+/**
+ * Queries on `couplings`. A coupling links one Business Central record (SystemId) to one Dataverse row per mapping;
+ * (mapping, bc_id) and (mapping, dv_id) are each unique, so couplings are inserted and updated by id, never upserted.
+ */
+import { type Db, inChunks, insertedId, toBool, toDate, toNumber } from './values';
+import type { Direction } from './types';
+
+export interface DirectionState {
+  result: 'success' | 'failure' | null;
+  jobId: number | null;
+  errorHash: string | null;
+  errorCount: number;
+}
+
+export interface Coupling {
+  id: number;
+  mapping: string;
+  bcId: string | null;
+  dvId: string | null;
+  bcModifiedAt: Date | null;
+  dvModifiedAt: Date | null;
+  bcHash: string | null;
+  dvHash: string | null;
+  toDataverse: DirectionState;
+  toBc: DirectionState;
+  skipped: boolean;
+  skippedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const prefix = (d: Direction) => (d === 'to-dataverse' ? 'to_dv' : 'to_bc');
+
+function fromRow(r: Record<string, unknown>): Coupling {
+  const dir = (p: string): DirectionState => ({
+    result: (r[`${p}_result`] as DirectionState['result']) ?? null,
+    jobId: r[`${p}_job_id`] == null ? null : toNumber(r[`${p}_job_id`]),
+    errorHash: (r[`${p}_error_hash`] as string | null) ?? null,
+    errorCount: toNumber(r[`${p}_error_count`] ?? 0),
+  });
+  return {
+    id: toNumber(r.id),
+    mapping: r.mapping as string,
+    bcId: (r.bc_id as string | null) ?? null,
+    dvId: (r.dv_id as string | null) ?? null,
+    bcModifiedAt: toDate(r.bc_modified_at),
+    dvModifiedAt: toDate(r.dv_modified_at),
+    bcHash: (r.bc_hash as string | null) ?? null,
+    dvHash: (r.dv_hash as string | null) ?? null,
+    toDataverse: dir('to_dv'),
+    toBc: dir('to_bc'),
+    skipped: toBool(r.skipped),
+    skippedAt: toDate(r.skipped_at),
+    createdAt: toDate(r.created_at)!,
+    updatedAt: toDate(r.updated_at)!,
+  };
+}
+
+export interface NewCoupling {
+  mapping: string;
+  bcId: string | null;
+  dvId: string | null;
+  bcModifiedAt?: Date | null;
+  dvModifiedAt?: Date | null;
+  bcHash?: string | null;
+  dvHash?: string | null;
+  now: Date;
+}
+
+/** Inserts a coupling and returns it. Throws the driver's duplicate-key error when either id is already coupled. */
+export async function insertCoupling(db: Db, c: NewCoupling): Promise<Coupling> {
+  const id = insertedId(
+    await db('couplings').insert({
+      mapping: c.mapping,
+      bc_id: c.bcId,
+      dv_id: c.dvId,
+      bc_modified_at: c.bcModifiedAt ?? null,
+      dv_modified_at: c.dvModifiedAt ?? null,
+      bc_hash: c.bcHash ?? null,
+      dv_hash: c.dvHash ?? null,
+      created_at: c.now,
+      updated_at: c.now,
+    }),
+  );
+  return (await getCoupling(db, id))!;
+}
+
+export async function getCoupling(db: Db, id: number): Promise<Coupling | undefined> {
+  const row = await db('couplings').where({ id }).first();
+  return row ? fromRow(row) : undefined;
+}
+
+/** The couplings of `mapping` for these Business Central ids, keyed by bc id. */
+export async function findByBcIds(db: Db, mapping: string, bcIds: readonly string[]): Promise<Map<string, Coupling>> {
+  const rows = await inChunks(bcIds, 1000, (chunk) => db('couplings').where({ mapping }).whereIn('bc_id', chunk));
+  return new Map(rows.map((r) => [r.bc_id as string, fromRow(r)]));
+}
+
+/** The couplings of `mapping` for these Dataverse ids, keyed by dv id. */
+export async function findByDvIds(db: Db, mapping: string, dvIds: readonly string[]): Promise<Map<string, Coupling>> {
+  const rows = await inChunks(dvIds, 1000, (chunk) => db('couplings').where({ mapping }).whereIn('dv_id', chunk));
+  return new Map(rows.map((r) => [r.dv_id as string, fromRow(r)]));
+}
+
+/**
+ * The next `limit` couplings (by id, after `afterId`) whose last result in `direction` is a failure and that are not
+ * skipped: the retry set a pass processes first.
+ */
+export async function listFailed(
+  db: Db,
+  mapping: string,
+  direction: Direction,
+  options: { afterId?: number; limit: number },
+): Promise<Coupling[]> {
+  const rows = await db('couplings')
+    .where({ mapping, [`${prefix(direction)}_result`]: 'failure', skipped: false })
+    .andWhere('id', '>', options.afterId ?? 0)
+    .orderBy('id')
+    .limit(options.limit);
+  return rows.map(fromRow);
+}
+
+export interface SuccessUpdate {
+  jobId: number;
+  bcId?: string;
+  dvId?: string;
+  bcModifiedAt?: Date | null;
+  dvModifiedAt?: Date | null;
+  bcHash?: string | null;
+  dvHash?: string | null;
+  now: Date;
+}
+
+/** Records a successful write in `direction`: ids, timestamps and hashes as last synchronized; clears the error streak. */
+export async function recordSuccess(db: Db, id: number, direction: Direction, u: SuccessUpdate): Promise<void> {
+  const p = prefix(direction);
+  const patch: Record<string, unknown> = {
+    [`${p}_result`]: 'success',
+    [`${p}_job_id`]: u.jobId,
+    [`${p}_error_hash`]: null,
+    [`${p}_error_count`]: 0,
+    updated_at: u.now,
+  };
+  if (u.bcId !== undefined) patch.bc_id = u.bcId;
+  if (u.dvId !== undefined) patch.dv_id = u.dvId;
+  if (u.bcModifiedAt !== undefined) patch.bc_modified_at = u.bcModifiedAt;
+  if (u.dvModifiedAt !== undefined) patch.dv_modified_at = u.dvModifiedAt;
+  if (u.bcHash !== undefined) patch.bc_hash = u.bcHash;
+  if (u.dvHash !== undefined) patch.dv_hash = u.dvHash;
+  await db('couplings').where({ id }).update(patch);
+}
+
+/**
+ * Records a failure in `direction`. The streak counts consecutive failures with the same error hash (a different
+ * error restarts it at 1). Returns the new streak length; the caller decides to skip (DESIGN §5: twice → skipped).
+ */
+export async function recordFailure(
+  db: Db,
+  id: number,
+  direction: Direction,
+  f: { jobId: number; errorHash: string; now: Date },
+): Promise<number> {
+  const p = prefix(direction);
+  const row = await db('couplings').where({ id }).first(`${p}_error_hash as hash`, `${p}_error_count as count`);
+  const count = row && row.hash === f.errorHash ? toNumber(row.count) + 1 : 1;
+  await db('couplings')
+    .where({ id })
+    .update({
+      [`${p}_result`]: 'failure',
+      [`${p}_job_id`]: f.jobId,
+      [`${p}_error_hash`]: f.errorHash,
+      [`${p}_error_count`]: count,
+      updated_at: f.now,
+    });
+  return count;
+}
+
+/** Marks couplings skipped (parked: never retried until restored). */
+export async function markSkipped(db: Db, ids: readonly number[], now: Date): Promise<void> {
+  if (ids.length) await db('couplings').whereIn('id', ids).update({ skipped: true, skipped_at: now, updated_at: now });
+}
+
+/** Restores skipped couplings of `mapping` (all when `ids` is omitted); returns how many were restored. */
+export async function restoreSkipped(db: Db, mapping: string, now: Date, ids?: readonly number[]): Promise<number> {
+  const q = db('couplings').where({ mapping, skipped: true });
+  if (ids) q.whereIn('id', ids);
+  return q.update({
+    skipped: false,
+    skipped_at: null,
+    to_dv_error_count: 0,
+    to_bc_error_count: 0,
+    to_dv_error_hash: null,
+    to_bc_error_hash: null,
+    updated_at: now,
+  });
+}
+
+/** The skipped couplings, optionally of one mapping, oldest first. */
+export async function listSkipped(db: Db, mapping?: string, limit = 1000): Promise<Coupling[]> {
+  const q = db('couplings').where({ skipped: true }).orderBy('skipped_at').limit(limit);
+  if (mapping) q.andWhere({ mapping });
+  return (await q).map(fromRow);
+}
+
+/** Removes couplings (uncouple); returns how many were removed. */
+export async function deleteCouplings(db: Db, ids: readonly number[]): Promise<number> {
+  return ids.length ? db('couplings').whereIn('id', ids).delete() : 0;
+}
+
+/** How many couplings each mapping has. */
+export async function countByMapping(db: Db): Promise<Record<string, number>> {
+  const rows = await db('couplings').select('mapping').count({ n: '*' }).groupBy('mapping');
+  return Object.fromEntries(
+    (rows as Array<{ mapping: string; n: unknown }>).map((r) => [r.mapping, toNumber(r.n)]),
+  );
+}

@@ -1,0 +1,180 @@
+/**
+ * Opening the store: Knex over mysql2 (MySQL / MariaDB), or Knex over better-sqlite3 as the zero-setup demo default.
+ * Both use the same migrations and the same query modules; dialect notes are in `store/README.md`.
+ */
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+
+export type Dialect = 'mysql' | 'sqlite';
+
+export interface Store {
+  readonly knex: Knex;
+  readonly dialect: Dialect;
+  /** Human description without secrets, e.g. `mysql://root@127.0.0.1:3306/bcsync` or `sqlite:.data/bcsync.sqlite`. */
+  readonly description: string;
+  /** Closes the pool (STYLE: `knex.destroy()` in teardown). */
+  close(): Promise<void>;
+}
+
+/** Thrown when the configured MySQL cannot be used; `variable` names the setting to fix. */
+export class StoreConnectionError extends Error {
+  override readonly name = 'StoreConnectionError';
+  constructor(
+    readonly variable: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${variable}: ${message}`, options);
+  }
+}
+
+/** `mysql://user:***@host:port/db`: the URL with its password masked, for logs and messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable URL>';
+  }
+}
+
+function mysqlConnection(url: string, database?: string): Knex.MySql2ConnectionConfig {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password),
+    database: database ?? (decodeURIComponent(u.pathname.replace(/^\//, '')) || undefined),
+    // Every DATETIME(3) we write and read is UTC, independent of the server's or the machine's time zone.
+    timezone: 'Z',
+    dateStrings: false,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    charset: 'utf8mb4',
+  };
+}
+
+/** The database name in a MySQL URL (the path), or undefined. */
+export function databaseOf(url: string): string | undefined {
+  return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || undefined;
+}
+
+/**
+ * Opens a MySQL store. Creates the database named in the URL if it does not exist.
+ * Throws `StoreConnectionError` naming `variable` (Default: 'MYSQL_URL') when the server refuses or cannot be reached.
+ */
+export async function openMysqlStore(url: string, variable = 'MYSQL_URL'): Promise<Store> {
+  const database = databaseOf(url);
+  if (!database) throw new StoreConnectionError(variable, `no database name in ${redactUrl(url)} (expected …/dbname)`);
+  if (!/^[A-Za-z0-9_$-]+$/.test(database)) {
+    throw new StoreConnectionError(variable, `database name '${database}' has characters outside [A-Za-z0-9_$-]`);
+  }
+  const admin = knexFactory({ client: 'mysql2', connection: mysqlConnection(url, ''), pool: { min: 0, max: 1 } });
+  try {
+    await admin.raw('CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_bin', [database]);
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    throw new StoreConnectionError(
+      variable,
+      `cannot connect to ${redactUrl(url)}: ${code ? `${code} ` : ''}${(err as Error).message}`,
+      { cause: err },
+    );
+  } finally {
+    await admin.destroy();
+  }
+  const knex = knexFactory({
+    client: 'mysql2',
+    connection: mysqlConnection(url),
+    pool: {
+      min: 0,
+      max: 10,
+      // The session time zone matters for NOW() and TIMESTAMP columns; we keep it UTC on every pooled connection.
+      afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, c: unknown) => void) =>
+        conn.query("SET time_zone = '+00:00'", (err) => done(err, conn)),
+    },
+  });
+  return {
+    knex,
+    dialect: 'mysql',
+    description: redactUrl(url),
+    close: () => knex.destroy(),
+  };
+}
+
+/** Opens (creating if needed) the SQLite store file. Same migrations and queries as MySQL. */
+export async function openSqliteStore(file: string): Promise<Store> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: file },
+    useNullAsDefault: true,
+    pool: {
+      afterCreate: (conn: { pragma: (s: string) => unknown }, done: (err: Error | null, c: unknown) => void) => {
+        // WAL lets the CLI read while a worker writes; busy_timeout makes concurrent writers wait instead of failing.
+        conn.pragma('journal_mode = WAL');
+        conn.pragma('busy_timeout = 5000');
+        conn.pragma('foreign_keys = ON');
+        done(null, conn);
+      },
+    },
+  });
+  return {
+    knex,
+    dialect: 'sqlite',
+    description: `sqlite:${path.relative(process.cwd(), file) || file}`,
+    close: () => knex.destroy(),
+  };
+}
+
+/** True when something accepts TCP connections on host:port within `timeoutMs` (Default: 500). */
+export function isPortOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+export const LOCAL_MYSQL_URL = 'mysql://root@127.0.0.1:3306/bcsync';
+
+export interface OpenStoreResult {
+  store: Store;
+  /** Why this store was chosen, for the start-up notice. */
+  reason: string;
+}
+
+/**
+ * The store selection of DESIGN §2: MYSQL_URL when set (failing fast, naming MYSQL_URL, if it cannot be used); else a
+ * local MySQL on 127.0.0.1:3306 (root, no password) when one answers; else the SQLite file `<dataDir>/bcsync.sqlite`.
+ */
+export async function openDefaultStore(options: { mysqlUrl: string | undefined; dataDir: string }): Promise<OpenStoreResult> {
+  if (options.mysqlUrl) {
+    return { store: await openMysqlStore(options.mysqlUrl), reason: 'MYSQL_URL is set' };
+  }
+  if (await isPortOpen('127.0.0.1', 3306)) {
+    try {
+      return {
+        store: await openMysqlStore(LOCAL_MYSQL_URL, 'local MySQL on 127.0.0.1:3306'),
+        reason: 'MYSQL_URL is not set and a local MySQL answers on 127.0.0.1:3306',
+      };
+    } catch (err) {
+      return {
+        store: await openSqliteStore(path.join(options.dataDir, 'bcsync.sqlite')),
+        reason: `MYSQL_URL is not set and the local MySQL on 127.0.0.1:3306 refused us (${(err as Error).message}); using the embedded SQLite store`,
+      };
+    }
+  }
+  return {
+    store: await openSqliteStore(path.join(options.dataDir, 'bcsync.sqlite')),
+    reason: 'MYSQL_URL is not set and no MySQL answers on 127.0.0.1:3306; using the embedded SQLite store',
+  };
+}

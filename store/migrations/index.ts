@@ -1,0 +1,34 @@
+/**
+ * The migration list, in order. Knex's `migrationSource` reads this list instead of scanning a directory, so the
+ * same migrations run under ts-node, compiled JS and bundlers, and their order is explicit.
+ */
+import type { Knex } from 'knex';
+import * as createCouplings from './20261124000100-create-couplings';
+import * as createWatermarks from './20261124000200-create-watermarks';
+import * as createSyncJobs from './20261124000300-create-sync-jobs';
+import * as createSyncErrors from './20261124000400-create-sync-errors';
+import * as createPendingWrites from './20261124000500-create-pending-writes';
+import * as createFieldChanges from './20261124000600-create-field-changes';
+import * as createOptionMappings from './20261124000700-create-option-mappings';
+
+export interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+export const migrations: ReadonlyArray<readonly [name: string, migration: Migration]> = [
+  ['20261124000100-create-couplings', createCouplings],
+  ['20261124000200-create-watermarks', createWatermarks],
+  ['20261124000300-create-sync-jobs', createSyncJobs],
+  ['20261124000400-create-sync-errors', createSyncErrors],
+  ['20261124000500-create-pending-writes', createPendingWrites],
+  ['20261124000600-create-field-changes', createFieldChanges],
+  ['20261124000700-create-option-mappings', createOptionMappings],
+];
+
+/** Knex migration source over the explicit list above. */
+export const migrationSource: Knex.MigrationSource<Migration> = {
+  getMigrations: async () => migrations.map(([, m]) => m),
+  getMigrationName: (m) => migrations.find(([, x]) => x === m)![0],
+  getMigration: async (m) => m,
+};

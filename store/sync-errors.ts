@@ -1,0 +1,93 @@
+/** Queries on `sync_errors`: one row per failed record per job, with a message a user can act on. */
+import { type Db, inChunks, toDate, toNumber } from './values';
+import type { Direction } from './types';
+
+export interface SyncError {
+  id: number;
+  jobId: number;
+  mapping: string;
+  direction: Direction;
+  sourceId: string;
+  destinationId: string | null;
+  message: string;
+  detail: string | null;
+  createdAt: Date;
+  resolvedByJobId: number | null;
+}
+
+function fromRow(r: Record<string, unknown>): SyncError {
+  return {
+    id: toNumber(r.id),
+    jobId: toNumber(r.job_id),
+    mapping: r.mapping as string,
+    direction: r.direction as Direction,
+    sourceId: r.source_id as string,
+    destinationId: (r.destination_id as string | null) ?? null,
+    message: r.message as string,
+    detail: (r.detail as string | null) ?? null,
+    createdAt: toDate(r.created_at)!,
+    resolvedByJobId: r.resolved_by_job_id == null ? null : toNumber(r.resolved_by_job_id),
+  };
+}
+
+export type NewSyncError = Omit<SyncError, 'id' | 'resolvedByJobId'>;
+
+/** Records errors; a retried page rewrites the same (job, source id) row instead of adding a second one. */
+export async function recordErrors(db: Db, errors: readonly NewSyncError[]): Promise<void> {
+  if (!errors.length) return;
+  await inChunks(errors, 500, async (chunk) => {
+    await db('sync_errors')
+      .insert(
+        chunk.map((e) => ({
+          job_id: e.jobId,
+          mapping: e.mapping,
+          direction: e.direction,
+          source_id: e.sourceId,
+          destination_id: e.destinationId,
+          message: e.message,
+          detail: e.detail,
+          created_at: e.createdAt,
+        })),
+      )
+      .onConflict(['job_id', 'source_id'])
+      .merge(['destination_id', 'message', 'detail']);
+    return [];
+  });
+}
+
+export interface ErrorFilter {
+  jobId?: number;
+  mapping?: string;
+  unresolvedOnly?: boolean;
+  limit?: number;
+}
+
+/** The error log, newest first (Default limit: 100). */
+export async function listErrors(db: Db, f: ErrorFilter = {}): Promise<SyncError[]> {
+  const q = db('sync_errors').orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  if (f.jobId !== undefined) q.where({ job_id: f.jobId });
+  if (f.mapping) q.where({ mapping: f.mapping });
+  if (f.unresolvedOnly) q.whereNull('resolved_by_job_id');
+  return (await q.limit(f.limit ?? 100)).map(fromRow);
+}
+
+/** The source ids that failed in a job (the input of `bcsync retry`). */
+export async function failedSourceIds(db: Db, jobId: number): Promise<string[]> {
+  return (await db('sync_errors').where({ job_id: jobId }).orderBy('id').pluck('source_id')) as string[];
+}
+
+/** Marks errors of earlier jobs for these source ids as resolved by `resolvedByJobId`; returns how many. */
+export async function resolveErrors(
+  db: Db,
+  r: { mapping: string; direction: Direction; sourceIds: readonly string[]; resolvedByJobId: number },
+): Promise<number> {
+  const counts = await inChunks(r.sourceIds, 1000, async (chunk) => [
+    await db('sync_errors')
+      .where({ mapping: r.mapping, direction: r.direction })
+      .whereIn('source_id', chunk)
+      .whereNull('resolved_by_job_id')
+      .andWhere('job_id', '<>', r.resolvedByJobId)
+      .update({ resolved_by_job_id: r.resolvedByJobId }),
+  ]);
+  return counts.reduce((a, b) => a + b, 0);
+}

@@ -1,0 +1,129 @@
+/** Queries on `sync_jobs`: one row per pass, opened idempotently and closed with its counters. */
+import { type Db, toDate, toNumber } from './values';
+import type { Direction, JobCounts, JobStatus, JobType, SyncMode } from './types';
+
+export interface SyncJob extends JobCounts {
+  id: number;
+  idempotencyKey: string;
+  mapping: string;
+  direction: Direction | null;
+  type: JobType;
+  mode: SyncMode;
+  workflowId: string | null;
+  runId: string | null;
+  retryOfJobId: number | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  status: JobStatus;
+  message: string | null;
+}
+
+const counterColumns = ['inserted', 'modified', 'deleted', 'unchanged', 'skipped', 'failed', 'coupled', 'uncoupled'] as const;
+
+function fromRow(r: Record<string, unknown>): SyncJob {
+  const job = {
+    id: toNumber(r.id),
+    idempotencyKey: r.idempotency_key as string,
+    mapping: r.mapping as string,
+    direction: (r.direction as Direction | null) ?? null,
+    type: r.type as JobType,
+    mode: r.mode as SyncMode,
+    workflowId: (r.workflow_id as string | null) ?? null,
+    runId: (r.run_id as string | null) ?? null,
+    retryOfJobId: r.retry_of_job_id == null ? null : toNumber(r.retry_of_job_id),
+    startedAt: toDate(r.started_at)!,
+    finishedAt: toDate(r.finished_at),
+    status: r.status as JobStatus,
+    message: (r.message as string | null) ?? null,
+  } as SyncJob;
+  for (const c of counterColumns) job[c] = toNumber(r[c] ?? 0);
+  return job;
+}
+
+export interface OpenJob {
+  idempotencyKey: string;
+  mapping: string;
+  direction: Direction | null;
+  type: JobType;
+  mode: SyncMode;
+  workflowId: string | null;
+  runId: string | null;
+  retryOfJobId?: number | null;
+  startedAt: Date;
+}
+
+/**
+ * Opens the job row for a pass, or returns the one already opened with the same idempotency key (an activity retry).
+ */
+export async function openJob(db: Db, j: OpenJob): Promise<SyncJob> {
+  await db('sync_jobs')
+    .insert({
+      idempotency_key: j.idempotencyKey,
+      mapping: j.mapping,
+      direction: j.direction,
+      type: j.type,
+      mode: j.mode,
+      workflow_id: j.workflowId,
+      run_id: j.runId,
+      retry_of_job_id: j.retryOfJobId ?? null,
+      started_at: j.startedAt,
+      status: 'running',
+    })
+    .onConflict('idempotency_key')
+    .ignore();
+  return fromRow(await db('sync_jobs').where({ idempotency_key: j.idempotencyKey }).first());
+}
+
+export async function getJob(db: Db, id: number): Promise<SyncJob | undefined> {
+  const r = await db('sync_jobs').where({ id }).first();
+  return r ? fromRow(r) : undefined;
+}
+
+/** Closes a job: final status, counters (totals, not increments: a retried close writes the same values) and message. */
+export async function closeJob(
+  db: Db,
+  id: number,
+  c: { status: Exclude<JobStatus, 'running'>; counts: JobCounts; finishedAt: Date; message?: string | null },
+): Promise<void> {
+  await db('sync_jobs')
+    .where({ id })
+    .update({ status: c.status, finished_at: c.finishedAt, message: c.message ?? null, ...c.counts });
+}
+
+/** Writes the running totals of an open job so `bcsync jobs` shows progress. */
+export async function updateJobCounts(db: Db, id: number, counts: JobCounts): Promise<void> {
+  await db('sync_jobs').where({ id, status: 'running' }).update({ ...counts });
+}
+
+/**
+ * Marks the still-running jobs of `mapping` that belong to other workflow runs as abandoned (their run died without
+ * closing them): the orphan clean-up done at the start of each run.
+ */
+export async function abandonOrphans(
+  db: Db,
+  mapping: string,
+  currentRunId: string,
+  now: Date,
+): Promise<number> {
+  return db('sync_jobs')
+    .where({ mapping, status: 'running' })
+    .andWhere((q) => q.whereNull('run_id').orWhereNot('run_id', currentRunId))
+    .update({ status: 'abandoned', finished_at: now, message: 'the workflow run that owned this job ended without closing it' });
+}
+
+export interface JobFilter {
+  mapping?: string;
+  /** Only jobs that failed or completed with errors. */
+  failed?: boolean;
+  workflowId?: string;
+  limit?: number;
+}
+
+/** The job log, newest first (Default limit: 50). */
+export async function listJobs(db: Db, f: JobFilter = {}): Promise<SyncJob[]> {
+  const q = db('sync_jobs').orderBy([{ column: 'started_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  if (f.mapping) q.where({ mapping: f.mapping });
+  if (f.workflowId) q.where({ workflow_id: f.workflowId });
+  if (f.failed) q.where((w) => w.whereIn('status', ['failed', 'completed_with_errors']).orWhere('failed', '>', 0));
+  return (await q.limit(f.limit ?? 50)).map(fromRow);
+}

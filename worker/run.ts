@@ -1,0 +1,83 @@
+/**
+ * The composition root of a worker process: config → store (migrated) → Temporal connection → worker. Installs the
+ * Temporal runtime once (Prometheus metrics on METRICS_PORT), runs until `stop()`, then drains, and closes the worker,
+ * the connection and the DB pool in that order.
+ */
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { Config } from '../config';
+import { openDefaultStore, type Store } from '../store/database';
+import { migrateLatest } from '../store/migrate';
+import { temporalConnectionOptions } from './connection';
+import { createSyncWorker } from './create-worker';
+import type { Logger } from './logger';
+
+export interface RunningWorker {
+  worker: Worker;
+  store: Store;
+  /** Resolves when the worker has stopped and every resource is closed. */
+  done: Promise<void>;
+  /** Starts a graceful shutdown (drain, then close); resolves with `done`. */
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/** Installs the Temporal runtime once per process: metrics endpoint and log forwarding; signals are ours to handle. */
+export function installRuntime(config: Config, logger: Logger): void {
+  if (runtimeInstalled) return;
+  Runtime.install({
+    logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'WARN', (entry) =>
+      logger[entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : 'debug'](
+        { ...entry.meta, component: 'temporal' },
+        entry.message,
+      ),
+    ),
+    telemetryOptions: {
+      metrics: { prometheus: { bindAddress: `127.0.0.1:${config.metricsPort}` }, metricPrefix: 'temporal_' },
+    },
+    shutdownSignals: [],
+  });
+  runtimeInstalled = true;
+}
+
+/**
+ * Starts a worker for the configured task queue. `store` may be passed in (npm start opens it first to announce it);
+ * otherwise the default store is opened and migrated here.
+ */
+export async function startWorker(config: Config, logger: Logger, store?: Store): Promise<RunningWorker> {
+  installRuntime(config, logger);
+  let ownStore = false;
+  if (!store) {
+    const opened = await openDefaultStore({ mysqlUrl: config.mysqlUrl, dataDir: config.dataDir });
+    logger.info({ store: opened.store.description, reason: opened.reason }, 'store selected');
+    store = opened.store;
+    ownStore = true;
+    await migrateLatest(store);
+  }
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
+  const worker = await createSyncWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    knex: store.knex,
+  });
+  const s = store;
+  const done = (async () => {
+    try {
+      await worker.run();
+    } finally {
+      await connection.close();
+      if (ownStore) await s.close();
+    }
+  })();
+  logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
+  return {
+    worker,
+    store: s,
+    done,
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

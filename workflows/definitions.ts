@@ -1,0 +1,37 @@
+/**
+ * Names shared by workflows, the worker and the CLI: search attributes (DESIGN §5), queries and workflow input types.
+ * Imports only `@temporalio/workflow` so it is safe inside the workflow sandbox.
+ */
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { defineQuery } from '@temporalio/workflow';
+
+/** The mapping a run synchronizes (Keyword). */
+export const BcSyncMapping = defineSearchAttributeKey('BcSyncMapping', 'KEYWORD');
+/** `succeeded` | `completed_with_errors` | `failed` (Keyword), set when a run ends. */
+export const BcSyncOutcome = defineSearchAttributeKey('BcSyncOutcome', 'KEYWORD');
+/** How many records failed in the run (Int). */
+export const BcSyncFailed = defineSearchAttributeKey('BcSyncFailed', 'INT');
+/** How many records the run inserted, modified or deleted (Int). */
+export const BcSyncChanged = defineSearchAttributeKey('BcSyncChanged', 'INT');
+
+/** Every custom search attribute the product needs registered on the namespace. */
+export const searchAttributeKeys = [BcSyncMapping, BcSyncOutcome, BcSyncFailed, BcSyncChanged] as const;
+
+export type RunOutcome = 'succeeded' | 'completed_with_errors' | 'failed';
+
+/** Input of the `smokeRun` workflow: the first durable path end to end (a job row written and closed). */
+export interface SmokeRunInput {
+  mapping: string;
+}
+
+export interface SmokeRunResult {
+  jobId: number;
+  outcome: RunOutcome;
+}
+
+export interface SmokeProgress {
+  phase: 'starting' | 'writing' | 'done';
+  jobId: number | null;
+}
+
+export const smokeProgressQuery = defineQuery<SmokeProgress>('progress');
