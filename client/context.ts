@@ -37,7 +37,11 @@ export class CommandContext {
   async store(): Promise<Store> {
     if (!this._store) {
       try {
-        const { store } = await openDefaultStore({ mysqlUrl: this.config.mysqlUrl, dataDir: this.config.dataDir });
+        const { store } = await openDefaultStore({
+          mysqlUrl: this.config.mysqlUrl,
+          defaultUrl: this.config.mysqlDefaultUrl,
+          dataDir: this.config.dataDir,
+        });
         this._store = store;
       } catch (err) {
         if (err instanceof StoreConnectionError) throw new CliError(err.message);

@@ -11,9 +11,14 @@ export function printTable<T extends Record<string, unknown>>(rows: T[], columns
     console.log('(none)');
     return;
   }
-  const cell = (v: unknown) => (v instanceof Date ? v.toISOString() : v == null ? '' : String(v));
+  const cell = (v: unknown): string =>
+    v instanceof Date ? v.toISOString() : v == null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   console.log(line(columns));
   for (const r of rows) console.log(line(columns.map((c) => cell(r[c]))));
 }

@@ -68,7 +68,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--limit <n>', 'at most n jobs').default(20).argParser(positiveInt))
     .option('--json', 'print JSON')
     .action(
-      action((ctx, opts: { mapping?: string; failed?: boolean; limit: number; json?: boolean }) => jobsCommand(ctx, opts)),
+      action((ctx, opts: { mapping?: string; failed?: boolean; limit: number; json?: boolean }) =>
+        jobsCommand(ctx, opts),
+      ),
     );
 
   return program;

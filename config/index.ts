@@ -90,6 +90,7 @@ const schema = z.object({
   TEMPORAL_CLI_CACHE_DIR: optionalString,
 
   MYSQL_URL: mysqlUrl.optional().or(z.literal('').transform(() => undefined)),
+  MYSQL_DEFAULT_URL: mysqlUrl.default('mysql://root@127.0.0.1:3306/bcsync'),
 
   BC_API_URL: httpUrl.default('http://127.0.0.1:7048/v2.0'),
   BC_TENANT_ID: z.string().trim().min(1).default('cronus'),
@@ -161,6 +162,8 @@ export interface Config {
   readonly temporal: TemporalConfig;
   /** MySQL connection URL, or undefined for the embedded default (local MySQL if it answers, else SQLite). */
   readonly mysqlUrl: string | undefined;
+  /** The local MySQL the embedded default tries when MYSQL_URL is unset. (Default: mysql://root@127.0.0.1:3306/bcsync) */
+  readonly mysqlDefaultUrl: string;
   readonly businessCentral: {
     readonly apiUrl: string;
     readonly environment: string;
@@ -214,7 +217,7 @@ function readSecret(env: Env, name: string, fileName: string, fallback: string |
 export function loadConfig(env: Env = process.env): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = parsed.error.issues[0];
     const variable = String(issue.path[0] ?? 'environment');
     throw new ConfigError(variable, issue.message);
   }
@@ -269,11 +272,13 @@ export function loadConfig(env: Env = process.env): Config {
         uiPort: e.TEMPORAL_UI_PORT,
         cliPath: e.TEMPORAL_CLI_PATH,
         cliCacheDir: path.resolve(
-          e.TEMPORAL_CLI_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'bc-sales-sync', 'temporal-cli'),
+          e.TEMPORAL_CLI_CACHE_DIR ??
+            path.join(env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'bc-sales-sync', 'temporal-cli'),
         ),
       },
     },
     mysqlUrl: e.MYSQL_URL,
+    mysqlDefaultUrl: e.MYSQL_DEFAULT_URL,
     businessCentral: {
       apiUrl: e.BC_API_URL,
       environment: e.BC_ENVIRONMENT,
@@ -294,7 +299,8 @@ export function loadConfig(env: Env = process.env): Config {
         tenant: e.DATAVERSE_TENANT_ID,
         clientId: e.DATAVERSE_CLIENT_ID,
         clientSecret: dvSecret,
-        scope: e.DATAVERSE_SCOPE ?? `${talksToEmulator(e.DATAVERSE_URL) ? e.EMULATOR_DV_ORG_URL : e.DATAVERSE_URL}/.default`,
+        scope:
+          e.DATAVERSE_SCOPE ?? `${talksToEmulator(e.DATAVERSE_URL) ? e.EMULATOR_DV_ORG_URL : e.DATAVERSE_URL}/.default`,
       },
     },
     emulators: {

@@ -210,7 +210,5 @@ export async function deleteCouplings(db: Db, ids: readonly number[]): Promise<n
 /** How many couplings each mapping has. */
 export async function countByMapping(db: Db): Promise<Record<string, number>> {
   const rows = await db('couplings').select('mapping').count({ n: '*' }).groupBy('mapping');
-  return Object.fromEntries(
-    (rows as Array<{ mapping: string; n: unknown }>).map((r) => [r.mapping, toNumber(r.n)]),
-  );
+  return Object.fromEntries((rows as Array<{ mapping: string; n: unknown }>).map((r) => [r.mapping, toNumber(r.n)]));
 }

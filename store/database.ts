@@ -75,7 +75,7 @@ export async function openMysqlStore(url: string, variable = 'MYSQL_URL'): Promi
   }
   const admin = knexFactory({ client: 'mysql2', connection: mysqlConnection(url, ''), pool: { min: 0, max: 1 } });
   try {
-    await admin.raw('CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_bin', [database]);
+    await admin.raw('CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4', [database]);
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     throw new StoreConnectionError(
@@ -93,8 +93,10 @@ export async function openMysqlStore(url: string, variable = 'MYSQL_URL'): Promi
       min: 0,
       max: 10,
       // The session time zone matters for NOW() and TIMESTAMP columns; we keep it UTC on every pooled connection.
-      afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, c: unknown) => void) =>
-        conn.query("SET time_zone = '+00:00'", (err) => done(err, conn)),
+      afterCreate: (
+        conn: { query: (sql: string, cb: (err: Error | null) => void) => void },
+        done: (err: Error | null, c: unknown) => void,
+      ) => conn.query("SET time_zone = '+00:00'", (err) => done(err, conn)),
     },
   });
   return {
@@ -144,8 +146,6 @@ export function isPortOpen(host: string, port: number, timeoutMs = 500): Promise
   });
 }
 
-export const LOCAL_MYSQL_URL = 'mysql://root@127.0.0.1:3306/bcsync';
-
 export interface OpenStoreResult {
   store: Store;
   /** Why this store was chosen, for the start-up notice. */
@@ -153,28 +153,35 @@ export interface OpenStoreResult {
 }
 
 /**
- * The store selection of DESIGN §2: MYSQL_URL when set (failing fast, naming MYSQL_URL, if it cannot be used); else a
- * local MySQL on 127.0.0.1:3306 (root, no password) when one answers; else the SQLite file `<dataDir>/bcsync.sqlite`.
+ * The store selection of DESIGN §2: MYSQL_URL when set (failing fast, naming MYSQL_URL, if it cannot be used); else the
+ * local MySQL of `defaultUrl` (root@127.0.0.1:3306) when one answers; else the SQLite file `<dataDir>/bcsync.sqlite`.
  */
-export async function openDefaultStore(options: { mysqlUrl: string | undefined; dataDir: string }): Promise<OpenStoreResult> {
+export async function openDefaultStore(options: {
+  mysqlUrl: string | undefined;
+  defaultUrl: string;
+  dataDir: string;
+}): Promise<OpenStoreResult> {
   if (options.mysqlUrl) {
     return { store: await openMysqlStore(options.mysqlUrl), reason: 'MYSQL_URL is set' };
   }
-  if (await isPortOpen('127.0.0.1', 3306)) {
+  const local = new URL(options.defaultUrl);
+  const where = `${local.hostname}:${local.port || 3306}`;
+  const sqlite = path.join(options.dataDir, 'bcsync.sqlite');
+  if (await isPortOpen(local.hostname, Number(local.port || 3306))) {
     try {
       return {
-        store: await openMysqlStore(LOCAL_MYSQL_URL, 'local MySQL on 127.0.0.1:3306'),
-        reason: 'MYSQL_URL is not set and a local MySQL answers on 127.0.0.1:3306',
+        store: await openMysqlStore(options.defaultUrl, 'MYSQL_DEFAULT_URL'),
+        reason: `MYSQL_URL is not set and a local MySQL answers on ${where}`,
       };
     } catch (err) {
       return {
-        store: await openSqliteStore(path.join(options.dataDir, 'bcsync.sqlite')),
-        reason: `MYSQL_URL is not set and the local MySQL on 127.0.0.1:3306 refused us (${(err as Error).message}); using the embedded SQLite store`,
+        store: await openSqliteStore(sqlite),
+        reason: `MYSQL_URL is not set and the local MySQL on ${where} refused us (${(err as Error).message}); using the embedded SQLite store`,
       };
     }
   }
   return {
-    store: await openSqliteStore(path.join(options.dataDir, 'bcsync.sqlite')),
-    reason: 'MYSQL_URL is not set and no MySQL answers on 127.0.0.1:3306; using the embedded SQLite store',
+    store: await openSqliteStore(sqlite),
+    reason: `MYSQL_URL is not set and no MySQL answers on ${where}; using the embedded SQLite store`,
   };
 }

@@ -45,7 +45,9 @@ export async function listFieldChanges(
   db: Db,
   f: { mapping?: string; recordId?: string; jobId?: number; limit?: number },
 ): Promise<FieldChange[]> {
-  const q = db('field_changes').orderBy('id', 'desc').limit(f.limit ?? 200);
+  const q = db('field_changes')
+    .orderBy('id', 'desc')
+    .limit(f.limit ?? 200);
   if (f.mapping) q.where({ mapping: f.mapping });
   if (f.jobId !== undefined) q.where({ job_id: f.jobId });
   if (f.recordId) q.where((w) => w.where({ source_id: f.recordId }).orWhere({ destination_id: f.recordId }));

@@ -7,7 +7,11 @@ import { migrationSource } from './migrations';
 import type { Store } from './database';
 
 const LOCK_NAME = 'bcsync_migrations';
-const config: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migrations', disableMigrationsListValidation: false };
+const config: Knex.MigratorConfig = {
+  migrationSource,
+  tableName: 'knex_migrations',
+  disableMigrationsListValidation: false,
+};
 
 async function withMigrationLock<T>(store: Store, timeoutSeconds: number, fn: () => Promise<T>): Promise<T> {
   if (store.dialect !== 'mysql') return withKnexLockRetry(timeoutSeconds, fn);
@@ -65,7 +69,10 @@ export async function rollbackAll(store: Store, timeoutSeconds = 60): Promise<st
 
 /** The applied and pending migration names. */
 export async function migrationStatus(store: Store): Promise<{ applied: string[]; pending: string[] }> {
-  const [applied, pending] = (await store.knex.migrate.list(config)) as [Array<{ name: string }>, Array<{ file: string }>];
+  const [applied, pending] = (await store.knex.migrate.list(config)) as [
+    Array<{ name: string }>,
+    Array<{ file: string }>,
+  ];
   return {
     applied: applied.map((m) => (typeof m === 'string' ? m : m.name)),
     pending: pending.map((m) => (typeof m === 'string' ? m : m.file)),

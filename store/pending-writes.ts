@@ -68,6 +68,12 @@ export async function findIntents(
 }
 
 /** Removes intents once their coupling is committed (the intent has done its job). */
-export async function clearIntents(db: Db, mapping: string, direction: Direction, sourceIds: readonly string[]): Promise<void> {
-  if (sourceIds.length) await db('pending_writes').where({ mapping, direction }).whereIn('source_id', sourceIds).delete();
+export async function clearIntents(
+  db: Db,
+  mapping: string,
+  direction: Direction,
+  sourceIds: readonly string[],
+): Promise<void> {
+  if (sourceIds.length)
+    await db('pending_writes').where({ mapping, direction }).whereIn('source_id', sourceIds).delete();
 }

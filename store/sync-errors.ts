@@ -64,7 +64,10 @@ export interface ErrorFilter {
 
 /** The error log, newest first (Default limit: 100). */
 export async function listErrors(db: Db, f: ErrorFilter = {}): Promise<SyncError[]> {
-  const q = db('sync_errors').orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  const q = db('sync_errors').orderBy([
+    { column: 'created_at', order: 'desc' },
+    { column: 'id', order: 'desc' },
+  ]);
   if (f.jobId !== undefined) q.where({ job_id: f.jobId });
   if (f.mapping) q.where({ mapping: f.mapping });
   if (f.unresolvedOnly) q.whereNull('resolved_by_job_id');

@@ -18,7 +18,16 @@ export interface SyncJob extends JobCounts {
   message: string | null;
 }
 
-const counterColumns = ['inserted', 'modified', 'deleted', 'unchanged', 'skipped', 'failed', 'coupled', 'uncoupled'] as const;
+const counterColumns = [
+  'inserted',
+  'modified',
+  'deleted',
+  'unchanged',
+  'skipped',
+  'failed',
+  'coupled',
+  'uncoupled',
+] as const;
 
 function fromRow(r: Record<string, unknown>): SyncJob {
   const job = {
@@ -92,23 +101,24 @@ export async function closeJob(
 
 /** Writes the running totals of an open job so `bcsync jobs` shows progress. */
 export async function updateJobCounts(db: Db, id: number, counts: JobCounts): Promise<void> {
-  await db('sync_jobs').where({ id, status: 'running' }).update({ ...counts });
+  await db('sync_jobs')
+    .where({ id, status: 'running' })
+    .update({ ...counts });
 }
 
 /**
  * Marks the still-running jobs of `mapping` that belong to other workflow runs as abandoned (their run died without
  * closing them): the orphan clean-up done at the start of each run.
  */
-export async function abandonOrphans(
-  db: Db,
-  mapping: string,
-  currentRunId: string,
-  now: Date,
-): Promise<number> {
+export async function abandonOrphans(db: Db, mapping: string, currentRunId: string, now: Date): Promise<number> {
   return db('sync_jobs')
     .where({ mapping, status: 'running' })
     .andWhere((q) => q.whereNull('run_id').orWhereNot('run_id', currentRunId))
-    .update({ status: 'abandoned', finished_at: now, message: 'the workflow run that owned this job ended without closing it' });
+    .update({
+      status: 'abandoned',
+      finished_at: now,
+      message: 'the workflow run that owned this job ended without closing it',
+    });
 }
 
 export interface JobFilter {
@@ -121,7 +131,10 @@ export interface JobFilter {
 
 /** The job log, newest first (Default limit: 50). */
 export async function listJobs(db: Db, f: JobFilter = {}): Promise<SyncJob[]> {
-  const q = db('sync_jobs').orderBy([{ column: 'started_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  const q = db('sync_jobs').orderBy([
+    { column: 'started_at', order: 'desc' },
+    { column: 'id', order: 'desc' },
+  ]);
   if (f.mapping) q.where({ mapping: f.mapping });
   if (f.workflowId) q.where({ workflow_id: f.workflowId });
   if (f.failed) q.where((w) => w.whereIn('status', ['failed', 'completed_with_errors']).orWhere('failed', '>', 0));

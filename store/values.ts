@@ -2,7 +2,9 @@
  * Value conversions shared by the query modules. MySQL (mysql2, timezone 'Z') returns DATETIME(3) as a Date;
  * better-sqlite3 stores a bound Date as epoch milliseconds and returns a number. Both become a Date here.
  */
-export type Db = import('knex').Knex | import('knex').Knex.Transaction;
+import type { Knex } from 'knex';
+
+export type Db = Knex | Knex.Transaction;
 
 /** A DATETIME(3) column value as a Date (null stays null). */
 export function toDate(value: unknown): Date | null {
@@ -13,7 +15,7 @@ export function toDate(value: unknown): Date | null {
     // SQLite may hand back what a raw statement wrote as text: 'YYYY-MM-DD HH:MM:SS.mmm' is UTC.
     return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
   }
-  throw new TypeError(`not a date: ${String(value)}`);
+  throw new TypeError(`not a date: ${JSON.stringify(value)}`);
 }
 
 /** A boolean column (MySQL TINYINT(1), SQLite integer) as a boolean. */
@@ -34,7 +36,11 @@ export function insertedId(result: unknown): number {
 }
 
 /** Runs `fn` on chunks of `items` of at most `size` (SQL parameter limits: SQLite 32,766, MySQL 65,535). */
-export async function inChunks<T, R>(items: readonly T[], size: number, fn: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
+export async function inChunks<T, R>(
+  items: readonly T[],
+  size: number,
+  fn: (chunk: T[]) => Promise<R[]>,
+): Promise<R[]> {
   const out: R[] = [];
   for (let i = 0; i < items.length; i += size) out.push(...(await fn(items.slice(i, i + size))));
   return out;

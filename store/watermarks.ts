@@ -45,7 +45,13 @@ export async function advanceWatermark(
 }
 
 /** Stores the Dataverse change-tracking token (null clears it). */
-export async function setDeltaToken(db: Db, mapping: string, side: Side, token: string | null, now: Date): Promise<void> {
+export async function setDeltaToken(
+  db: Db,
+  mapping: string,
+  side: Side,
+  token: string | null,
+  now: Date,
+): Promise<void> {
   await db('watermarks')
     .insert({ mapping, side, modified_at: null, delta_token: token, updated_at: now })
     .onConflict(['mapping', 'side'])

@@ -35,7 +35,10 @@ export function temporalConnectionOptions(t: TemporalConfig): TemporalConnection
           serverRootCACertificate: t.tls.caPath ? read('TEMPORAL_TLS_CA_PATH', t.tls.caPath) : undefined,
           clientCertPair:
             t.tls.certPath && t.tls.keyPath
-              ? { crt: read('TEMPORAL_TLS_CERT_PATH', t.tls.certPath), key: read('TEMPORAL_TLS_KEY_PATH', t.tls.keyPath) }
+              ? {
+                  crt: read('TEMPORAL_TLS_CERT_PATH', t.tls.certPath),
+                  key: read('TEMPORAL_TLS_KEY_PATH', t.tls.keyPath),
+                }
               : undefined,
         }
       : false,

@@ -48,7 +48,11 @@ export async function startWorker(config: Config, logger: Logger, store?: Store)
   installRuntime(config, logger);
   let ownStore = false;
   if (!store) {
-    const opened = await openDefaultStore({ mysqlUrl: config.mysqlUrl, dataDir: config.dataDir });
+    const opened = await openDefaultStore({
+      mysqlUrl: config.mysqlUrl,
+      defaultUrl: config.mysqlDefaultUrl,
+      dataDir: config.dataDir,
+    });
     logger.info({ store: opened.store.description, reason: opened.reason }, 'store selected');
     store = opened.store;
     ownStore = true;

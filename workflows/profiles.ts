@@ -5,5 +5,10 @@ import type { ActivityOptions } from '@temporalio/workflow';
 export const shortActivity: ActivityOptions = {
   startToCloseTimeout: '30s',
   scheduleToCloseTimeout: '10m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: ['NonRetryable'] },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: ['NonRetryable'],
+  },
 };

@@ -12,6 +12,20 @@ export async function jobsCommand(
   if (opts.json) return printJson(jobs);
   printTable(
     jobs.map((j) => ({ ...j, direction: j.direction ?? '-', started: j.startedAt, finished: j.finishedAt })),
-    ['id', 'mapping', 'direction', 'status', 'started', 'finished', 'inserted', 'modified', 'deleted', 'unchanged', 'skipped', 'failed', 'message'],
+    [
+      'id',
+      'mapping',
+      'direction',
+      'status',
+      'started',
+      'finished',
+      'inserted',
+      'modified',
+      'deleted',
+      'unchanged',
+      'skipped',
+      'failed',
+      'message',
+    ],
   );
 }

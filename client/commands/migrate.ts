@@ -8,7 +8,11 @@ import { printJson } from '../output';
 export async function migrateCommand(ctx: CommandContext, opts: { down?: boolean; status?: boolean; json?: boolean }) {
   let opened;
   try {
-    opened = await openDefaultStore({ mysqlUrl: ctx.config.mysqlUrl, dataDir: ctx.config.dataDir });
+    opened = await openDefaultStore({
+      mysqlUrl: ctx.config.mysqlUrl,
+      defaultUrl: ctx.config.mysqlDefaultUrl,
+      dataDir: ctx.config.dataDir,
+    });
   } catch (err) {
     if (err instanceof StoreConnectionError) throw new CliError(err.message);
     throw err;
@@ -27,7 +31,9 @@ export async function migrateCommand(ctx: CommandContext, opts: { down?: boolean
     if (opts.json) return printJson({ store: store.description, [opts.down ? 'rolledBack' : 'applied']: names });
     console.log(`store: ${store.description}`);
     console.log(
-      names.length ? `${opts.down ? 'rolled back' : 'applied'}: ${names.join(', ')}` : 'nothing to do: the schema is up to date',
+      names.length
+        ? `${opts.down ? 'rolled back' : 'applied'}: ${names.join(', ')}`
+        : 'nothing to do: the schema is up to date',
     );
   } finally {
     await store.close();

@@ -64,7 +64,11 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
 
     let opened;
     try {
-      opened = await openDefaultStore({ mysqlUrl: config.mysqlUrl, dataDir: config.dataDir });
+      opened = await openDefaultStore({
+        mysqlUrl: config.mysqlUrl,
+        defaultUrl: config.mysqlDefaultUrl,
+        dataDir: config.dataDir,
+      });
     } catch (err) {
       if (err instanceof StoreConnectionError) throw new CliError(err.message);
       throw err;
@@ -83,7 +87,9 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
     });
 
     say('');
-    say(`Temporal UI:  http://localhost:${config.temporal.devServer.uiPort}/namespaces/${config.temporal.namespace}/workflows`);
+    say(
+      `Temporal UI:  http://localhost:${config.temporal.devServer.uiPort}/namespaces/${config.temporal.namespace}/workflows`,
+    );
     say(`Metrics:      http://127.0.0.1:${config.metricsPort}/metrics`);
     say(`Task queue:   ${config.temporal.taskQueue}`);
     say(`Try:          npx bcsync smoke --wait   (in another terminal)`);

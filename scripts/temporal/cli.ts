@@ -29,7 +29,7 @@ export interface CliVersion {
 /** Parses `temporal version 0.0.0-DEV (Server 1.29.1, UI 2.42.1)`; undefined when the text does not match. */
 export function parseCliVersion(text: string): CliVersion | undefined {
   const m = /temporal version (\S+) \(Server (\S+), UI (\S+)\)/.exec(text);
-  return m ? { cli: m[1]!, server: m[2]!, ui: m[3]! } : undefined;
+  return m ? { cli: m[1], server: m[2], ui: m[3] } : undefined;
 }
 
 /**

@@ -46,7 +46,9 @@ export async function startDevServer(o: DevServerOptions): Promise<RunningDevSer
     );
   }
   if (o.uiPort !== undefined && (await isPortOpen('127.0.0.1', o.uiPort))) {
-    throw new DevServerError(`UI port ${o.uiPort} is already in use; stop whatever listens there or set TEMPORAL_UI_PORT`);
+    throw new DevServerError(
+      `UI port ${o.uiPort} is already in use; stop whatever listens there or set TEMPORAL_UI_PORT`,
+    );
   }
   mkdirSync(path.dirname(o.dbFile), { recursive: true });
   const args = [
@@ -75,8 +77,8 @@ export async function startDevServer(o: DevServerOptions): Promise<RunningDevSer
   const log = createWriteStream(o.logFile, { flags: 'a' });
   // detached: the server gets its own process group, so Ctrl-C reaches only us and we stop it in order (worker first).
   const child = spawn(o.cliPath, args, { env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exitPromise = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {

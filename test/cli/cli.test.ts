@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Worker } from '@temporalio/worker';
+import type { Store } from '../../store/database';
+import { migrateLatest } from '../../store/migrate';
+import { createSyncWorker } from '../../worker/create-worker';
+import { testResources, uniqueName } from '../support/env';
+import { freePort, runBcsync } from '../support/cli';
+import { openFreshStore } from '../support/stores';
+
+describe('the bcsync CLI', function () {
+  this.timeout(120_000);
+
+  it('lists its commands in --help and exits 0', async () => {
+    const r = await runBcsync(['--help']);
+    assert.equal(r.code, 0);
+    for (const cmd of ['start', 'worker', 'migrate', 'smoke', 'jobs'])
+      assert.match(r.stdout, new RegExp(`^\\s+${cmd}\\b`, 'm'));
+  });
+
+  it('exits 2 with a reason on an unknown command or a bad option value', async () => {
+    const unknown = await runBcsync(['frobnicate']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+    const badLimit = await runBcsync(['jobs', '--limit', 'many']);
+    assert.equal(badLimit.code, 2);
+    assert.match(badLimit.stderr, /--limit/);
+  });
+
+  it('exits 2 naming MYSQL_URL when it is malformed', async () => {
+    const r = await runBcsync(['jobs'], { MYSQL_URL: 'postgres://db/x' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^bcsync: bad configuration: MYSQL_URL: /m);
+    assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+  });
+
+  it('exits 1 naming MYSQL_URL when that server cannot be reached, without leaking the password', async () => {
+    const port = await freePort();
+    const r = await runBcsync(['migrate'], { MYSQL_URL: `mysql://root:hunter2@127.0.0.1:${port}/bcsync` });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^bcsync: MYSQL_URL: cannot connect to mysql:\/\/root:\*\*\*@127\.0\.0\.1/m);
+    assert.doesNotMatch(r.stderr, /hunter2/);
+  });
+
+  it('migrates the configured MySQL and reports what it applied, then that nothing is left', async () => {
+    const url = `${testResources().mysqlServerUrl}/${testResources().database}_cli`;
+    const first = await runBcsync(['migrate', '--json'], { MYSQL_URL: url });
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(JSON.parse(first.stdout).applied.length, 7);
+    const second = await runBcsync(['migrate', '--json'], { MYSQL_URL: url });
+    assert.deepEqual(JSON.parse(second.stdout).applied, []);
+  });
+
+  it('falls back to SQLite with a notice when no MySQL answers and MYSQL_URL is unset', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'bcsync-cli-'));
+    const port = await freePort();
+    const r = await runBcsync(['migrate', '--status', '--json'], {
+      DATA_DIR: dataDir,
+      MYSQL_DEFAULT_URL: `mysql://root@127.0.0.1:${port}/bcsync`,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(JSON.parse(r.stdout).store, /^sqlite:.*bcsync\.sqlite$/);
+  });
+
+  describe('against Temporal', function () {
+    let store: Store;
+    let worker: Worker;
+    let running: Promise<void>;
+    let env: Record<string, string>;
+
+    before(async () => {
+      store = await openFreshStore('mysql');
+      await migrateLatest(store);
+      const { temporal } = testResources();
+      const taskQueue = uniqueName('cli');
+      worker = await createSyncWorker({
+        connection: temporal.nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        knex: store.knex,
+      });
+      running = worker.run();
+      const conn = store.knex.client.config.connection as {
+        host: string;
+        port: number;
+        user: string;
+        database: string;
+      };
+      env = {
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        MYSQL_URL: `mysql://${conn.user}@${conn.host}:${conn.port}/${conn.database}`,
+      };
+    });
+
+    after(async () => {
+      worker.shutdown();
+      await running;
+      await store.close();
+    });
+
+    it('starts a smoke run, waits for it and shows its job in the log', async () => {
+      const r = await runBcsync(['smoke', '--wait', '--json'], env);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.equal(out.outcome, 'succeeded');
+      assert.match(out.url, /^http:\/\/localhost:8233\/namespaces\/default\/workflows\/smoke-/);
+      const jobs = await runBcsync(['jobs', '--json', '--mapping', 'SMOKE'], env);
+      const list = JSON.parse(jobs.stdout);
+      assert.equal(list[0].id, out.jobId);
+      assert.equal(list[0].status, 'succeeded');
+      const text = await runBcsync(['jobs', '--mapping', 'SMOKE'], env);
+      assert.match(text.stdout, /^id\s+mapping\s+direction\s+status/m);
+    });
+
+    it('exits 1 with a one-line reason when Temporal cannot be reached', async () => {
+      const port = await freePort();
+      const r = await runBcsync(['smoke'], { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^bcsync: cannot reach Temporal at 127\.0\.0\.1:\d+/m);
+    });
+  });
+});

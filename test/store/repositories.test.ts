@@ -1,0 +1,348 @@
+import assert from 'node:assert/strict';
+import type { Store } from '../../store/database';
+import { migrateLatest } from '../../store/migrate';
+import * as couplings from '../../store/couplings';
+import * as watermarks from '../../store/watermarks';
+import * as jobs from '../../store/sync-jobs';
+import * as errors from '../../store/sync-errors';
+import * as pending from '../../store/pending-writes';
+import * as audit from '../../store/field-changes';
+import * as options from '../../store/option-mappings';
+import { zeroCounts } from '../../store/types';
+import { openFreshStore } from '../support/stores';
+
+const t0 = new Date('2026-11-24T10:00:00.123Z');
+const at = (ms: number) => new Date(t0.getTime() + ms);
+const guid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+for (const dialect of ['mysql', 'sqlite'] as const) {
+  describe(`store queries on ${dialect}`, function () {
+    let store: Store;
+    before(async () => {
+      store = await openFreshStore(dialect);
+      await migrateLatest(store);
+    });
+    after(async () => {
+      await store.close();
+    });
+
+    describe('couplings', function () {
+      it('inserts a coupling and finds it by either id, with millisecond UTC timestamps', async () => {
+        const c = await couplings.insertCoupling(store.knex, {
+          mapping: 'CUSTOMER',
+          bcId: guid(1),
+          dvId: guid(101),
+          bcModifiedAt: at(1),
+          dvModifiedAt: at(2),
+          bcHash: 'h-bc',
+          dvHash: 'h-dv',
+          now: t0,
+        });
+        assert.equal(c.bcModifiedAt?.toISOString(), '2026-11-24T10:00:00.124Z');
+        assert.equal(c.skipped, false);
+        assert.equal((await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(1)])).get(guid(1))?.dvId, guid(101));
+        assert.equal((await couplings.findByDvIds(store.knex, 'CUSTOMER', [guid(101)])).get(guid(101))?.bcId, guid(1));
+        assert.equal((await couplings.findByBcIds(store.knex, 'CONTACT', [guid(1)])).size, 0, 'scoped by mapping');
+      });
+
+      it('refuses to couple one record twice in a mapping, from either side', async () => {
+        await assert.rejects(
+          couplings.insertCoupling(store.knex, { mapping: 'CUSTOMER', bcId: guid(1), dvId: guid(999), now: t0 }),
+        );
+        await assert.rejects(
+          couplings.insertCoupling(store.knex, { mapping: 'CUSTOMER', bcId: guid(998), dvId: guid(101), now: t0 }),
+        );
+      });
+
+      it('allows several pending rows whose other side is not created yet', async () => {
+        await couplings.insertCoupling(store.knex, { mapping: 'CUSTOMER', bcId: guid(2), dvId: null, now: t0 });
+        await couplings.insertCoupling(store.knex, { mapping: 'CUSTOMER', bcId: guid(3), dvId: null, now: t0 });
+      });
+
+      it('counts a streak of identical failures and restarts it on a different error', async () => {
+        const c = (await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(2)])).get(guid(2))!;
+        assert.equal(
+          await couplings.recordFailure(store.knex, c.id, 'to-dataverse', { jobId: 7, errorHash: 'e1', now: t0 }),
+          1,
+        );
+        assert.equal(
+          await couplings.recordFailure(store.knex, c.id, 'to-dataverse', { jobId: 8, errorHash: 'e1', now: t0 }),
+          2,
+        );
+        assert.equal(
+          await couplings.recordFailure(store.knex, c.id, 'to-dataverse', { jobId: 9, errorHash: 'e2', now: t0 }),
+          1,
+        );
+        const failed = await couplings.listFailed(store.knex, 'CUSTOMER', 'to-dataverse', { limit: 10 });
+        assert.deepEqual(
+          failed.map((f) => f.bcId),
+          [guid(2)],
+        );
+        assert.equal(failed[0].toDataverse.jobId, 9);
+        assert.deepEqual(await couplings.listFailed(store.knex, 'CUSTOMER', 'to-bc', { limit: 10 }), []);
+      });
+
+      it('clears the failure when the record later succeeds and stores what was synchronized', async () => {
+        const c = (await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(2)])).get(guid(2))!;
+        await couplings.recordSuccess(store.knex, c.id, 'to-dataverse', {
+          jobId: 10,
+          dvId: guid(102),
+          dvModifiedAt: at(5),
+          bcHash: 'b2',
+          dvHash: 'd2',
+          now: at(6),
+        });
+        const after = (await couplings.getCoupling(store.knex, c.id))!;
+        assert.equal(after.dvId, guid(102));
+        assert.equal(after.toDataverse.result, 'success');
+        assert.equal(after.toDataverse.errorCount, 0);
+        assert.equal(after.dvHash, 'd2');
+        assert.equal(after.updatedAt.toISOString(), at(6).toISOString());
+      });
+
+      it('parks skipped couplings out of the retry set and restores them', async () => {
+        const c = (await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(3)])).get(guid(3))!;
+        await couplings.recordFailure(store.knex, c.id, 'to-dataverse', { jobId: 11, errorHash: 'x', now: t0 });
+        await couplings.markSkipped(store.knex, [c.id], at(7));
+        assert.deepEqual(await couplings.listFailed(store.knex, 'CUSTOMER', 'to-dataverse', { limit: 10 }), []);
+        assert.deepEqual(
+          (await couplings.listSkipped(store.knex, 'CUSTOMER')).map((s) => s.id),
+          [c.id],
+        );
+        assert.equal(await couplings.restoreSkipped(store.knex, 'CUSTOMER', at(8)), 1);
+        assert.deepEqual(
+          (await couplings.listFailed(store.knex, 'CUSTOMER', 'to-dataverse', { limit: 10 })).map((f) => f.id),
+          [c.id],
+        );
+      });
+
+      it('pages the retry set by id', async () => {
+        const first = await couplings.listFailed(store.knex, 'CUSTOMER', 'to-dataverse', { limit: 1 });
+        assert.deepEqual(
+          await couplings.listFailed(store.knex, 'CUSTOMER', 'to-dataverse', { afterId: first[0].id, limit: 1 }),
+          [],
+        );
+      });
+
+      it('counts couplings per mapping and uncouples', async () => {
+        assert.deepEqual(await couplings.countByMapping(store.knex), { CUSTOMER: 3 });
+        const c = (await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(3)])).get(guid(3))!;
+        assert.equal(await couplings.deleteCouplings(store.knex, [c.id]), 1);
+        assert.deepEqual(await couplings.countByMapping(store.knex), { CUSTOMER: 2 });
+      });
+    });
+
+    describe('watermarks', function () {
+      it('starts empty, then only moves forward', async () => {
+        assert.equal(await watermarks.getWatermark(store.knex, 'CUSTOMER', 'bc'), undefined);
+        assert.equal(
+          await watermarks.advanceWatermark(store.knex, {
+            mapping: 'CUSTOMER',
+            side: 'bc',
+            modifiedAt: at(100),
+            jobId: 1,
+            now: t0,
+          }),
+          true,
+        );
+        assert.equal(
+          await watermarks.advanceWatermark(store.knex, {
+            mapping: 'CUSTOMER',
+            side: 'bc',
+            modifiedAt: at(50),
+            jobId: 2,
+            now: t0,
+          }),
+          false,
+        );
+        const w = (await watermarks.getWatermark(store.knex, 'CUSTOMER', 'bc'))!;
+        assert.equal(w.modifiedAt?.toISOString(), at(100).toISOString());
+        assert.equal(w.jobId, 1);
+        assert.equal(await watermarks.getWatermark(store.knex, 'CUSTOMER', 'dataverse'), undefined, 'per side');
+      });
+
+      it('keeps a delta token beside the watermark and resets both for a full sync', async () => {
+        await watermarks.setDeltaToken(store.knex, 'CUSTOMER', 'dataverse', 'tok-1', t0);
+        assert.equal((await watermarks.getWatermark(store.knex, 'CUSTOMER', 'dataverse'))?.deltaToken, 'tok-1');
+        assert.equal(await watermarks.resetWatermarks(store.knex, 'CUSTOMER'), 2);
+        assert.equal(await watermarks.getWatermark(store.knex, 'CUSTOMER', 'bc'), undefined);
+      });
+    });
+
+    describe('sync jobs, errors and audit', function () {
+      let jobId: number;
+
+      it('opens one job row per pass even when the opening is retried', async () => {
+        const open = {
+          idempotencyKey: 'wf-1/run-1/to-dataverse',
+          mapping: 'CUSTOMER',
+          direction: 'to-dataverse' as const,
+          type: 'sync' as const,
+          mode: 'incremental' as const,
+          workflowId: 'wf-1',
+          runId: 'run-1',
+          startedAt: t0,
+        };
+        const a = await jobs.openJob(store.knex, open);
+        const b = await jobs.openJob(store.knex, open);
+        assert.equal(a.id, b.id);
+        assert.equal(a.status, 'running');
+        jobId = a.id;
+      });
+
+      it('shows running totals and closes with final counters', async () => {
+        await jobs.updateJobCounts(store.knex, jobId, { ...zeroCounts(), modified: 2 });
+        assert.equal((await jobs.getJob(store.knex, jobId))?.modified, 2);
+        await jobs.closeJob(store.knex, jobId, {
+          status: 'completed_with_errors',
+          counts: { ...zeroCounts(), inserted: 1, modified: 3, failed: 1 },
+          finishedAt: at(1000),
+          message: '1 record failed',
+        });
+        const j = (await jobs.getJob(store.knex, jobId))!;
+        assert.deepEqual([j.status, j.inserted, j.modified, j.failed], ['completed_with_errors', 1, 3, 1]);
+        assert.equal(j.finishedAt?.toISOString(), at(1000).toISOString());
+      });
+
+      it('lists jobs newest first, filtered by mapping and by failures', async () => {
+        const later = await jobs.openJob(store.knex, {
+          idempotencyKey: 'wf-2/run-1/to-bc',
+          mapping: 'CONTACT',
+          direction: 'to-bc',
+          type: 'sync',
+          mode: 'full',
+          workflowId: 'wf-2',
+          runId: 'run-1',
+          startedAt: at(2000),
+        });
+        assert.deepEqual(
+          (await jobs.listJobs(store.knex)).map((j) => j.id),
+          [later.id, jobId],
+        );
+        assert.deepEqual(
+          (await jobs.listJobs(store.knex, { mapping: 'CUSTOMER' })).map((j) => j.id),
+          [jobId],
+        );
+        assert.deepEqual(
+          (await jobs.listJobs(store.knex, { failed: true })).map((j) => j.id),
+          [jobId],
+        );
+        assert.deepEqual(
+          (await jobs.listJobs(store.knex, { limit: 1 })).map((j) => j.id),
+          [later.id],
+        );
+      });
+
+      it('marks the running jobs of dead runs as abandoned, not the current run', async () => {
+        const n = await jobs.abandonOrphans(store.knex, 'CONTACT', 'run-2', at(3000));
+        assert.equal(n, 1);
+        assert.equal((await jobs.listJobs(store.knex, { mapping: 'CONTACT' }))[0].status, 'abandoned');
+        assert.equal(await jobs.abandonOrphans(store.knex, 'CUSTOMER', 'run-9', at(3000)), 0, 'closed jobs stay');
+      });
+
+      it('records one error row per failed record per job, even when the page is retried', async () => {
+        const e = {
+          jobId,
+          mapping: 'CUSTOMER',
+          direction: 'to-dataverse' as const,
+          sourceId: guid(2),
+          destinationId: null,
+          message: "Account 'Fabrikam' cannot be created: name is longer than 160 characters",
+          detail: '400 0x80044331',
+          createdAt: t0,
+        };
+        await errors.recordErrors(store.knex, [e]);
+        await errors.recordErrors(store.knex, [{ ...e, detail: 'second attempt' }]);
+        const rows = await errors.listErrors(store.knex, { jobId });
+        assert.equal(rows.length, 1);
+        assert.equal(rows[0].detail, 'second attempt');
+        assert.deepEqual(await errors.failedSourceIds(store.knex, jobId), [guid(2)]);
+      });
+
+      it('marks earlier errors resolved by the job that retried them', async () => {
+        assert.equal(
+          await errors.resolveErrors(store.knex, {
+            mapping: 'CUSTOMER',
+            direction: 'to-dataverse',
+            sourceIds: [guid(2)],
+            resolvedByJobId: 999,
+          }),
+          1,
+        );
+        assert.equal((await errors.listErrors(store.knex, { jobId }))[0].resolvedByJobId, 999);
+        assert.deepEqual(await errors.listErrors(store.knex, { mapping: 'CUSTOMER', unresolvedOnly: true }), []);
+      });
+
+      it('keeps the audit trail without duplicates on retry', async () => {
+        const change = {
+          jobId,
+          mapping: 'CUSTOMER',
+          direction: 'to-dataverse' as const,
+          sourceId: guid(1),
+          destinationId: guid(101),
+          field: 'name',
+          kind: 'write' as const,
+          oldValue: 'Fabrikam',
+          newValue: 'Fabrikam Inc.',
+          createdAt: t0,
+        };
+        await audit.recordFieldChanges(store.knex, [change, { ...change, kind: 'conflict-lost', oldValue: 'Fab DV' }]);
+        await audit.recordFieldChanges(store.knex, [change]);
+        const trail = await audit.listFieldChanges(store.knex, { recordId: guid(101) });
+        assert.deepEqual(trail.map((c) => c.kind).sort(), ['conflict-lost', 'write']);
+        assert.equal((await audit.listFieldChanges(store.knex, { recordId: guid(1), jobId })).length, 2);
+      });
+    });
+
+    describe('pending writes', function () {
+      it('records an intent before a create, refreshes it on retry and clears it after coupling', async () => {
+        const i = {
+          mapping: 'CUSTOMER',
+          direction: 'to-bc' as const,
+          sourceId: guid(201),
+          lookupKey: 'number=DV-000201',
+          jobId: 1,
+          now: t0,
+        };
+        const a = await pending.recordIntent(store.knex, i);
+        const b = await pending.recordIntent(store.knex, { ...i, jobId: 2, now: at(1) });
+        assert.equal(a.id, b.id);
+        assert.equal(b.jobId, 2);
+        assert.equal(b.state, 'intent');
+        assert.equal(
+          (await pending.findIntents(store.knex, 'CUSTOMER', 'to-bc', [guid(201)])).get(guid(201))?.lookupKey,
+          'number=DV-000201',
+        );
+        await pending.clearIntents(store.knex, 'CUSTOMER', 'to-bc', [guid(201)]);
+        assert.equal((await pending.findIntents(store.knex, 'CUSTOMER', 'to-bc', [guid(201)])).size, 0);
+      });
+    });
+
+    describe('option mappings', function () {
+      it('maps a BC code to one Dataverse value and replaces either side on change', async () => {
+        await options.setOptionMapping(
+          store.knex,
+          { optionSet: 'PAYMENT TERMS', bcCode: '14 DAYS', dvValue: 1, dvLabel: 'Net 14' },
+          t0,
+        );
+        await options.setOptionMapping(
+          store.knex,
+          { optionSet: 'PAYMENT TERMS', bcCode: '30 DAYS', dvValue: 2, dvLabel: 'Net 30' },
+          t0,
+        );
+        await options.setOptionMapping(
+          store.knex,
+          { optionSet: 'PAYMENT TERMS', bcCode: 'NET30', dvValue: 2, dvLabel: 'Net 30' },
+          t0,
+        );
+        assert.deepEqual(
+          (await options.listOptionMappings(store.knex, 'PAYMENT TERMS')).map((m) => [m.bcCode, m.dvValue]),
+          [
+            ['14 DAYS', 1],
+            ['NET30', 2],
+          ],
+        );
+      });
+    });
+  });
+}
