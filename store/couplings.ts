@@ -8,7 +8,9 @@ import type { Direction } from './types';
 export interface DirectionState {
   result: 'success' | 'failure' | null;
   jobId: number | null;
-  errorHash: string | null;
+  /** The message of the last failure (cleared on success); the engine compares it for "same error twice". */
+  lastError: string | null;
+  /** Consecutive failures in this direction (0 after a success). */
   errorCount: number;
 }
 
@@ -35,7 +37,7 @@ function fromRow(r: Record<string, unknown>): Coupling {
   const dir = (p: string): DirectionState => ({
     result: (r[`${p}_result`] as DirectionState['result']) ?? null,
     jobId: r[`${p}_job_id`] == null ? null : toNumber(r[`${p}_job_id`]),
-    errorHash: (r[`${p}_error_hash`] as string | null) ?? null,
+    lastError: (r[`${p}_last_error`] as string | null) ?? null,
     errorCount: toNumber(r[`${p}_error_count`] ?? 0),
   });
   return {
@@ -137,7 +139,7 @@ export async function recordSuccess(db: Db, id: number, direction: Direction, u:
   const patch: Record<string, unknown> = {
     [`${p}_result`]: 'success',
     [`${p}_job_id`]: u.jobId,
-    [`${p}_error_hash`]: null,
+    [`${p}_last_error`]: null,
     [`${p}_error_count`]: 0,
     updated_at: u.now,
   };
@@ -151,28 +153,28 @@ export async function recordSuccess(db: Db, id: number, direction: Direction, u:
 }
 
 /**
- * Records a failure in `direction`. The streak counts consecutive failures with the same error hash (a different
- * error restarts it at 1). Returns the new streak length; the caller decides to skip (DESIGN §5: twice → skipped).
+ * Records a failure in `direction`: the message and the job; counts the consecutive failures. With `skip` (the
+ * engine's "same error twice" verdict) the coupling is also parked. Returns the new count of consecutive failures.
  */
 export async function recordFailure(
   db: Db,
   id: number,
   direction: Direction,
-  f: { jobId: number; errorHash: string; now: Date },
+  f: { jobId: number; message: string; skip: boolean; now: Date },
 ): Promise<number> {
   const p = prefix(direction);
-  const row = await db('couplings').where({ id }).first(`${p}_error_hash as hash`, `${p}_error_count as count`);
-  const count = row && row.hash === f.errorHash ? toNumber(row.count) + 1 : 1;
   await db('couplings')
     .where({ id })
     .update({
       [`${p}_result`]: 'failure',
       [`${p}_job_id`]: f.jobId,
-      [`${p}_error_hash`]: f.errorHash,
-      [`${p}_error_count`]: count,
+      [`${p}_last_error`]: f.message,
+      [`${p}_error_count`]: db.raw('?? + 1', [`${p}_error_count`]),
+      ...(f.skip ? { skipped: true, skipped_at: f.now } : {}),
       updated_at: f.now,
     });
-  return count;
+  const row = await db('couplings').where({ id }).first(`${p}_error_count as count`);
+  return toNumber(row?.count ?? 0);
 }
 
 /** Marks couplings skipped (parked: never retried until restored). */
@@ -189,8 +191,8 @@ export async function restoreSkipped(db: Db, mapping: string, now: Date, ids?: r
     skipped_at: null,
     to_dv_error_count: 0,
     to_bc_error_count: 0,
-    to_dv_error_hash: null,
-    to_bc_error_hash: null,
+    to_dv_last_error: null,
+    to_bc_last_error: null,
     updated_at: now,
   });
 }

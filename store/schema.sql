@@ -11,11 +11,11 @@ CREATE TABLE `couplings` (
   `dv_hash` varchar(64) DEFAULT NULL,
   `to_dv_result` varchar(16) DEFAULT NULL,
   `to_dv_job_id` bigint(20) DEFAULT NULL,
-  `to_dv_error_hash` varchar(64) DEFAULT NULL,
+  `to_dv_last_error` text DEFAULT NULL,
   `to_dv_error_count` int(11) NOT NULL DEFAULT 0,
   `to_bc_result` varchar(16) DEFAULT NULL,
   `to_bc_job_id` bigint(20) DEFAULT NULL,
-  `to_bc_error_hash` varchar(64) DEFAULT NULL,
+  `to_bc_last_error` text DEFAULT NULL,
   `to_bc_error_count` int(11) NOT NULL DEFAULT 0,
   `skipped` tinyint(1) NOT NULL DEFAULT 0,
   `skipped_at` datetime(3) DEFAULT NULL,
@@ -112,6 +112,14 @@ CREATE TABLE `sync_jobs` (
   UNIQUE KEY `sync_jobs_idempotency_key_unique` (`idempotency_key`),
   KEY `sync_jobs_mapping_started_idx` (`mapping`,`started_at`),
   KEY `sync_jobs_status_idx` (`status`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+CREATE TABLE `sync_pages` (
+  `job_id` bigint(20) NOT NULL,
+  `page_no` int(11) NOT NULL,
+  `result` text NOT NULL,
+  `created_at` datetime(3) NOT NULL,
+  PRIMARY KEY (`job_id`,`page_no`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
 CREATE TABLE `watermarks` (

@@ -12,3 +12,15 @@ export const shortActivity: ActivityOptions = {
     nonRetryableErrorTypes: ['NonRetryable'],
   },
 };
+
+/**
+ * One page of records (read, transform, write in batches, commit): up to 5 minutes per attempt with a heartbeat
+ * every page step, retried with backoff for up to an hour. Per-record failures never fail the activity; only
+ * whole-request failures (service down, throttled beyond patience, store unreachable) do.
+ */
+export const pageActivity: ActivityOptions = {
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '1m',
+  scheduleToCloseTimeout: '1h',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: ['NonRetryable'] },
+};

@@ -16,11 +16,11 @@ export async function up(knex: Knex): Promise<void> {
     t.string('dv_hash', 64).nullable();
     t.string('to_dv_result', 16).nullable();
     t.bigInteger('to_dv_job_id').nullable();
-    t.string('to_dv_error_hash', 64).nullable();
+    t.text('to_dv_last_error').nullable();
     t.integer('to_dv_error_count').notNullable().defaultTo(0);
     t.string('to_bc_result', 16).nullable();
     t.bigInteger('to_bc_job_id').nullable();
-    t.string('to_bc_error_hash', 64).nullable();
+    t.text('to_bc_last_error').nullable();
     t.integer('to_bc_error_count').notNullable().defaultTo(0);
     t.boolean('skipped').notNullable().defaultTo(false);
     t.datetime('skipped_at', { precision: 3 }).nullable();

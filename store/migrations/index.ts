@@ -10,6 +10,7 @@ import * as createSyncErrors from './20261124000400-create-sync-errors';
 import * as createPendingWrites from './20261124000500-create-pending-writes';
 import * as createFieldChanges from './20261124000600-create-field-changes';
 import * as createOptionMappings from './20261124000700-create-option-mappings';
+import * as createSyncPages from './20261124000800-create-sync-pages';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,6 +25,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['20261124000500-create-pending-writes', createPendingWrites],
   ['20261124000600-create-field-changes', createFieldChanges],
   ['20261124000700-create-option-mappings', createOptionMappings],
+  ['20261124000800-create-sync-pages', createSyncPages],
 ];
 
 /** Knex migration source over the explicit list above. */

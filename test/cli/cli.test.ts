@@ -48,7 +48,7 @@ describe('the bcsync CLI', function () {
     const url = `${testResources().mysqlServerUrl}/${testResources().database}_cli`;
     const first = await runBcsync(['migrate', '--json'], { MYSQL_URL: url });
     assert.equal(first.code, 0, first.stderr);
-    assert.equal(JSON.parse(first.stdout).applied.length, 7);
+    assert.equal(JSON.parse(first.stdout).applied.length, 8);
     const second = await runBcsync(['migrate', '--json'], { MYSQL_URL: url });
     assert.deepEqual(JSON.parse(second.stdout).applied, []);
   });

@@ -8,6 +8,7 @@ import * as errors from '../../store/sync-errors';
 import * as pending from '../../store/pending-writes';
 import * as audit from '../../store/field-changes';
 import * as options from '../../store/option-mappings';
+import * as pages from '../../store/sync-pages';
 import { zeroCounts } from '../../store/types';
 import { openFreshStore } from '../support/stores';
 
@@ -59,27 +60,26 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         await couplings.insertCoupling(store.knex, { mapping: 'CUSTOMER', bcId: guid(3), dvId: null, now: t0 });
       });
 
-      it('counts a streak of identical failures and restarts it on a different error', async () => {
+      it('records failures with their message, counts them, and parks the coupling when told to skip', async () => {
         const c = (await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(2)])).get(guid(2))!;
-        assert.equal(
-          await couplings.recordFailure(store.knex, c.id, 'to-dataverse', { jobId: 7, errorHash: 'e1', now: t0 }),
-          1,
-        );
-        assert.equal(
-          await couplings.recordFailure(store.knex, c.id, 'to-dataverse', { jobId: 8, errorHash: 'e1', now: t0 }),
-          2,
-        );
-        assert.equal(
-          await couplings.recordFailure(store.knex, c.id, 'to-dataverse', { jobId: 9, errorHash: 'e2', now: t0 }),
-          1,
-        );
+        const fail = (jobId: number, message: string, skip = false) =>
+          couplings.recordFailure(store.knex, c.id, 'to-dataverse', { jobId, message, skip, now: t0 });
+        assert.equal(await fail(7, 'name too long'), 1);
+        assert.equal(await fail(9, 'currency not coupled'), 2);
         const failed = await couplings.listFailed(store.knex, 'CUSTOMER', 'to-dataverse', { limit: 10 });
         assert.deepEqual(
           failed.map((f) => f.bcId),
           [guid(2)],
         );
-        assert.equal(failed[0].toDataverse.jobId, 9);
+        assert.equal(failed[0]!.toDataverse.jobId, 9);
+        assert.equal(failed[0]!.toDataverse.lastError, 'currency not coupled');
         assert.deepEqual(await couplings.listFailed(store.knex, 'CUSTOMER', 'to-bc', { limit: 10 }), []);
+        const other = (await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(3)])).get(guid(3))!;
+        await couplings.recordFailure(store.knex, other.id, 'to-bc', { jobId: 9, message: 'x', skip: true, now: t0 });
+        assert.equal((await couplings.getCoupling(store.knex, other.id))!.skipped, true);
+        await couplings.restoreSkipped(store.knex, 'CUSTOMER', t0, [other.id]);
+        const restored = (await couplings.getCoupling(store.knex, other.id))!;
+        assert.deepEqual([restored.skipped, restored.toBc.errorCount, restored.toBc.lastError], [false, 0, null]);
       });
 
       it('clears the failure when the record later succeeds and stores what was synchronized', async () => {
@@ -102,7 +102,12 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
 
       it('parks skipped couplings out of the retry set and restores them', async () => {
         const c = (await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(3)])).get(guid(3))!;
-        await couplings.recordFailure(store.knex, c.id, 'to-dataverse', { jobId: 11, errorHash: 'x', now: t0 });
+        await couplings.recordFailure(store.knex, c.id, 'to-dataverse', {
+          jobId: 11,
+          message: 'x',
+          skip: false,
+          now: t0,
+        });
         await couplings.markSkipped(store.knex, [c.id], at(7));
         assert.deepEqual(await couplings.listFailed(store.knex, 'CUSTOMER', 'to-dataverse', { limit: 10 }), []);
         assert.deepEqual(
@@ -342,6 +347,18 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
             ['NET30', 2],
           ],
         );
+      });
+    });
+
+    describe('sync pages', function () {
+      it('stores a page result once and returns it to a retried page', async () => {
+        assert.equal(await pages.getPageResult(store.knex, 1, 0), undefined);
+        await pages.savePageResult(store.knex, 1, 0, { counts: { inserted: 2 }, next: { phase: 'done' } }, t0);
+        assert.deepEqual(await pages.getPageResult(store.knex, 1, 0), {
+          counts: { inserted: 2 },
+          next: { phase: 'done' },
+        });
+        await assert.rejects(pages.savePageResult(store.knex, 1, 0, {}, t0), 'a page commits once');
       });
     });
   });

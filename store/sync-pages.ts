@@ -1,0 +1,13 @@
+/** Queries on `sync_pages`: the committed result of each page of a pass (exactly-once page accounting). */
+import type { Db } from './values';
+
+/** The stored result of page `pageNo` of job `jobId`, or undefined when that page has not been committed. */
+export async function getPageResult<T>(db: Db, jobId: number, pageNo: number): Promise<T | undefined> {
+  const row = await db('sync_pages').where({ job_id: jobId, page_no: pageNo }).first('result');
+  return row ? (JSON.parse(row.result as string) as T) : undefined;
+}
+
+/** Stores the result of a page; call inside the page's commit transaction. Throws if the page was already stored. */
+export async function savePageResult(db: Db, jobId: number, pageNo: number, result: unknown, now: Date): Promise<void> {
+  await db('sync_pages').insert({ job_id: jobId, page_no: pageNo, result: JSON.stringify(result), created_at: now });
+}
