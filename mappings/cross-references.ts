@@ -1,0 +1,52 @@
+import { dependencyOrder } from './dependency-order';
+import { type IntegrationTableMapping, MappingValidationError } from './mapping-model';
+
+/**
+ * Checks what a single mapping's schema cannot: dependencies and coupling lookups name existing mappings, a lookup's
+ * target mapping is a direct or indirect dependency (so a full sync couples it first), and the dependencies have no cycle.
+ * Option-set names are not checked (option mappings are not table mappings). Throws `MappingValidationError` naming
+ * the mapping and field, or `DependencyCycleError`.
+ */
+export function checkCrossReferences(mappings: readonly IntegrationTableMapping[]): void {
+  const names = new Set(mappings.map((m) => m.name));
+  for (const m of mappings) {
+    m.dependencies.forEach((d, i) => {
+      if (!names.has(d)) {
+        throw new MappingValidationError(
+          m.name,
+          `dependencies[${i}]`,
+          `unknown mapping '${d}'; known: ${[...names].join(', ')}`,
+        );
+      }
+    });
+    m.fieldMappings.forEach((f, i) => {
+      if (f.lookup?.kind !== 'coupling' || !f.enabled) return;
+      const target = f.lookup.mapping;
+      if (!names.has(target)) {
+        throw new MappingValidationError(m.name, `fieldMappings[${i}].lookup.mapping`, `unknown mapping '${target}'`);
+      }
+      if (target !== m.name && !dependsOn(m.name, target, mappings)) {
+        throw new MappingValidationError(
+          m.name,
+          `fieldMappings[${i}].lookup.mapping`,
+          `looks up through ${target}, which must be a (direct or indirect) dependency`,
+        );
+      }
+    });
+  }
+  dependencyOrder(mappings);
+}
+
+function dependsOn(name: string, target: string, mappings: readonly IntegrationTableMapping[]): boolean {
+  const byName = new Map(mappings.map((m) => [m.name, m] as const));
+  const seen = new Set<string>();
+  const queue = [...(byName.get(name)?.dependencies ?? [])];
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    if (next === target) return true;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    queue.push(...(byName.get(next)?.dependencies ?? []));
+  }
+  return false;
+}

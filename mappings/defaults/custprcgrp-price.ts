@@ -1,0 +1,35 @@
+import type { IntegrationTableMappingInput } from '../mapping-model';
+
+/**
+ * CUSTPRCGRP-PRICE: BC customer price groups (custom API page; not in API v2.0) → Dataverse price lists
+ * (reference/bc-sync-semantics.md §8.10). INCOMPLETE: Dataverse price lists need a currency; BC sets it in code
+ * (LCY). The activity layer must supply `transactioncurrencyid@odata.bind` on create.
+ */
+export const custPrcGrpPriceMapping: IntegrationTableMappingInput = {
+  name: 'CUSTPRCGRP-PRICE',
+  description: 'Business Central customer price groups → Dataverse price lists',
+  complete: false,
+  bc: {
+    api: 'custom',
+    entitySet: 'customerPriceGroups',
+    caption: 'Customer price group',
+    titleField: 'code',
+    numberField: 'code',
+  },
+  dataverse: { entitySet: 'pricelevels', key: 'pricelevelid', caption: 'price list', titleField: 'name' },
+  direction: 'to-dataverse',
+  onlyCoupled: false,
+  dependencies: ['CURRENCY', 'ITEM-PRODUCT', 'RESOURCE-PRODUCT'],
+  fieldMappings: [
+    {
+      bcField: 'code',
+      dvField: 'name',
+      direction: 'to-dataverse',
+      type: 'code',
+      dvType: 'text',
+      dvMaxLength: 100,
+      dvRequired: true,
+    },
+    { bcField: 'description', dvField: 'description', direction: 'to-dataverse', dvMaxLength: 2000 },
+  ],
+};

@@ -1,0 +1,117 @@
+import type { IntegrationTableMappingInput } from '../mapping-model';
+
+/**
+ * POSTEDSALESINV-INV: posted BC sales invoices → Dataverse invoices (reference/bc-sync-semantics.md §8.11).
+ * API v2.0 `salesInvoices` merges drafts and posted invoices; the filter keeps posted ones.
+ * INCOMPLETE: invoice lines (invoicedetails) are created with the header in BC (line mapping, no job) and the DV
+ * invoice state/status follows customer ledger entries (Customer Statistics) — neither is modelled here; the
+ * price list (`pricelevelid`) is set in code. Left out for lack of API v2.0 header properties: Shipment Date
+ * (datedelivered), Shipping Agent Code, Work Description. Payment Terms would need the PAYMENT TERMS option mapping.
+ */
+export const postedSalesInvInvMapping: IntegrationTableMappingInput = {
+  name: 'POSTEDSALESINV-INV',
+  description: 'Posted Business Central sales invoices → Dataverse invoices',
+  complete: false,
+  bc: {
+    entitySet: 'salesInvoices',
+    caption: 'Posted sales invoice',
+    titleField: 'number',
+    numberField: 'number',
+    filter: "status ne 'Draft' and status ne 'In Review'",
+  },
+  dataverse: { entitySet: 'invoices', key: 'invoiceid', caption: 'invoice', titleField: 'name' },
+  direction: 'to-dataverse',
+  onlyCoupled: false,
+  dependencies: ['CUSTOMER', 'SALESPRC-PRODPRICE', 'ITEM-PRODUCT', 'RESOURCE-PRODUCT'],
+  fieldMappings: [
+    {
+      bcField: 'number',
+      dvField: 'invoicenumber',
+      direction: 'to-dataverse',
+      type: 'code',
+      dvType: 'text',
+      dvMaxLength: 100,
+    },
+    {
+      bcField: 'number',
+      dvField: 'name',
+      direction: 'to-dataverse',
+      type: 'code',
+      dvType: 'text',
+      dvMaxLength: 300,
+      dvRequired: true,
+    },
+    {
+      bcField: 'customerId',
+      dvField: 'customerid',
+      direction: 'to-dataverse',
+      type: 'guid',
+      caption: 'customer',
+      dvRequired: true,
+      lookup: {
+        kind: 'coupling',
+        mapping: 'CUSTOMER',
+        bcKey: 'id',
+        dvEntitySet: 'accounts',
+        dvNavigation: 'customerid_account',
+        bcCaption: 'customer',
+        dvCaption: 'account',
+      },
+    },
+    {
+      bcField: 'salesperson',
+      dvField: 'ownerid',
+      direction: 'to-dataverse',
+      type: 'code',
+      notNull: true,
+      caption: 'salesperson',
+      lookup: {
+        kind: 'coupling',
+        mapping: 'SALESPEOPLE',
+        bcKey: 'code',
+        dvEntitySet: 'systemusers',
+        bcCaption: 'salesperson',
+        dvCaption: 'user',
+      },
+    },
+    {
+      bcField: 'currencyCode',
+      dvField: 'transactioncurrencyid',
+      direction: 'to-dataverse',
+      type: 'code',
+      caption: 'currency',
+      lookup: {
+        kind: 'coupling',
+        mapping: 'CURRENCY',
+        bcKey: 'code',
+        dvEntitySet: 'transactioncurrencies',
+        bcCaption: 'currency',
+        dvCaption: 'currency',
+        blankIsBaseCurrency: true,
+      },
+    },
+    { bcField: 'dueDate', dvField: 'duedate', direction: 'to-dataverse', type: 'date' },
+    { bcField: 'shipToName', dvField: 'shipto_name', direction: 'to-dataverse', dvMaxLength: 200 },
+    { bcField: 'shipToAddressLine1', dvField: 'shipto_line1', direction: 'to-dataverse', dvMaxLength: 250 },
+    { bcField: 'shipToAddressLine2', dvField: 'shipto_line2', direction: 'to-dataverse', dvMaxLength: 250 },
+    { bcField: 'shipToCity', dvField: 'shipto_city', direction: 'to-dataverse', dvMaxLength: 80 },
+    { bcField: 'shipToCountry', dvField: 'shipto_country', direction: 'to-dataverse', dvMaxLength: 80 },
+    { bcField: 'shipToPostCode', dvField: 'shipto_postalcode', direction: 'to-dataverse', dvMaxLength: 20 },
+    { bcField: 'shipToState', dvField: 'shipto_stateorprovince', direction: 'to-dataverse', dvMaxLength: 50 },
+    { bcField: 'billToName', dvField: 'billto_name', direction: 'to-dataverse', dvMaxLength: 200 },
+    { bcField: 'billToAddressLine1', dvField: 'billto_line1', direction: 'to-dataverse', dvMaxLength: 250 },
+    { bcField: 'billToAddressLine2', dvField: 'billto_line2', direction: 'to-dataverse', dvMaxLength: 250 },
+    { bcField: 'billToCity', dvField: 'billto_city', direction: 'to-dataverse', dvMaxLength: 80 },
+    { bcField: 'billToCountry', dvField: 'billto_country', direction: 'to-dataverse', dvMaxLength: 80 },
+    { bcField: 'billToPostCode', dvField: 'billto_postalcode', direction: 'to-dataverse', dvMaxLength: 20 },
+    { bcField: 'billToState', dvField: 'billto_stateorprovince', direction: 'to-dataverse', dvMaxLength: 50 },
+    {
+      bcField: 'totalAmountExcludingTax',
+      dvField: 'totalamountlessfreight',
+      direction: 'to-dataverse',
+      type: 'number',
+    },
+    { bcField: 'totalAmountIncludingTax', dvField: 'totalamount', direction: 'to-dataverse', type: 'number' },
+    { bcField: 'discountAmount', dvField: 'discountamount', direction: 'to-dataverse', type: 'number' },
+  ],
+};

@@ -1,0 +1,89 @@
+import type { IntegrationTableMappingInput } from '../mapping-model';
+
+/**
+ * RESOURCE-PRODUCT: BC resources (custom API page `/api/bcsync/sync/v1.0/…/resources`; API v2.0 has no resources)
+ * → Dataverse products of type Services (reference/bc-sync-semantics.md §8.9). The custom page's property names are
+ * this product's choice and follow the v2.0 style.
+ * INCOMPLETE for the same hook-driven parts as ITEM-PRODUCT (default unit, price list, currency).
+ */
+export const resourceProductMapping: IntegrationTableMappingInput = {
+  name: 'RESOURCE-PRODUCT',
+  description: 'Business Central resources → Dataverse products (Services)',
+  complete: false,
+  bc: {
+    api: 'custom',
+    entitySet: 'resources',
+    caption: 'Resource',
+    titleField: 'name',
+    numberField: 'number',
+    filter: 'blocked eq false',
+  },
+  dataverse: {
+    entitySet: 'products',
+    key: 'productid',
+    caption: 'product',
+    titleField: 'name',
+    // producttypecode 3 = Services.
+    filter: 'producttypecode eq 3 and statecode eq 0',
+    template: { producttypecode: 3, productstructure: 1, quantitydecimal: 2 },
+  },
+  direction: 'to-dataverse',
+  onlyCoupled: false,
+  dependencies: ['UNIT OF MEASURE'],
+  fieldMappings: [
+    {
+      bcField: 'number',
+      dvField: 'productnumber',
+      direction: 'to-dataverse',
+      type: 'code',
+      dvType: 'text',
+      dvMaxLength: 100,
+      dvRequired: true,
+    },
+    { bcField: 'name', dvField: 'name', direction: 'to-dataverse', dvMaxLength: 100, dvRequired: true },
+    {
+      bcField: 'unitPrice',
+      dvField: 'price',
+      direction: 'to-dataverse',
+      type: 'number',
+      transform: 'negative-to-zero',
+    },
+    {
+      bcField: 'unitCost',
+      dvField: 'standardcost',
+      direction: 'to-dataverse',
+      type: 'number',
+      transform: 'negative-to-zero',
+    },
+    {
+      bcField: 'unitCost',
+      dvField: 'currentcost',
+      direction: 'to-dataverse',
+      type: 'number',
+      transform: 'negative-to-zero',
+    },
+    {
+      bcField: 'capacity',
+      dvField: 'quantityonhand',
+      direction: 'to-dataverse',
+      type: 'number',
+      transform: 'negative-to-zero',
+    },
+    {
+      bcField: 'baseUnitOfMeasureCode',
+      dvField: 'defaultuomscheduleid',
+      direction: 'to-dataverse',
+      type: 'code',
+      caption: 'base unit of measure',
+      dvRequired: true,
+      lookup: {
+        kind: 'coupling',
+        mapping: 'UNIT OF MEASURE',
+        bcKey: 'code',
+        dvEntitySet: 'uomschedules',
+        bcCaption: 'unit of measure',
+        dvCaption: 'unit group',
+      },
+    },
+  ],
+};

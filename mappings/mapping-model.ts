@@ -1,0 +1,288 @@
+/**
+ * The integration table mapping model: zod schemas (the single source of truth) and the TypeScript types derived
+ * from them. See docs/mappings.md for the meaning of every property and reference/bc-sync-semantics.md §1–§2 for the
+ * Business Central behaviour it mirrors.
+ *
+ * Glossary:
+ * - side: `bc` (Business Central API v2.0 or a custom API page) or `dataverse` (Dataverse Web API v9.2).
+ * - direction of a pass: `to-dataverse` (BC → DV) or `to-bc` (DV → BC); a mapping or field may also be `bidirectional`.
+ * - lookup: a field whose value names another record, resolved through the couplings of another mapping (or through
+ *   option mappings for Dataverse choice columns).
+ */
+import { z } from 'zod';
+import { durationPattern } from './duration';
+import { transformNames } from './transform-names';
+
+export const passDirections = ['to-dataverse', 'to-bc'] as const;
+export const mappingDirections = ['bidirectional', ...passDirections] as const;
+export const updateConflictPolicies = ['fail', 'bc-wins', 'dataverse-wins'] as const;
+export const deletionConflictPolicies = ['fail', 'restore', 'uncouple'] as const;
+export const valueTypes = ['text', 'code', 'number', 'boolean', 'date', 'datetime', 'guid', 'option'] as const;
+/** How a BC lookup field identifies the referenced record (what the caller must resolve to and from). */
+export const bcLookupKeys = ['id', 'code', 'number', 'company-contact-number'] as const;
+
+export const directionSchema = z.enum(mappingDirections);
+export const passDirectionSchema = z.enum(passDirections);
+export const valueTypeSchema = z.enum(valueTypes);
+export const scalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+const identifier = z.string().min(1).max(200);
+
+export const couplingLookupSchema = z.strictObject({
+  kind: z.literal('coupling'),
+  /** The mapping whose couplings resolve the reference (e.g. CURRENCY). */
+  mapping: identifier,
+  /** What the BC field holds: the referenced record's `id` (SystemId), `code`, `number`, or — for contacts — the
+   *  number of the company contact whose customer is meant. */
+  bcKey: z.enum(bcLookupKeys),
+  /** Entity set of the referenced Dataverse table, used in `@odata.bind` values (e.g. `transactioncurrencies`). */
+  dvEntitySet: identifier,
+  /** Single-valued navigation property to bind when writing (Default: the field's `dvField`). Polymorphic lookups
+   *  need the suffixed name, e.g. `parentcustomerid_account`. */
+  dvNavigation: identifier.optional(),
+  /** What the referenced records are called, for messages: BC side (e.g. `customer`) and DV side (e.g. `account`). */
+  bcCaption: z.string().min(1),
+  dvCaption: z.string().min(1),
+  /** Blank BC value (LCY) ⇔ the Dataverse base currency; the caller resolves both ends. (Default: false) */
+  blankIsBaseCurrency: z.boolean().default(false),
+  /** When the referenced record does not exist at all (e.g. a person contact whose company is not a customer), the
+   *  whole record is ignored (not counted), like BC's post-filter. (Default: false) */
+  ignoreRecordWithoutTarget: z.boolean().default(false),
+});
+
+export const optionLookupSchema = z.strictObject({
+  kind: z.literal('option'),
+  /** The option mapping (BC code table ↔ DV choice column) that translates values, e.g. `PAYMENT TERMS`. */
+  optionSet: identifier,
+  bcCaption: z.string().min(1),
+  dvCaption: z.string().min(1),
+});
+
+export const lookupSchema = z.discriminatedUnion('kind', [couplingLookupSchema, optionLookupSchema]);
+
+export const fieldMappingSchema = z
+  .strictObject({
+    /** BC API property (v2.0 camelCase name); dotted paths read from expanded navigations. Absent for a constant
+     *  written to Dataverse. */
+    bcField: identifier.optional(),
+    /** Dataverse logical name. For a coupling lookup this is the lookup's logical name (read as `_<name>_value`).
+     *  Absent for a constant written to BC. */
+    dvField: identifier.optional(),
+    direction: directionSchema,
+    /** Disabled field mappings are ignored everywhere (transfer, hashing, conflicts). (Default: true) */
+    enabled: z.boolean().default(true),
+    /** Constant written to the one side that has a field; the mapping then has exactly one of bcField/dvField. */
+    constant: scalarSchema.optional(),
+    /** Value type used to normalise and compare values on the BC side, and on the DV side unless `dvType` is given.
+     *  (Default: text) */
+    type: valueTypeSchema.default('text'),
+    dvType: valueTypeSchema.optional(),
+    lookup: lookupSchema.optional(),
+    transform: z.enum(transformNames).optional(),
+    /** For lookups: write an empty value instead of failing the record when the target is not coupled.
+     *  (Default: false) */
+    clearValueOnFailedSync: z.boolean().default(false),
+    /** Never write an empty value to the destination (the field is left unchanged instead). (Default: false) */
+    notNull: z.boolean().default(false),
+    /** Human name of the field for messages (Default: the destination field name). */
+    caption: z.string().min(1).optional(),
+    bcMaxLength: z.number().int().positive().optional(),
+    dvMaxLength: z.number().int().positive().optional(),
+    /** The destination must receive a non-empty value when a record is created on that side. (Default: false) */
+    bcRequired: z.boolean().default(false),
+    dvRequired: z.boolean().default(false),
+    /** Free text for docs and `bcsync mappings` (why a field is disabled, what is left out). */
+    note: z.string().optional(),
+  })
+  .superRefine((f, ctx) => {
+    const issue = (message: string, path: string) => ctx.addIssue({ code: 'custom', message, path: [path] });
+    if (f.constant !== undefined) {
+      if ((f.bcField === undefined) === (f.dvField === undefined)) {
+        issue('a constant field mapping names exactly one of bcField or dvField', 'constant');
+      } else if (f.dvField !== undefined && f.direction !== 'to-dataverse') {
+        issue("a constant written to Dataverse must have direction 'to-dataverse'", 'direction');
+      } else if (f.bcField !== undefined && f.direction !== 'to-bc') {
+        issue("a constant written to Business Central must have direction 'to-bc'", 'direction');
+      }
+      if (f.lookup !== undefined) issue('a constant cannot also be a lookup', 'lookup');
+    } else if (f.bcField === undefined || f.dvField === undefined) {
+      issue(
+        'a field mapping needs both bcField and dvField (or one of them and a constant)',
+        f.bcField ? 'dvField' : 'bcField',
+      );
+    }
+    if (f.notNull && f.clearValueOnFailedSync) {
+      issue('notNull and clearValueOnFailedSync exclude each other', 'clearValueOnFailedSync');
+    }
+    if (f.clearValueOnFailedSync && f.lookup === undefined) {
+      issue('clearValueOnFailedSync applies to lookup fields only', 'clearValueOnFailedSync');
+    }
+  });
+
+const bcTemplateSchema = z.record(z.string(), scalarSchema);
+
+export const bcSideSchema = z.strictObject({
+  /** `v2.0` = `/api/v2.0/companies(..)/<set>`; `custom` = the product's custom API pages `/api/bcsync/sync/v1.0/…`. */
+  api: z.enum(['v2.0', 'custom']).default('v2.0'),
+  entitySet: identifier,
+  key: identifier.default('id'),
+  modifiedField: identifier.default('lastModifiedDateTime'),
+  /** What one record is called in messages, e.g. `customer`. */
+  caption: z.string().min(1),
+  /** Property shown as the record's name in messages, e.g. `displayName`. */
+  titleField: identifier,
+  /** Property shown as the record's number in messages, e.g. `number`. */
+  numberField: identifier.optional(),
+  /** OData `$filter` applied when selecting BC candidates (empty = all). */
+  filter: z.string().default(''),
+  /** Default values for records created in BC (mapped values win over template values). */
+  template: bcTemplateSchema.default({}),
+  /** Deterministic key for BC creates (see engine/deterministic-ids.ts): the property that receives
+   *  `<prefix><hash of mapping name + DV id>`, so a retry can look the record up before creating it again.
+   *  Absent = BC assigns the key (number series) and creates cannot be looked up before a retry. */
+  createKey: z
+    .strictObject({
+      field: identifier,
+      prefix: z.string().regex(/^[A-Z0-9-]{0,8}$/),
+      hashLength: z.number().int().min(8).max(16).default(10),
+    })
+    .optional(),
+});
+
+export const dvSideSchema = z.strictObject({
+  entitySet: identifier,
+  key: identifier,
+  modifiedField: identifier.default('modifiedon'),
+  caption: z.string().min(1),
+  titleField: identifier,
+  filter: z.string().default(''),
+  /** Default values for rows created in Dataverse; keys may be `nav@odata.bind`. Mapped values win. */
+  template: bcTemplateSchema.default({}),
+});
+
+export const mappingNameSchema = z
+  .string()
+  .regex(/^[A-Z0-9][A-Z0-9 -]{0,19}$/, 'a mapping name is 1–20 characters: upper-case letters, digits, space, -');
+
+export const integrationTableMappingSchema = z
+  .strictObject({
+    name: mappingNameSchema,
+    /** `table`: an ordinary table mapping. `statistics`: a one-way job that computes values (Customer Statistics). */
+    kind: z.enum(['table', 'statistics']).default('table'),
+    description: z.string().default(''),
+    /** False while the field list is knowingly partial (see `note`s and docs/mappings.md). */
+    complete: z.boolean().default(true),
+    bc: bcSideSchema,
+    dataverse: dvSideSchema,
+    direction: directionSchema,
+    /** Synchronize only coupled records: uncoupled source records are ignored, not created. (Default: true) */
+    onlyCoupled: z.boolean().default(true),
+    updateConflictPolicy: z.enum(updateConflictPolicies).default('fail'),
+    deletionConflictPolicy: z.enum(deletionConflictPolicies).default('fail'),
+    dependencies: z.array(mappingNameSchema).default([]),
+    /** Default schedule interval. (Default: 30m) */
+    schedule: z.string().regex(durationPattern, "expected a duration such as '30m' or '1h'").min(2).default('30m'),
+    fieldMappings: z.array(fieldMappingSchema),
+  })
+  .superRefine((m, ctx) => {
+    const enabled = m.fieldMappings.filter((f) => f.enabled);
+    if (
+      m.direction !== 'bidirectional' &&
+      enabled.length > 0 &&
+      !enabled.some((f) => f.direction === m.direction || f.direction === 'bidirectional')
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['direction'],
+        message: `no enabled field mapping transfers values in direction '${m.direction}'`,
+      });
+    }
+    if (m.dependencies.includes(m.name)) {
+      ctx.addIssue({ code: 'custom', path: ['dependencies'], message: 'a mapping cannot depend on itself' });
+    }
+  });
+
+export type PassDirection = (typeof passDirections)[number];
+export type MappingDirection = (typeof mappingDirections)[number];
+export type UpdateConflictPolicy = (typeof updateConflictPolicies)[number];
+export type DeletionConflictPolicy = (typeof deletionConflictPolicies)[number];
+export type ValueType = (typeof valueTypes)[number];
+export type BcLookupKey = (typeof bcLookupKeys)[number];
+export type Scalar = z.infer<typeof scalarSchema>;
+export type CouplingLookup = z.infer<typeof couplingLookupSchema>;
+export type OptionLookup = z.infer<typeof optionLookupSchema>;
+export type Lookup = z.infer<typeof lookupSchema>;
+/** A validated field mapping (defaults applied). */
+export type FieldMapping = z.infer<typeof fieldMappingSchema>;
+/** A validated integration table mapping (defaults applied). */
+export type IntegrationTableMapping = z.infer<typeof integrationTableMappingSchema>;
+/** The authoring shape of a mapping (defaults optional), used by mappings/defaults/*. */
+export type IntegrationTableMappingInput = z.input<typeof integrationTableMappingSchema>;
+export type FieldMappingInput = z.input<typeof fieldMappingSchema>;
+
+/** Formats a zod issue path the way override errors quote it: `fieldMappings[3].direction`. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(mapping)' : out;
+}
+
+/**
+ * Where a zod issue points and what it says, with an unknown property named in the path (zod reports it on the
+ * enclosing object) so that messages point at the misspelt key.
+ */
+export function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
+  if (issue.code === 'unrecognized_keys') {
+    return { path: [...issue.path, issue.keys[0] ?? '?'], message: 'unknown property (check the spelling)' };
+  }
+  return { path: [...issue.path], message: issue.message };
+}
+
+/** Thrown when a mapping definition or an override is invalid; the message names the mapping and the field. */
+export class MappingValidationError extends Error {
+  constructor(
+    readonly mappingName: string,
+    readonly fieldPath: string,
+    readonly reason: string,
+  ) {
+    super(`mapping ${mappingName}, field '${fieldPath}': ${reason}`);
+    this.name = 'MappingValidationError';
+  }
+}
+
+/**
+ * Validates a mapping definition and applies the defaults. Throws `MappingValidationError` naming the mapping and
+ * the first offending field.
+ */
+export function parseMapping(input: unknown, nameForErrors?: string): IntegrationTableMapping {
+  const result = integrationTableMappingSchema.safeParse(input);
+  if (!result.success) {
+    const first = describeIssue(result.error.issues[0]);
+    const name =
+      nameForErrors ??
+      (typeof input === 'object' && input !== null && typeof (input as { name?: unknown }).name === 'string'
+        ? (input as { name: string }).name
+        : '(unnamed)');
+    throw new MappingValidationError(name, formatIssuePath(first.path), first.message);
+  }
+  return result.data;
+}
+
+/** The side whose values a pass reads (`source`) and writes (`destination`). */
+export type Side = 'bc' | 'dataverse';
+
+export function sourceSideOf(direction: PassDirection): Side {
+  return direction === 'to-dataverse' ? 'bc' : 'dataverse';
+}
+
+export function destinationSideOf(direction: PassDirection): Side {
+  return direction === 'to-dataverse' ? 'dataverse' : 'bc';
+}
+
+/** Whether a field (or mapping) with direction `d` transfers values in the pass direction `pass`. */
+export function appliesTo(d: MappingDirection, pass: PassDirection): boolean {
+  return d === 'bidirectional' || d === pass;
+}

@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { defaultMappings } from '../../../mappings/default-mappings';
+import { parseMapping } from '../../../mappings/mapping-model';
+import { parseDuration } from '../../../mappings/duration';
+
+// API v2.0 properties (reference/api-facts.md §A2) the two complete mappings may use.
+const customerV2 = new Set([
+  'id',
+  'number',
+  'displayName',
+  'type',
+  'addressLine1',
+  'addressLine2',
+  'city',
+  'state',
+  'country',
+  'postalCode',
+  'phoneNumber',
+  'email',
+  'website',
+  'salespersonCode',
+  'balanceDue',
+  'creditLimit',
+  'taxLiable',
+  'currencyId',
+  'currencyCode',
+  'paymentTermsId',
+  'shipmentMethodId',
+  'paymentMethodId',
+  'blocked',
+]);
+const contactV2 = new Set([
+  'id',
+  'number',
+  'type',
+  'displayName',
+  'jobTitle',
+  'companyNumber',
+  'companyName',
+  'contactBusinessRelation',
+  'addressLine1',
+  'addressLine2',
+  'city',
+  'state',
+  'country',
+  'postalCode',
+  'phoneNumber',
+  'mobilePhoneNumber',
+  'email',
+  'website',
+  'searchName',
+  'privacyBlocked',
+  'taxRegistrationNumber',
+]);
+
+describe('default mappings', () => {
+  const mappings = defaultMappings();
+  const byName = (name: string) => mappings.find((m) => m.name === name)!;
+
+  it('declares the eleven jobs of DESIGN §6 with their entity sets and directions', () => {
+    const summary = Object.fromEntries(
+      mappings.map((m) => [m.name, `${m.bc.entitySet} ${m.direction} ${m.dataverse.entitySet}`]),
+    );
+    assert.deepEqual(summary, {
+      SALESPEOPLE: 'salespeoplePurchasers to-bc systemusers',
+      CURRENCY: 'currencies to-dataverse transactioncurrencies',
+      'UNIT OF MEASURE': 'unitsOfMeasure to-dataverse uomschedules',
+      CUSTOMER: 'customers bidirectional accounts',
+      'ITEM-PRODUCT': 'items to-dataverse products',
+      'RESOURCE-PRODUCT': 'resources to-dataverse products',
+      CONTACT: 'contacts bidirectional contacts',
+      'CUSTPRCGRP-PRICE': 'customerPriceGroups to-dataverse pricelevels',
+      'CUSTOMER STATISTICS': 'customers to-dataverse bcsync_accountstatisticses',
+      'SALESPRC-PRODPRICE': 'salesPrices to-dataverse productpricelevels',
+      'POSTEDSALESINV-INV': 'salesInvoices to-dataverse invoices',
+    });
+  });
+
+  it('marks CUSTOMER, CONTACT and SALESPEOPLE complete and the hook-dependent ones incomplete', () => {
+    assert.deepEqual(
+      mappings
+        .filter((m) => m.complete)
+        .map((m) => m.name)
+        .sort(),
+      ['CONTACT', 'CUSTOMER', 'SALESPEOPLE'],
+    );
+  });
+
+  it('uses BC defaults: every 30 minutes, conflicts fail, only coupled records for the bidirectional mappings', () => {
+    for (const m of mappings) {
+      assert.equal(parseDuration(m.schedule), 30 * 60_000, m.name);
+      assert.equal(m.updateConflictPolicy, 'fail', m.name);
+      assert.equal(m.deletionConflictPolicy, 'fail', m.name);
+    }
+    assert.equal(byName('CUSTOMER').onlyCoupled, true);
+    assert.equal(byName('CONTACT').onlyCoupled, true);
+    assert.equal(byName('SALESPRC-PRODPRICE').onlyCoupled, false);
+  });
+
+  it('maps CUSTOMER with API v2.0 names and Dataverse logical names', () => {
+    const customer = byName('CUSTOMER');
+    for (const f of customer.fieldMappings) {
+      if (f.bcField) assert.ok(customerV2.has(f.bcField), `customers has no v2.0 property ${f.bcField}`);
+    }
+    const enabled = customer.fieldMappings
+      .filter((f) => f.enabled)
+      .map((f) => `${f.bcField}:${f.dvField}:${f.direction}`);
+    assert.deepEqual(enabled, [
+      'salespersonCode:ownerid:to-dataverse',
+      'displayName:name:bidirectional',
+      'addressLine1:address1_line1:bidirectional',
+      'addressLine2:address1_line2:bidirectional',
+      'postalCode:address1_postalcode:bidirectional',
+      'city:address1_city:bidirectional',
+      'country:address1_country:bidirectional',
+      'state:address1_stateorprovince:bidirectional',
+      'currencyCode:transactioncurrencyid:bidirectional',
+      'email:emailaddress1:bidirectional',
+      'website:websiteurl:bidirectional',
+      'phoneNumber:telephone1:bidirectional',
+      'creditLimit:creditlimit:to-dataverse',
+    ]);
+    assert.equal(customer.bc.filter, "blocked eq ' '");
+    assert.equal(customer.dataverse.filter, 'statecode eq 0 and customertypecode eq 3');
+    assert.deepEqual(customer.dataverse.template, { customertypecode: 3 });
+    const owner = customer.fieldMappings.find((f) => f.dvField === 'ownerid')!;
+    assert.equal(owner.notNull, true);
+  });
+
+  it('maps CONTACT with the parent account derived from the CUSTOMER coupling, persons of customer companies only', () => {
+    const contact = byName('CONTACT');
+    for (const f of contact.fieldMappings) {
+      if (f.bcField) assert.ok(contactV2.has(f.bcField), `contacts has no v2.0 property ${f.bcField}`);
+    }
+    assert.equal(contact.bc.filter, "type eq 'Person' and companyNumber ne ''");
+    const parent = contact.fieldMappings.find((f) => f.dvField === 'parentcustomerid')!;
+    assert.deepEqual(parent.lookup, {
+      kind: 'coupling',
+      mapping: 'CUSTOMER',
+      bcKey: 'company-contact-number',
+      dvEntitySet: 'accounts',
+      dvNavigation: 'parentcustomerid_account',
+      bcCaption: 'customer',
+      dvCaption: 'account',
+      blankIsBaseCurrency: false,
+      ignoreRecordWithoutTarget: true,
+    });
+    assert.deepEqual(contact.dependencies, ['CUSTOMER']);
+  });
+
+  it('returns fresh objects so a caller cannot change the defaults for everyone', () => {
+    const first = defaultMappings();
+    first[0].direction = 'bidirectional';
+    assert.equal(defaultMappings()[0].direction, 'to-bc');
+  });
+
+  it('rejects a mapping definition with an invalid field, naming mapping and field', () => {
+    const bad = { ...byName('CUSTOMER'), fieldMappings: [{ bcField: 'x', dvField: 'y', direction: 'both' }] };
+    assert.throws(() => parseMapping(bad), {
+      name: 'MappingValidationError',
+      message:
+        /^mapping CUSTOMER, field 'fieldMappings\[0\]\.direction': Invalid option: expected one of "bidirectional"\|"to-dataverse"\|"to-bc"$/,
+    });
+    const constant = { ...byName('CUSTOMER'), fieldMappings: [{ dvField: 'y', constant: 1, direction: 'to-bc' }] };
+    assert.throws(
+      () => parseMapping(constant),
+      /field 'fieldMappings\[0\]\.direction': a constant written to Dataverse must have direction 'to-dataverse'/,
+    );
+    const both = {
+      ...byName('CUSTOMER'),
+      fieldMappings: [
+        {
+          bcField: 'a',
+          dvField: 'b',
+          direction: 'to-dataverse',
+          notNull: true,
+          clearValueOnFailedSync: true,
+          lookup: byName('CUSTOMER').fieldMappings[0].lookup,
+        },
+      ],
+    };
+    assert.throws(() => parseMapping(both), /notNull and clearValueOnFailedSync exclude each other/);
+  });
+});
+
+describe('durations', () => {
+  it('parses schedule intervals', () => {
+    assert.equal(parseDuration('30m'), 1_800_000);
+    assert.equal(parseDuration('1h30m'), 5_400_000);
+    assert.equal(parseDuration('45s'), 45_000);
+    assert.throws(() => parseDuration('30'), /not a duration/);
+    assert.throws(() => parseDuration('0m'), /not a positive duration/);
+  });
+});
