@@ -1,0 +1,101 @@
+import {
+  AuthenticationError,
+  ConcurrencyConflictError,
+  type ConnectorError,
+  type ConnectorErrorInit,
+  DuplicateKeyError,
+  NotFoundError,
+  PermissionError,
+  ThrottledError,
+  TransientServerError,
+  ValidationError,
+} from '../http/errors';
+import { type HttpRequest, type HttpResponse } from '../http/http-core';
+
+/** The `{ error: { code, message } }` body of Business Central, when present. */
+export function parseBcErrorBody(value: unknown): { code: string; message: string } | null {
+  if (!value || typeof value !== 'object') return null;
+  const error = (value as { error?: unknown }).error;
+  if (!error || typeof error !== 'object') return null;
+  const code = (error as { code?: unknown }).code;
+  const message = (error as { message?: unknown }).message;
+  return { code: typeof code === 'string' ? code : '', message: typeof message === 'string' ? message : '' };
+}
+
+/** Drops the `CorrelationId: <guid>.` suffix BC appends to every message (kept in `detail`). */
+export function cleanBcMessage(message: string): string {
+  return message.replace(/\s*CorrelationId:\s*[0-9a-f-]+\.?\s*$/i, '').trim();
+}
+
+/**
+ * Classifies a Business Central error (top-level response or one `$batch` response) by status and code.
+ * 409 `Request_EntityChanged` and 412 → ConcurrencyConflictError; `Internal_EntityWithSameKeyExists` →
+ * DuplicateKeyError; 404 and `*_NotFound` codes → NotFoundError; 429 → ThrottledError; 408/5xx → TransientServerError.
+ */
+export function classifyBcError(
+  status: number,
+  body: unknown,
+  description: string,
+  scope: 'request' | 'record',
+  recordKey?: string,
+): ConnectorError {
+  const parsed = parseBcErrorBody(body);
+  const code = parsed?.code || `HTTP_${status}`;
+  const apiMessage = parsed?.message ? cleanBcMessage(parsed.message) : '';
+  const message = `Business Central rejected ${description}: ${apiMessage || statusText(status)} (${status} ${code})`;
+  const detail = parsed?.message ? parsed.message.slice(0, 500) : undefined;
+  const init: ConnectorErrorInit = {
+    service: 'business-central',
+    status,
+    code,
+    message,
+    retryable: false,
+    scope,
+    ...(recordKey !== undefined ? { recordKey } : {}),
+    ...(detail !== undefined ? { detail } : {}),
+  };
+  if (code === 'Internal_EntityWithSameKeyExists') return new DuplicateKeyError(init);
+  if (status === 409 || status === 412 || code === 'Request_EntityChanged') return new ConcurrencyConflictError(init);
+  if (status === 401 || code.startsWith('Authentication_')) return new AuthenticationError(init);
+  if (status === 403 || code.startsWith('Authorization_')) return new PermissionError(init);
+  if (status === 404 || code === 'Internal_RecordNotFound' || code === 'BadRequest_NotFound')
+    return new NotFoundError(init);
+  if (status === 429) return new ThrottledError({ ...init, retryable: true });
+  if (status === 408 || status >= 500) return new TransientServerError({ ...init, retryable: true });
+  return new ValidationError(init);
+}
+
+/** ErrorClassifier for HttpCore: parses the body and classifies a whole-request failure. */
+export function classifyBcResponse(response: HttpResponse, request: HttpRequest): ConnectorError {
+  let body: unknown = null;
+  try {
+    body = JSON.parse(response.text);
+  } catch {
+    // Not JSON (proxy error page): the status decides.
+  }
+  return classifyBcError(
+    response.status,
+    body,
+    request.description,
+    request.recordKey !== undefined ? 'record' : 'request',
+    request.recordKey,
+  );
+}
+
+function statusText(status: number): string {
+  const texts: Record<number, string> = {
+    400: 'bad request',
+    401: 'authentication failed',
+    403: 'permission denied',
+    404: 'not found',
+    408: 'the operation timed out',
+    409: 'conflict',
+    413: 'request too large',
+    429: 'too many requests',
+    500: 'internal server error',
+    502: 'bad gateway',
+    503: 'service unavailable',
+    504: 'gateway timeout',
+  };
+  return texts[status] ?? 'unexpected response';
+}

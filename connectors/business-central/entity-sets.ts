@@ -1,0 +1,182 @@
+/**
+ * Entity sets of Business Central the product reads and writes, with the record shapes of API v2.0 (field names from
+ * the API reference; unknown extra fields pass through the index signature). The custom API pages (resources,
+ * customer price groups, sales prices) live under `api/bcsync/sync/v1.0` because v2.0 has no such entities.
+ */
+
+/** Fields every BC entity carries. */
+export interface BcRecordBase {
+  id: string;
+  lastModifiedDateTime: string;
+  '@odata.etag'?: string;
+  [field: string]: unknown;
+}
+
+export interface BcCustomer extends BcRecordBase {
+  number?: string;
+  displayName?: string;
+  type?: 'Company' | 'Person';
+  addressLine1?: string;
+  addressLine2?: string;
+  city?: string;
+  state?: string;
+  country?: string;
+  postalCode?: string;
+  phoneNumber?: string;
+  email?: string;
+  website?: string;
+  salespersonCode?: string;
+  balanceDue?: number;
+  creditLimit?: number;
+  currencyId?: string;
+  currencyCode?: string;
+  blocked?: string;
+}
+
+export interface BcContact extends BcRecordBase {
+  number?: string;
+  type?: string;
+  displayName?: string;
+  jobTitle?: string;
+  companyNumber?: string;
+  companyName?: string;
+  email?: string;
+  phoneNumber?: string;
+  mobilePhoneNumber?: string;
+}
+
+export interface BcCurrency extends BcRecordBase {
+  code?: string;
+  displayName?: string;
+  symbol?: string;
+  amountDecimalPlaces?: string;
+  amountRoundingPrecision?: number;
+}
+
+export interface BcItem extends BcRecordBase {
+  number?: string;
+  displayName?: string;
+  type?: 'Inventory' | 'Service' | 'Non-Inventory';
+  blocked?: boolean;
+  unitPrice?: number;
+  unitCost?: number;
+  baseUnitOfMeasureId?: string;
+  baseUnitOfMeasureCode?: string;
+}
+
+export interface BcUnitOfMeasure extends BcRecordBase {
+  code?: string;
+  displayName?: string;
+  internationalStandardCode?: string;
+  symbol?: string;
+}
+
+export interface BcSalespersonPurchaser extends BcRecordBase {
+  code?: string;
+  displayName?: string;
+  email?: string;
+  phoneNo?: string;
+  jobTitle?: string;
+  blocked?: boolean;
+}
+
+export interface BcSalesInvoiceLine extends BcRecordBase {
+  documentId?: string;
+  sequence?: number;
+  itemId?: string;
+  lineType?: string;
+  lineObjectNumber?: string;
+  description?: string;
+  unitOfMeasureId?: string;
+  unitOfMeasureCode?: string;
+  quantity?: number;
+  unitPrice?: number;
+  discountAmount?: number;
+  amountExcludingTax?: number;
+  amountIncludingTax?: number;
+}
+
+export interface BcSalesInvoice extends BcRecordBase {
+  number?: string;
+  invoiceDate?: string;
+  postingDate?: string;
+  dueDate?: string;
+  customerId?: string;
+  customerNumber?: string;
+  customerName?: string;
+  currencyId?: string;
+  currencyCode?: string;
+  salesperson?: string;
+  totalAmountExcludingTax?: number;
+  totalTaxAmount?: number;
+  totalAmountIncludingTax?: number;
+  discountAmount?: number;
+  /** " ", "Draft", "In Review", "Open", "Paid", "Canceled", "Corrective": posted invoices are Open/Paid/Canceled/Corrective. */
+  status?: string;
+  salesInvoiceLines?: BcSalesInvoiceLine[];
+}
+
+export interface BcCustomerFinancialDetail extends BcRecordBase {
+  number?: string;
+  balance?: number;
+  totalSalesExcludingTax?: number;
+  overdueAmount?: number;
+}
+
+export interface BcResource extends BcRecordBase {
+  number?: string;
+  displayName?: string;
+  type?: string;
+  baseUnitOfMeasureCode?: string;
+  unitPrice?: number;
+  unitCost?: number;
+  blocked?: boolean;
+}
+
+export interface BcCustomerPriceGroup extends BcRecordBase {
+  code?: string;
+  description?: string;
+}
+
+export interface BcSalesPrice extends BcRecordBase {
+  itemNumber?: string;
+  salesType?: string;
+  salesCode?: string;
+  currencyCode?: string;
+  startingDate?: string;
+  endingDate?: string;
+  unitOfMeasureCode?: string;
+  minimumQuantity?: number;
+  unitPrice?: number;
+}
+
+/** Record type per entity set. */
+export interface BcEntityMap {
+  customers: BcCustomer;
+  contacts: BcContact;
+  currencies: BcCurrency;
+  items: BcItem;
+  unitsOfMeasure: BcUnitOfMeasure;
+  salespeoplePurchasers: BcSalespersonPurchaser;
+  salesInvoices: BcSalesInvoice;
+  salesInvoiceLines: BcSalesInvoiceLine;
+  customerFinancialDetails: BcCustomerFinancialDetail;
+  resources: BcResource;
+  customerPriceGroups: BcCustomerPriceGroup;
+  salesPrices: BcSalesPrice;
+}
+
+export type BcEntitySet = keyof BcEntityMap;
+
+/** Entity sets served by the custom API pages (`api/bcsync/sync/v1.0`) instead of the standard API v2.0. */
+export const BC_CUSTOM_API_SETS: ReadonlySet<BcEntitySet> = new Set<BcEntitySet>([
+  'resources',
+  'customerPriceGroups',
+  'salesPrices',
+]);
+
+/** Filters on `salesInvoices.status` (OR on one field is allowed by BC). */
+export const BC_SALES_INVOICE_FILTERS = {
+  posted: "status eq 'Open' or status eq 'Paid' or status eq 'Canceled' or status eq 'Corrective'",
+  draft: "status eq 'Draft' or status eq 'In Review'",
+} as const;

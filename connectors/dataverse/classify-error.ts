@@ -1,0 +1,92 @@
+import {
+  AuthenticationError,
+  ChangeTrackingExpiredError,
+  ConcurrencyConflictError,
+  type ConnectorError,
+  type ConnectorErrorInit,
+  DuplicateKeyError,
+  NotFoundError,
+  PermissionError,
+  ThrottledError,
+  TransientServerError,
+  ValidationError,
+} from '../http/errors';
+import { type HttpRequest, type HttpResponse } from '../http/http-core';
+
+/** What the caller meant by a precondition: it decides whether a 412 is "already exists" or "changed meanwhile". */
+export type DvPrecondition = 'none' | 'if-none-match' | 'if-match';
+
+/** The `{ error: { code, message } }` body of Dataverse, when present. */
+export function parseDvErrorBody(value: unknown): { code: string; message: string } | null {
+  if (!value || typeof value !== 'object') return null;
+  const error = (value as { error?: unknown }).error;
+  if (!error || typeof error !== 'object') return null;
+  const code = (error as { code?: unknown }).code;
+  const message = (error as { message?: unknown }).message;
+  return { code: typeof code === 'string' ? code : '', message: typeof message === 'string' ? message : '' };
+}
+
+/**
+ * Classifies a Dataverse error (top-level response or one `$batch` part). 412 after `If-None-Match: *` (or with the
+ * DuplicateRecord wording) → DuplicateKeyError, other 412 → ConcurrencyConflictError; 404 → NotFoundError; 429 →
+ * ThrottledError; 5xx → TransientServerError; expired change-tracking token → ChangeTrackingExpiredError.
+ */
+export function classifyDvError(
+  status: number,
+  body: unknown,
+  description: string,
+  precondition: DvPrecondition,
+  scope: 'request' | 'record',
+  recordKey?: string,
+): ConnectorError {
+  const parsed = parseDvErrorBody(body);
+  const code = parsed?.code || `HTTP_${status}`;
+  const apiMessage = parsed?.message ? parsed.message.split(/\r?\n/)[0].trim() : '';
+  const message = `Dataverse rejected ${description}: ${apiMessage || `HTTP ${status}`} (${status}${parsed?.code ? ` ${parsed.code}` : ''})`;
+  const init: ConnectorErrorInit = {
+    service: 'dataverse',
+    status,
+    code,
+    message,
+    retryable: false,
+    scope,
+    ...(recordKey !== undefined ? { recordKey } : {}),
+    ...(parsed?.message ? { detail: parsed.message.slice(0, 500) } : {}),
+  };
+  if (/version stamp associated with the client has expired/i.test(apiMessage))
+    return new ChangeTrackingExpiredError(init);
+  if (status === 412) {
+    const duplicate = precondition === 'if-none-match' || /already exists/i.test(apiMessage);
+    return duplicate ? new DuplicateKeyError(init) : new ConcurrencyConflictError(init);
+  }
+  if (status === 401) return new AuthenticationError(init);
+  if (status === 403) return new PermissionError(init);
+  if (status === 404) return new NotFoundError(init);
+  if (status === 429) return new ThrottledError({ ...init, retryable: true });
+  if (status === 408 || status >= 500) {
+    // Duplicate detection (0x80040333) is documented with HTTP 500 but is a data problem, not an outage.
+    if (code.toLowerCase() === '0x80040333') return new ValidationError(init);
+    return new TransientServerError({ ...init, retryable: true });
+  }
+  return new ValidationError(init);
+}
+
+/** Builds the ErrorClassifier for one request, knowing which precondition it carried. */
+export function dvClassifier(precondition: DvPrecondition) {
+  return (response: HttpResponse, request: HttpRequest): ConnectorError => {
+    let body: unknown = null;
+    try {
+      body = JSON.parse(response.text);
+    } catch {
+      // Not JSON: the status decides.
+    }
+    return classifyDvError(
+      response.status,
+      body,
+      request.description,
+      precondition,
+      request.recordKey !== undefined ? 'record' : 'request',
+      request.recordKey,
+    );
+  };
+}

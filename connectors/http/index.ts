@@ -1,0 +1,11 @@
+export * from './errors';
+export * from './token-provider';
+export * from './client-credentials-token-provider';
+export * from './msal-token-provider';
+export * from './create-token-provider';
+export * from './adaptive-concurrency-limiter';
+export type { RetryOptions } from './retry-policy';
+export { parseRetryAfter } from './retry-policy';
+export type { RequestEvent, RequestHook } from './http-core';
+export type { ConnectorLogger } from './logger';
+export type { ChangeCursor, ChangedPage } from './changed-page-reader';

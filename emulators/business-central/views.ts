@@ -1,0 +1,138 @@
+// How records look on the wire: the weak opaque ETag, computed fields (customer balance, customerFinancialDetails,
+// contactsInformation) and the JSON shape of an entity in API field order.
+
+import type { EntityDef } from './entities';
+import type { BcStore, CompanyState, StoredRecord } from './store';
+
+/** BC's weak, opaque ETag for a record version: `W/"<base64>"`, different after every write. */
+export function etagOf(record: StoredRecord): string {
+  const inner = `'${record.version * 7 + 13};${String(record.data['id']).slice(0, 8)};'`;
+  return `W/"${Buffer.from(inner, 'utf8').toString('base64')}"`;
+}
+
+/** A customer's financial figures, computed from its posted invoices. */
+export interface FinancialFigures {
+  balance: number;
+  totalSalesExcludingTax: number;
+  overdueAmount: number;
+}
+
+/** Per-request cache of values that need a scan of another table. */
+export class ViewCache {
+  private financials: Map<string, FinancialFigures> | undefined;
+
+  constructor(
+    private readonly store: BcStore,
+    private readonly companyId: string,
+    private readonly today: string,
+  ) {}
+
+  /** Financial figures per customer id (posted invoices only; overdue = remaining amount past its due date). */
+  financialsOf(customerId: string): FinancialFigures {
+    if (!this.financials) {
+      this.financials = new Map();
+      for (const invoice of this.store.table(this.companyId, 'salesInvoices').records.values()) {
+        const d = invoice.data;
+        if (d['status'] === 'Draft') continue;
+        const key = d['customerId'] as string;
+        const f = this.financials.get(key) ?? { balance: 0, totalSalesExcludingTax: 0, overdueAmount: 0 };
+        const remaining = (d['remainingAmount'] as number) ?? 0;
+        f.balance = round(f.balance + remaining);
+        f.totalSalesExcludingTax = round(f.totalSalesExcludingTax + ((d['totalAmountExcludingTax'] as number) ?? 0));
+        if (typeof d['dueDate'] === 'string' && d['dueDate'] < this.today)
+          f.overdueAmount = round(f.overdueAmount + remaining);
+        this.financials.set(key, f);
+      }
+    }
+    return this.financials.get(customerId) ?? { balance: 0, totalSalesExcludingTax: 0, overdueAmount: 0 };
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+/** Reads a field of a stored record the way clients see it (computed fields included). */
+export function fieldValue(set: string, record: StoredRecord, field: string, cache: ViewCache): unknown {
+  if (set === 'customers' && field === 'balanceDue') return cache.financialsOf(record.data['id'] as string).balance;
+  return record.data[field];
+}
+
+/** The `customerFinancialDetails` row of a customer (a computed, read-only entity keyed by the customer id). */
+export function financialDetailRecord(customer: StoredRecord, cache: ViewCache): StoredRecord {
+  const f = cache.financialsOf(customer.data['id'] as string);
+  return {
+    version: customer.version,
+    data: {
+      id: customer.data['id'],
+      number: customer.data['number'],
+      balance: f.balance,
+      totalSalesExcludingTax: f.totalSalesExcludingTax,
+      overdueAmount: f.overdueAmount,
+    },
+  };
+}
+
+/** The company as a record of the `companies` set. */
+export function companyRecord(state: CompanyState): StoredRecord {
+  const c = state.company;
+  return {
+    version: 1,
+    data: {
+      id: c.id,
+      systemVersion: c.systemVersion,
+      timestamp: 1,
+      name: c.name,
+      displayName: c.displayName,
+      businessProfileId: c.businessProfileId,
+      systemCreatedAt: c.systemCreatedAt,
+      systemCreatedBy: '00000000-0000-0000-0000-000000000001',
+      systemModifiedAt: c.systemModifiedAt,
+      systemModifiedBy: '00000000-0000-0000-0000-000000000001',
+    },
+  };
+}
+
+/**
+ * `contactsInformation` of a customer: its Company contact and the persons under it, with the business relation.
+ * (Shape of BC's `contactInformation` entity: contactId, contactNumber, contactName, contactType, relatedId,
+ * relatedType.)
+ */
+export function contactsInformationOf(
+  store: BcStore,
+  companyId: string,
+  customer: StoredRecord,
+): Record<string, unknown>[] {
+  const contactId = customer.data['__contactId'];
+  if (typeof contactId !== 'string') return [];
+  const company = store.get(companyId, 'contacts', contactId);
+  if (!company) return [];
+  const rows = [company];
+  for (const c of store.table(companyId, 'contacts').records.values())
+    if (c.data['type'] === 'Person' && c.data['companyNumber'] === company.data['number']) rows.push(c);
+  return rows.map((c) => ({
+    contactId: c.data['id'],
+    contactNumber: c.data['number'],
+    contactName: c.data['displayName'],
+    contactType: c.data['type'],
+    relatedId: customer.data['id'],
+    relatedType: 'Customer',
+  }));
+}
+
+/** The JSON of an entity: `@odata.etag` first, then the fields in API order (or only the `$select`ed ones). */
+export function toWire(
+  def: EntityDef,
+  record: StoredRecord,
+  cache: ViewCache,
+  select: readonly string[] | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { '@odata.etag': etagOf(record) };
+  const names = select ?? Object.keys(def.fields);
+  for (const name of names) {
+    if (!(name in def.fields)) continue;
+    const value = fieldValue(def.entitySet, record, name, cache);
+    out[name] = value === undefined ? null : value;
+  }
+  return out;
+}

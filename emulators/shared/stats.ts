@@ -1,0 +1,74 @@
+// Request counters for `GET /__emulator/stats` (benchmarks read these). The outer request of a batch counts once in
+// the top-level counters; each inner operation counts under `batchOperations`.
+
+/** Counters by method, entity set and status. */
+export interface RequestCounters {
+  total: number;
+  byMethod: Record<string, number>;
+  byEntitySet: Record<string, number>;
+  byStatus: Record<string, number>;
+}
+
+/** The stats document. `tokenRequests` counts token-endpoint calls (not part of `total`). */
+export interface StatsSnapshot extends RequestCounters {
+  batchOperations: RequestCounters;
+  tokenRequests: number;
+  /** Requests refused by service protection (429/503 from limits, not from faults). */
+  throttled: number;
+  /** Requests answered by a fault rule. */
+  faulted: number;
+}
+
+function emptyCounters(): RequestCounters {
+  return { total: 0, byMethod: {}, byEntitySet: {}, byStatus: {} };
+}
+
+function add(counters: RequestCounters, method: string, entitySet: string | undefined, status: number): void {
+  counters.total++;
+  counters.byMethod[method] = (counters.byMethod[method] ?? 0) + 1;
+  const set = entitySet ?? '(none)';
+  counters.byEntitySet[set] = (counters.byEntitySet[set] ?? 0) + 1;
+  const key = String(status);
+  counters.byStatus[key] = (counters.byStatus[key] ?? 0) + 1;
+}
+
+/** Mutable request statistics of one emulator. */
+export class RequestStats {
+  private data: StatsSnapshot = RequestStats.empty();
+
+  private static empty(): StatsSnapshot {
+    return { ...emptyCounters(), batchOperations: emptyCounters(), tokenRequests: 0, throttled: 0, faulted: 0 };
+  }
+
+  /** Counts one API request (the outer request for a batch). */
+  recordRequest(method: string, entitySet: string | undefined, status: number): void {
+    add(this.data, method.toUpperCase(), entitySet, status);
+  }
+
+  /** Counts one operation inside a batch. */
+  recordBatchOperation(method: string, entitySet: string | undefined, status: number): void {
+    add(this.data.batchOperations, method.toUpperCase(), entitySet, status);
+  }
+
+  recordTokenRequest(): void {
+    this.data.tokenRequests++;
+  }
+
+  recordThrottled(): void {
+    this.data.throttled++;
+  }
+
+  recordFaulted(): void {
+    this.data.faulted++;
+  }
+
+  /** A deep copy of the counters. */
+  snapshot(): StatsSnapshot {
+    return structuredClone(this.data);
+  }
+
+  /** Sets every counter to zero. */
+  reset(): void {
+    this.data = RequestStats.empty();
+  }
+}

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import {
+  demoCustomerName,
+  generateBusinessCentralDemoData,
+  generateDataverseDemoData,
+} from '../../../emulators/shared/demo-data';
+import { deterministicGuid } from '../../../emulators/shared/random';
+
+describe('shared demo data', () => {
+  it('is deterministic and has the default CRONUS-like sizes', () => {
+    const a = generateBusinessCentralDemoData();
+    const b = generateBusinessCentralDemoData();
+    assert.deepEqual(a, b);
+    assert.equal(a.customers.length, 40);
+    assert.deepEqual(
+      a.currencies.map((c) => c.code),
+      ['EUR', 'USD', 'GBP', 'NOK', 'SEK'],
+    );
+    assert.deepEqual(
+      a.unitsOfMeasure.map((u) => u.code),
+      ['PCS', 'BOX', 'HOUR', 'KG'],
+    );
+    assert.equal(a.items.length, 20);
+    assert.equal(a.resources.length, 5);
+    assert.equal(a.salespeoplePurchasers.length, 6);
+    assert.equal(a.customerPriceGroups.length, 3);
+    assert.equal(a.salesPrices.length, 30);
+    assert.equal(a.salesInvoices.filter((i) => i.status === 'Draft').length, 3);
+    assert.equal(a.salesInvoices.filter((i) => i.status !== 'Draft').length, 15);
+    const linesPer = new Map<string, number>();
+    for (const l of a.salesInvoiceLines)
+      linesPer.set(l['documentId'] as string, (linesPer.get(l['documentId'] as string) ?? 0) + 1);
+    assert.ok([...linesPer.values()].every((n) => n >= 1 && n <= 4));
+  });
+
+  it("mirrors BC's contact model: one Company contact per customer and 1–3 persons under it", () => {
+    const data = generateBusinessCentralDemoData();
+    const companies = data.contacts.filter((c) => c.type === 'Company');
+    assert.equal(companies.length, 40);
+    for (const customer of data.customers) {
+      const company = companies.find((c) => c.displayName === customer.displayName)!;
+      const persons = data.contacts.filter((c) => c.type === 'Person' && c.companyNumber === company.number);
+      assert.ok(persons.length >= 1 && persons.length <= 3, customer.displayName as string);
+      assert.ok(persons.every((p) => p.companyName === customer.displayName));
+    }
+  });
+
+  it('overlaps the first third of BC customers with DV accounts by name, plus DV-only accounts', () => {
+    const bc = generateBusinessCentralDemoData();
+    const dv = generateDataverseDemoData();
+    const bcNames = new Set(bc.customers.map((c) => c.displayName));
+    const shared = dv.accounts.filter((a) => bcNames.has(a['name'] as string));
+    assert.equal(shared.length, 13);
+    assert.deepEqual(
+      shared.map((a) => a['name']),
+      bc.customers.slice(0, 13).map((c) => c.displayName),
+    );
+    assert.equal(dv.accounts.length - shared.length, 10);
+    assert.ok(
+      dv.accounts.every((a) => a['accountnumber'] === null),
+      'uncoupled: no BC number on DV accounts',
+    );
+    assert.equal(new Set(dv.accounts.map((a) => a['name'])).size, dv.accounts.length);
+  });
+
+  it('gives DV a pre-existing base currency, a default unit group and users matching salespeople by e-mail', () => {
+    const bc = generateBusinessCentralDemoData();
+    const dv = generateDataverseDemoData();
+    assert.deepEqual(
+      dv.transactioncurrencies.map((c) => c['isocurrencycode']),
+      ['NOK'],
+    );
+    assert.equal(dv.uomschedules[0]['name'], 'Default Unit');
+    const emails = new Set(bc.salespeoplePurchasers.map((s) => s['email']));
+    const matching = dv.systemusers.filter((u) => emails.has(u['internalemailaddress']));
+    assert.equal(matching.length, 4);
+    for (const contact of dv.contacts)
+      assert.ok(dv.accounts.some((a) => a['accountid'] === contact['_parentcustomerid_value']));
+  });
+
+  it('gives unique customer names and numbers at scale and generates 100,000 customers in seconds', () => {
+    const started = Date.now();
+    const data = generateBusinessCentralDemoData({ customers: 100_000, contactsPerCustomer: 1, postedInvoices: 1000 });
+    const elapsed = Date.now() - started;
+    assert.equal(data.customers.length, 100_000);
+    assert.equal(new Set(data.customers.map((c) => c.displayName)).size, 100_000);
+    assert.equal(new Set(data.customers.map((c) => c.number)).size, 100_000);
+    assert.equal(new Set(data.customers.map((c) => c.id)).size, 100_000);
+    assert.ok(elapsed < 15_000, `took ${elapsed} ms`);
+    assert.equal(demoCustomerName(99_999), data.customers[99_999].displayName);
+  });
+
+  it('makes stable version-4-shaped GUIDs', () => {
+    assert.equal(deterministicGuid('x', 1), deterministicGuid('x', 1));
+    assert.notEqual(deterministicGuid('x', 1), deterministicGuid('x', 2));
+    assert.match(deterministicGuid('x', 1), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('rejects negative sizes', () => {
+    assert.throws(() => generateBusinessCentralDemoData({ customers: -1 }), RangeError);
+  });
+});
