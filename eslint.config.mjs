@@ -1,7 +1,7 @@
 // Lint rules that enforce the module boundaries of DESIGN §3 (see STYLE.md, "Boundaries are enforced by tools").
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import { importX } from 'eslint-plugin-import-x';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import { builtinModules } from 'node:module';
 
 // Everything that performs I/O or breaks workflow determinism.
@@ -53,6 +53,9 @@ export default tseslint.config(
       },
     },
     plugins: { 'import-x': importX },
+    // The plugin's default resolver chokes on some packages' export maps (@azure/msal-node); Node's own resolution
+    // is what runs, so it is what the cycle check should use.
+    settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json', '.node'] })] },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       // Knex query builders are thenables, so `.where((q) => q.whereNull(…))` callbacks look like promise returns.

@@ -2,18 +2,16 @@
  * `createActivities(deps)`: every side effect of a run happens here (DESIGN §3). Dependencies are built once by the
  * composition root (worker/) and passed in; activities return only ids, cursors and counts.
  */
-import type { Knex } from 'knex';
 import { closeJob, openJob } from '../store/sync-jobs';
 import { zeroCounts } from '../store/types';
+import { createSyncActivities, type SyncDeps } from './sync-activities';
 
-export interface ActivityDeps {
-  knex: Knex;
-  /** The clock (injectable for tests). */
-  now: () => Date;
-}
+export type ActivityDeps = SyncDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
+    ...createSyncActivities(deps),
+
     /** Opens the smoke run's job row (idempotent per workflow run). */
     async openSmokeJob(input: { mapping: string; workflowId: string; runId: string }): Promise<{ jobId: number }> {
       const job = await openJob(deps.knex, {

@@ -120,6 +120,13 @@ const schema = z.object({
   MAPPINGS_FILE: optionalString,
   DEMO_SCHEDULE_EVERY: duration.default('1m'),
   SCHEDULE_EVERY: duration.default('30m'),
+  SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+  WRITE_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(100),
+  FAULT_KILL_AFTER_WRITE: z
+    .string()
+    .trim()
+    .regex(/^[A-Z0-9 -]+:(to-dataverse|to-bc)$/, { message: 'expected MAPPING:to-dataverse or MAPPING:to-bc' })
+    .optional(),
 });
 
 type Env = Record<string, string | undefined>;
@@ -185,6 +192,12 @@ export interface Config {
   readonly metricsPort: number;
   readonly mappingsFile: string | undefined;
   readonly schedules: { readonly demoEvery: string; readonly every: string };
+  /** Records per sync page. (Default: 200) */
+  readonly pageSize: number;
+  /** Writes per `$batch` request on either API (1 = one request per record). (Default: 100) */
+  readonly writeBatchSize: number;
+  /** Crash-test fault injection; never set in production. */
+  readonly faults: { readonly killAfterWrite: string | undefined };
 }
 
 /** The demo credentials the bundled emulators accept (only used when no secret is configured). */
@@ -312,6 +325,9 @@ export function loadConfig(env: Env = process.env): Config {
     metricsPort: e.METRICS_PORT,
     mappingsFile: e.MAPPINGS_FILE,
     schedules: { demoEvery: e.DEMO_SCHEDULE_EVERY, every: e.SCHEDULE_EVERY },
+    pageSize: e.SYNC_PAGE_SIZE,
+    writeBatchSize: e.WRITE_BATCH_SIZE,
+    faults: { killAfterWrite: e.FAULT_KILL_AFTER_WRITE },
   };
   return deepFreeze(config);
 }

@@ -177,6 +177,23 @@ export async function recordFailure(
   return toNumber(row?.count ?? 0);
 }
 
+/**
+ * Notes that job `jobId` handled these couplings in `direction` without changing their result (a record a pass left
+ * alone on purpose, e.g. the losing side of a conflict), so a later page of the same pass does not count it again.
+ */
+export async function touchJob(
+  db: Db,
+  ids: readonly number[],
+  direction: Direction,
+  jobId: number,
+  now: Date,
+): Promise<void> {
+  if (ids.length)
+    await db('couplings')
+      .whereIn('id', ids)
+      .update({ [`${prefix(direction)}_job_id`]: jobId, updated_at: now });
+}
+
 /** Marks couplings skipped (parked: never retried until restored). */
 export async function markSkipped(db: Db, ids: readonly number[], now: Date): Promise<void> {
   if (ids.length) await db('couplings').whereIn('id', ids).update({ skipped: true, skipped_at: now, updated_at: now });

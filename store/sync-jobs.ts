@@ -106,19 +106,21 @@ export async function updateJobCounts(db: Db, id: number, counts: JobCounts): Pr
     .update({ ...counts });
 }
 
+/** The jobs of `mapping` still marked running, with the workflow run that opened them. */
+export async function listRunningJobs(db: Db, mapping: string): Promise<SyncJob[]> {
+  return (await db('sync_jobs').where({ mapping, status: 'running' }).orderBy('id')).map(fromRow);
+}
+
 /**
- * Marks the still-running jobs of `mapping` that belong to other workflow runs as abandoned (their run died without
- * closing them): the orphan clean-up done at the start of each run.
+ * Closes jobs whose workflow run ended without closing them (the orphan clean-up done at the start of each run) as
+ * `abandoned`, keeping the counters they had reached. Returns how many were closed.
  */
-export async function abandonOrphans(db: Db, mapping: string, currentRunId: string, now: Date): Promise<number> {
+export async function abandonJobs(db: Db, ids: readonly number[], now: Date, message: string): Promise<number> {
+  if (!ids.length) return 0;
   return db('sync_jobs')
-    .where({ mapping, status: 'running' })
-    .andWhere((q) => q.whereNull('run_id').orWhereNot('run_id', currentRunId))
-    .update({
-      status: 'abandoned',
-      finished_at: now,
-      message: 'the workflow run that owned this job ended without closing it',
-    });
+    .whereIn('id', ids)
+    .andWhere({ status: 'running' })
+    .update({ status: 'abandoned', finished_at: now, message });
 }
 
 export interface JobFilter {

@@ -24,5 +24,9 @@ const redactPaths = [
 
 /** A pino logger writing JSON lines to stderr (stdout stays for command output). */
 export function createLogger(level: string, name = 'bcsync'): Logger {
-  return pino({ name, level, redact: { paths: redactPaths, censor: '[redacted]' } }, pino.destination(2));
+  return pino(
+    { name, level, redact: { paths: redactPaths, censor: '[redacted]' } },
+    // Synchronous: a line logged right before the process dies (a crash, a kill) is never lost.
+    pino.destination({ dest: 2, sync: true }),
+  );
 }

@@ -4,12 +4,32 @@
  * the connection and the DB pool in that order.
  */
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { PageFaults } from '../activities/page-processor';
 import type { Config } from '../config';
 import { openDefaultStore, type Store } from '../store/database';
 import { migrateLatest } from '../store/migrate';
 import { temporalConnectionOptions } from './connection';
+import { createConnectors } from './connectors';
 import { createSyncWorker } from './create-worker';
+import { loadMappings } from './load-mappings';
 import type { Logger } from './logger';
+
+/**
+ * Crash-test fault hooks from config (FAULT_KILL_AFTER_WRITE=MAPPING:direction): the process kills itself with
+ * SIGKILL right after a page's destination writes, before the coupling commit — the instant DESIGN §7.1 must survive.
+ */
+function faultHooks(config: Config, logger: Logger): PageFaults | undefined {
+  const spec = config.faults.killAfterWrite;
+  if (!spec) return undefined;
+  return {
+    afterDestinationWrite: (info) => {
+      if (`${info.mapping}:${info.direction}` !== spec) return;
+      logger.warn(info, 'FAULT_KILL_AFTER_WRITE: killing the worker between destination write and coupling commit');
+      // The line above is written synchronously (worker/logger.ts), so it is out before the kill.
+      process.kill(process.pid, 'SIGKILL');
+    },
+  };
+}
 
 export interface RunningWorker {
   worker: Worker;
@@ -58,12 +78,20 @@ export async function startWorker(config: Config, logger: Logger, store?: Store)
     ownStore = true;
     await migrateLatest(store);
   }
+  const mappings = loadMappings(config.mappingsFile);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const worker = await createSyncWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     knex: store.knex,
+    mappings,
+    connectors: createConnectors(config, logger, {
+      bcBatchSize: config.writeBatchSize,
+      dvBatchSize: config.writeBatchSize,
+    }),
+    pageSize: config.pageSize,
+    faults: faultHooks(config, logger),
   });
   const s = store;
   const done = (async () => {

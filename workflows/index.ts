@@ -1,2 +1,3 @@
 /** The workflow bundle's entry point: every workflow type the worker registers. */
 export { smokeRun } from './smoke-run';
+export { syncMapping } from './sync-mapping';

@@ -19,8 +19,15 @@ export const shortActivity: ActivityOptions = {
  * whole-request failures (service down, throttled beyond patience, store unreachable) do.
  */
 export const pageActivity: ActivityOptions = {
-  startToCloseTimeout: '5m',
-  heartbeatTimeout: '1m',
+  startToCloseTimeout: '10m',
+  // The page heartbeats every 3 s while it works (also while it waits on a throttled API), so 15 s of silence means
+  // the worker is gone: the page is retried elsewhere, and its idempotent writes make the retry safe.
+  heartbeatTimeout: '15s',
   scheduleToCloseTimeout: '1h',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: ['NonRetryable'] },
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    nonRetryableErrorTypes: ['NonRetryable'],
+  },
 };

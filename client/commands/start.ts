@@ -11,6 +11,7 @@ import { openDefaultStore, StoreConnectionError } from '../../store/database';
 import { migrateLatest } from '../../store/migrate';
 import { startWorker } from '../../worker/run';
 import type { CommandContext } from '../context';
+import { startEmulators } from '../emulators';
 import { CliError } from '../errors';
 
 export async function startCommand(ctx: CommandContext): Promise<void> {
@@ -60,6 +61,16 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
       say(`Temporal dev server: ${s.address} (state in ${path.join(config.dataDir, 'temporal.db')})`);
     } else {
       say(`Temporal cluster: ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+    }
+
+    if (config.emulators.enabled) {
+      const emulators = await startEmulators(config);
+      cleanups.push(async () => {
+        await emulators.close();
+        say('Emulators stopped');
+      });
+      say(`Business Central emulator: ${emulators.businessCentral.apiBase}`);
+      say(`Dataverse emulator:        ${emulators.dataverse.apiBase}`);
     }
 
     let opened;

@@ -2,13 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Worker } from '@temporalio/worker';
-import type { Store } from '../../store/database';
-import { migrateLatest } from '../../store/migrate';
-import { createSyncWorker } from '../../worker/create-worker';
-import { testResources, uniqueName } from '../support/env';
+import { testResources } from '../support/env';
 import { freePort, runBcsync } from '../support/cli';
-import { openFreshStore } from '../support/stores';
+import { startSyncStack, type SyncStack } from '../support/sync-stack';
 
 describe('the bcsync CLI', function () {
   this.timeout(120_000);
@@ -65,24 +61,13 @@ describe('the bcsync CLI', function () {
   });
 
   describe('against Temporal', function () {
-    let store: Store;
-    let worker: Worker;
-    let running: Promise<void>;
+    let stack: SyncStack;
     let env: Record<string, string>;
 
     before(async () => {
-      store = await openFreshStore('mysql');
-      await migrateLatest(store);
+      stack = await startSyncStack({ seed: false });
       const { temporal } = testResources();
-      const taskQueue = uniqueName('cli');
-      worker = await createSyncWorker({
-        connection: temporal.nativeConnection,
-        namespace: 'default',
-        taskQueue,
-        knex: store.knex,
-      });
-      running = worker.run();
-      const conn = store.knex.client.config.connection as {
+      const conn = stack.store.knex.client.config.connection as {
         host: string;
         port: number;
         user: string;
@@ -90,15 +75,13 @@ describe('the bcsync CLI', function () {
       };
       env = {
         TEMPORAL_ADDRESS: temporal.address,
-        TEMPORAL_TASK_QUEUE: taskQueue,
+        TEMPORAL_TASK_QUEUE: stack.taskQueue,
         MYSQL_URL: `mysql://${conn.user}@${conn.host}:${conn.port}/${conn.database}`,
       };
     });
 
     after(async () => {
-      worker.shutdown();
-      await running;
-      await store.close();
+      await stack.close();
     });
 
     it('starts a smoke run, waits for it and shows its job in the log', async () => {

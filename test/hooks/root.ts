@@ -44,6 +44,8 @@ export const mochaHooks = {
       server: {
         executable: { type: 'existing-path', path: temporalCli },
         searchAttributes: [...searchAttributeKeys],
+        // A low threshold makes long test runs continue as new, so that path is exercised (and replayed) too.
+        extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=80'],
       },
     });
     setTestResources({ temporal, temporalCli, mysqlServerUrl, mysqlUrl: `${mysqlServerUrl}/${database}`, database });

@@ -71,8 +71,8 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
           failed.map((f) => f.bcId),
           [guid(2)],
         );
-        assert.equal(failed[0]!.toDataverse.jobId, 9);
-        assert.equal(failed[0]!.toDataverse.lastError, 'currency not coupled');
+        assert.equal(failed[0].toDataverse.jobId, 9);
+        assert.equal(failed[0].toDataverse.lastError, 'currency not coupled');
         assert.deepEqual(await couplings.listFailed(store.knex, 'CUSTOMER', 'to-bc', { limit: 10 }), []);
         const other = (await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(3)])).get(guid(3))!;
         await couplings.recordFailure(store.knex, other.id, 'to-bc', { jobId: 9, message: 'x', skip: true, now: t0 });
@@ -238,11 +238,14 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         );
       });
 
-      it('marks the running jobs of dead runs as abandoned, not the current run', async () => {
-        const n = await jobs.abandonOrphans(store.knex, 'CONTACT', 'run-2', at(3000));
-        assert.equal(n, 1);
-        assert.equal((await jobs.listJobs(store.knex, { mapping: 'CONTACT' }))[0].status, 'abandoned');
-        assert.equal(await jobs.abandonOrphans(store.knex, 'CUSTOMER', 'run-9', at(3000)), 0, 'closed jobs stay');
+      it('lists running jobs and closes orphans as abandoned, leaving closed jobs alone', async () => {
+        const running = await jobs.listRunningJobs(store.knex, 'CONTACT');
+        assert.equal(running.length, 1);
+        assert.equal(running[0].runId, 'run-1');
+        assert.equal(await jobs.abandonJobs(store.knex, [running[0].id, jobId], at(3000), 'run ended'), 1);
+        const abandoned = (await jobs.listJobs(store.knex, { mapping: 'CONTACT' }))[0];
+        assert.deepEqual([abandoned.status, abandoned.message], ['abandoned', 'run ended']);
+        assert.equal((await jobs.getJob(store.knex, jobId))!.status, 'completed_with_errors', 'closed jobs stay');
       });
 
       it('records one error row per failed record per job, even when the page is retried', async () => {

@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Worker } from '@temporalio/worker';
-import type { Store } from '../../store/database';
-import { migrateLatest } from '../../store/migrate';
 import { getJob } from '../../store/sync-jobs';
-import { createSyncWorker } from '../../worker/create-worker';
 import {
   BcSyncChanged,
   BcSyncFailed,
@@ -13,32 +9,19 @@ import {
 } from '../../workflows/definitions';
 import type { smokeRun } from '../../workflows';
 import { eventually, testResources, uniqueName } from '../support/env';
-import { openFreshStore } from '../support/stores';
+import { startSyncStack, type SyncStack } from '../support/sync-stack';
 
 describe('the smoke run on Temporal', function () {
-  let store: Store;
-  let worker: Worker;
+  let stack: SyncStack;
   let taskQueue: string;
-  let running: Promise<void>;
 
   before(async function () {
-    store = await openFreshStore('mysql');
-    await migrateLatest(store);
-    taskQueue = uniqueName('smoke');
-    const { temporal } = testResources();
-    worker = await createSyncWorker({
-      connection: temporal.nativeConnection,
-      namespace: temporal.namespace ?? 'default',
-      taskQueue,
-      knex: store.knex,
-    });
-    running = worker.run();
+    stack = await startSyncStack({ seed: false });
+    taskQueue = stack.taskQueue;
   });
 
   after(async () => {
-    worker.shutdown();
-    await running;
-    await store.close();
+    await stack.close();
   });
 
   it('writes and closes a sync_jobs row in MySQL and sets the search attributes', async () => {
@@ -52,7 +35,7 @@ describe('the smoke run on Temporal', function () {
     const result = await handle.result();
     assert.equal(result.outcome, 'succeeded');
 
-    const job = await getJob(store.knex, result.jobId);
+    const job = await getJob(stack.store.knex, result.jobId);
     assert.ok(job, 'the job row exists');
     assert.equal(job.status, 'succeeded');
     assert.equal(job.workflowId, workflowId);
@@ -90,7 +73,14 @@ describe('the smoke run on Temporal', function () {
   it('opens only one job row when the opening activity is retried', async () => {
     // The idempotency key (workflow id, run id) makes a retried openSmokeJob return the same row.
     const { createActivities } = await import('../../activities');
-    const acts = createActivities({ knex: store.knex, now: () => new Date() });
+    const { ReferenceCache } = await import('../../activities/lookup-resolution');
+    const acts = createActivities({
+      knex: stack.store.knex,
+      now: () => new Date(),
+      mappings: [],
+      connectors: stack.connectors,
+      cache: new ReferenceCache(stack.connectors),
+    });
     const a = await acts.openSmokeJob({ mapping: 'SMOKE', workflowId: 'wf-x', runId: 'run-x' });
     const b = await acts.openSmokeJob({ mapping: 'SMOKE', workflowId: 'wf-x', runId: 'run-x' });
     assert.equal(a.jobId, b.jobId);

@@ -1,0 +1,258 @@
+/**
+ * Resolving a page's lookup requests (engine `LookupRequest`) in bulk: through the couplings of the mapping a lookup
+ * points to (store), the option mappings (store), and — where a lookup is by code, number or company contact — the
+ * referenced records themselves (APIs). The engine stays pure; this is the I/O it asked for.
+ */
+import type { Knex } from 'knex';
+import type { BcEntitySet } from '../connectors/business-central';
+import type { DvEntitySet } from '../connectors/dataverse';
+import type { LookupRequest, LookupResult } from '../engine';
+import type { IntegrationTableMapping } from '../mappings';
+import { findByBcIds, findByDvIds } from '../store/couplings';
+import { listOptionMappings } from '../store/option-mappings';
+import type { Connectors } from './sides';
+
+const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
+const chunk = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
+/**
+ * Worker-lifetime caches of reference data that is expensive to look up per page and rarely changes: the Dataverse
+ * base currency and Business Central's company contact ⇔ customer relation. Entries expire so edits are seen.
+ */
+export class ReferenceCache {
+  private baseCurrency?: { id: string | null; at: number };
+  private contactRelation?: { byNumber: Map<string, string>; byCustomer: Map<string, string>; at: number };
+
+  constructor(
+    private readonly connectors: Connectors,
+    private readonly now: () => number = Date.now,
+    /** How long cached reference data is trusted. (Default: 60 s) */
+    private readonly ttlMs = 60_000,
+  ) {}
+
+  /** The Dataverse organization's base currency id (what a blank BC currency code means). */
+  async dataverseBaseCurrencyId(signal?: AbortSignal): Promise<string | null> {
+    if (!this.baseCurrency || this.now() - this.baseCurrency.at > this.ttlMs) {
+      const org = await this.connectors.dv.findOne('organizations', 'organizationid ne null', {
+        select: ['_basecurrencyid_value'],
+        signal,
+      });
+      this.baseCurrency = { id: (org?.['_basecurrencyid_value'] as string | undefined) ?? null, at: this.now() };
+    }
+    return this.baseCurrency.id;
+  }
+
+  /**
+   * BC's contact business relation: company contact number → customer id, and back. Read from every customer's
+   * `contactsInformation` (API v2.0 has no filter from a contact to its customer); reloaded after the TTL or when
+   * `refreshOnMiss` names a value that is not there (at most once a second).
+   */
+  async companyContacts(
+    refreshOnMiss?: { numbers?: readonly string[]; customers?: readonly string[] },
+    signal?: AbortSignal,
+  ): Promise<{ byNumber: Map<string, string>; byCustomer: Map<string, string> }> {
+    const stale = !this.contactRelation || this.now() - this.contactRelation.at > this.ttlMs;
+    // A miss may be a customer created moments ago (by the sync itself): reload, but at most once a second.
+    const missing =
+      this.contactRelation &&
+      this.now() - this.contactRelation.at > 1000 &&
+      ((refreshOnMiss?.numbers ?? []).some((n) => !this.contactRelation!.byNumber.has(n)) ||
+        (refreshOnMiss?.customers ?? []).some((c) => !this.contactRelation!.byCustomer.has(c)));
+    if (stale || missing) {
+      const byNumber = new Map<string, string>();
+      const byCustomer = new Map<string, string>();
+      for await (const page of this.connectors.bc.listAll({
+        entitySet: 'customers',
+        select: ['id', 'number'],
+        expand: 'contactsInformation',
+        signal,
+      })) {
+        for (const customer of page) {
+          const infos = (customer['contactsInformation'] as Array<Record<string, unknown>> | undefined) ?? [];
+          const company = infos.find((i) => i['contactType'] === 'Company');
+          if (company && typeof company['contactNumber'] === 'string') {
+            byNumber.set(company['contactNumber'], customer.id);
+            byCustomer.set(customer.id, company['contactNumber']);
+          }
+        }
+      }
+      this.contactRelation = { byNumber, byCustomer, at: this.now() };
+    }
+    return this.contactRelation!;
+  }
+}
+
+export interface LookupContext {
+  knex: Knex;
+  mappings: readonly IntegrationTableMapping[];
+  connectors: Connectors;
+  cache: ReferenceCache;
+  signal?: AbortSignal;
+}
+
+/** Resolves every request (de-duplicated by key) and returns the results keyed by `LookupRequest.key`. */
+export async function resolveLookups(
+  ctx: LookupContext,
+  requests: readonly LookupRequest[],
+): Promise<Map<string, LookupResult>> {
+  const results = new Map<string, LookupResult>();
+  const groups = new Map<string, LookupRequest[]>();
+  for (const r of requests) {
+    if (results.has(r.key)) continue;
+    const g = `${r.kind}|${r.target}|${r.from}|${r.bcKey ?? ''}`;
+    groups.set(g, [...(groups.get(g) ?? []), r]);
+  }
+  for (const group of groups.values()) {
+    const first = group[0];
+    if (first.kind === 'option') await resolveOptions(ctx, group, results);
+    else if (first.from === 'bc') await resolveFromBc(ctx, group, results);
+    else await resolveFromDataverse(ctx, group, results);
+  }
+  return results;
+}
+
+function targetMapping(ctx: LookupContext, name: string): IntegrationTableMapping {
+  const m = ctx.mappings.find((x) => x.name === name);
+  if (!m) throw new Error(`a lookup points to mapping ${name}, which does not exist`);
+  return m;
+}
+
+async function resolveOptions(ctx: LookupContext, group: LookupRequest[], out: Map<string, LookupResult>) {
+  const options = await listOptionMappings(ctx.knex, group[0].target);
+  for (const r of group) {
+    const hit =
+      r.from === 'bc'
+        ? options.find((o) => o.bcCode === r.value)?.dvValue
+        : options.find((o) => String(o.dvValue) === r.value)?.bcCode;
+    out.set(
+      r.key,
+      hit === undefined ? { status: 'not-coupled', targetNumber: r.value ?? '' } : { status: 'resolved', value: hit },
+    );
+  }
+}
+
+/** BC value (id, code, number or company contact number) → the coupled Dataverse id. */
+async function resolveFromBc(ctx: LookupContext, group: LookupRequest[], out: Map<string, LookupResult>) {
+  const target = targetMapping(ctx, group[0].target);
+  const bcKey = group[0].bcKey ?? 'id';
+  const bcSet = target.bc.entitySet as BcEntitySet;
+  const withValue = group.filter((r) => r.value !== null);
+  for (const r of group) {
+    if (r.value === null && r.blankIsBaseCurrency) {
+      const base = await ctx.cache.dataverseBaseCurrencyId(ctx.signal);
+      out.set(r.key, base ? { status: 'resolved', value: base } : { status: 'no-target' });
+    }
+  }
+  if (!withValue.length) return;
+
+  // value → BC record id (and a caption for messages)
+  const bcIdOf = new Map<string, string>();
+  const caption = new Map<string, { number?: string; name?: string }>();
+  const values = [...new Set(withValue.map((r) => r.value!))];
+  if (bcKey === 'id') {
+    for (const v of values) bcIdOf.set(v, v);
+  } else if (bcKey === 'company-contact-number') {
+    const contacts = await ctx.cache.companyContacts({ numbers: values }, ctx.signal);
+    for (const v of values) {
+      const customerId = contacts.byNumber.get(v);
+      if (customerId) bcIdOf.set(v, customerId);
+    }
+  } else {
+    for (const part of chunk(values, 20)) {
+      const filter = part.map((v) => `${bcKey} eq ${quote(v)}`).join(' or ');
+      for await (const page of ctx.connectors.bc.listAll({ entitySet: bcSet, filter, signal: ctx.signal })) {
+        for (const rec of page) {
+          const v = rec[bcKey];
+          if (typeof v === 'string') {
+            const match = values.find((x) => x.toUpperCase() === v.toUpperCase());
+            if (match) bcIdOf.set(match, rec.id);
+          }
+        }
+      }
+    }
+  }
+  const couplings = await findByBcIds(ctx.knex, target.name, [...new Set(bcIdOf.values())]);
+  const uncoupledIds = [...new Set(bcIdOf.values())].filter((id) => !couplings.get(id)?.dvId);
+  if (uncoupledIds.length) {
+    for (const rec of await ctx.connectors.bc.getByIds(bcSet, uncoupledIds, { signal: ctx.signal })) {
+      caption.set(rec.id, {
+        number: target.bc.numberField ? (rec[target.bc.numberField] as string | undefined) : undefined,
+        name: rec[target.bc.titleField] as string | undefined,
+      });
+    }
+  }
+  for (const r of withValue) {
+    const bcId = bcIdOf.get(r.value!);
+    if (!bcId) {
+      out.set(r.key, { status: 'no-target', targetNumber: r.value! });
+      continue;
+    }
+    const dvId = couplings.get(bcId)?.dvId;
+    if (dvId) out.set(r.key, { status: 'resolved', value: dvId });
+    else if (bcKey === 'id' && !caption.has(bcId)) out.set(r.key, { status: 'no-target', targetNumber: r.value! });
+    else {
+      const c = caption.get(bcId);
+      out.set(r.key, { status: 'not-coupled', targetNumber: c?.number ?? r.value!, targetName: c?.name });
+    }
+  }
+}
+
+/** Dataverse id → the coupled BC record's key (id, code, number or company contact number). */
+async function resolveFromDataverse(ctx: LookupContext, group: LookupRequest[], out: Map<string, LookupResult>) {
+  const target = targetMapping(ctx, group[0].target);
+  const bcKey = group[0].bcKey ?? 'id';
+  const base = group.some((r) => r.blankIsBaseCurrency) ? await ctx.cache.dataverseBaseCurrencyId(ctx.signal) : null;
+  const pending: LookupRequest[] = [];
+  for (const r of group) {
+    if (r.value === null) out.set(r.key, { status: 'resolved', value: null });
+    else if (r.blankIsBaseCurrency && base && r.value.toLowerCase() === base.toLowerCase()) {
+      out.set(r.key, { status: 'resolved', value: '' });
+    } else pending.push(r);
+  }
+  if (!pending.length) return;
+  const dvIds = [...new Set(pending.map((r) => r.value!.toLowerCase()))];
+  const couplings = await findByDvIds(ctx.knex, target.name, dvIds);
+  const bcIds = [...couplings.values()].map((c) => c.bcId).filter((x): x is string => !!x);
+
+  const keyOf = new Map<string, string>(); // bc id → key value
+  if (bcKey === 'id') for (const id of bcIds) keyOf.set(id, id);
+  else if (bcKey === 'company-contact-number') {
+    const contacts = await ctx.cache.companyContacts({ customers: bcIds }, ctx.signal);
+    for (const id of bcIds) {
+      const n = contacts.byCustomer.get(id);
+      if (n) keyOf.set(id, n);
+    }
+  } else if (bcIds.length) {
+    for (const rec of await ctx.connectors.bc.getByIds(target.bc.entitySet as BcEntitySet, bcIds, {
+      signal: ctx.signal,
+    })) {
+      const v = rec[bcKey];
+      if (typeof v === 'string') keyOf.set(rec.id, v);
+    }
+  }
+  const uncoupled = dvIds.filter((id) => !couplings.get(id)?.bcId);
+  const existing = new Map<string, Record<string, unknown>>();
+  if (uncoupled.length) {
+    const rows = await ctx.connectors.dv.getByIds(target.dataverse.entitySet as DvEntitySet, uncoupled, {
+      signal: ctx.signal,
+    });
+    for (const row of rows) existing.set(String(row[target.dataverse.key]).toLowerCase(), row);
+  }
+  for (const r of pending) {
+    const dvId = r.value!.toLowerCase();
+    const bcId = couplings.get(dvId)?.bcId;
+    const key = bcId ? keyOf.get(bcId) : undefined;
+    if (key !== undefined) out.set(r.key, { status: 'resolved', value: key });
+    else if (bcId || existing.has(dvId)) {
+      const row = existing.get(dvId);
+      out.set(r.key, {
+        status: 'not-coupled',
+        targetName: row ? (row[target.dataverse.titleField] as string) : undefined,
+      });
+    } else out.set(r.key, { status: 'no-target' });
+  }
+}

@@ -1,0 +1,345 @@
+/**
+ * The activities of the `syncMapping` workflow (DESIGN §5): `planRun`, `startPass`, `syncPage`, `finishPass`.
+ * Every side effect of a run happens here; the workflow sees only ids, cursors and counters.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Knex } from 'knex';
+import { type IntegrationTableMapping, type PassDirection, sourceSideOf } from '../mappings';
+import { getWatermark, advanceWatermark } from '../store/watermarks';
+import { abandonJobs, closeJob, listRunningJobs, openJob } from '../store/sync-jobs';
+import { getPageResult } from '../store/sync-pages';
+import type { JobCounts } from '../store/types';
+import type { PassCounts, PassCursor, SyncRunMode } from '../workflows/definitions';
+import type { ReferenceCache } from './lookup-resolution';
+import { processRecords, type PageFaults } from './page-processor';
+import { type Connectors, sideApi, type ApiRecord } from './sides';
+import { listFailed } from '../store/couplings';
+
+export interface SyncDeps {
+  knex: Knex;
+  mappings: readonly IntegrationTableMapping[];
+  connectors: Connectors;
+  cache: ReferenceCache;
+  now: () => Date;
+  /** Records per page. (Default: 200) */
+  pageSize?: number;
+  /**
+   * Safety overlap for clock skew and late commits: the watermark never moves past pass start minus this, and the next
+   * pass re-reads from there (re-reads are cheap: unchanged hashes are skipped). (Default: 5000 ms)
+   */
+  overlapMs?: number;
+  /** Fault hooks for crash tests (never set in production). */
+  faults?: PageFaults;
+}
+
+/** How often a running page heartbeats (well under the page profile's heartbeat timeout). */
+const HEARTBEAT_EVERY_MS = 3000;
+
+export const zeroPassCounts = (): PassCounts => ({
+  inserted: 0,
+  modified: 0,
+  deleted: 0,
+  unchanged: 0,
+  skipped: 0,
+  failed: 0,
+  coupled: 0,
+  uncoupled: 0,
+});
+
+export interface StartPassInput {
+  mapping: string;
+  direction: PassDirection;
+  mode: SyncRunMode;
+  workflowId: string;
+  runId: string;
+  retryOfJobId: number | null;
+  recordIds: string[] | null;
+}
+
+export interface SyncPageInput {
+  mapping: string;
+  direction: PassDirection;
+  mode: SyncRunMode;
+  jobId: number;
+  pageNo: number;
+  passStartedAt: string;
+  cursor: PassCursor;
+  recordIds: string[] | null;
+}
+
+export interface SyncPageResult {
+  counts: PassCounts;
+  next: PassCursor;
+  /** The newest source modified-on this page visited (ISO), the watermark candidate. */
+  maxModifiedAt: string | null;
+}
+
+export interface FinishPassInput {
+  mapping: string;
+  direction: PassDirection;
+  mode: SyncRunMode;
+  jobId: number;
+  passStartedAt: string;
+  maxModifiedAt: string | null;
+  counts: PassCounts;
+}
+
+/** Non-retryable failures: retrying cannot help (a mapping that does not exist, a direction it does not have). */
+function configurationFailure(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ message, type: 'NonRetryable', nonRetryable: true });
+}
+
+function heartbeat(details: unknown): void {
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    // Called outside an activity (unit use): nothing to report to.
+  }
+}
+
+function cancellationSignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createSyncActivities(deps: SyncDeps) {
+  const pageSize = deps.pageSize ?? 200;
+  const overlapMs = deps.overlapMs ?? 5000;
+
+  const mappingOf = (name: string): IntegrationTableMapping => {
+    const m = deps.mappings.find((x) => x.name === name);
+    if (!m) {
+      throw configurationFailure(
+        `mapping '${name}' does not exist; the mappings are ${deps.mappings.map((x) => x.name).join(', ')}`,
+      );
+    }
+    return m;
+  };
+
+  return {
+    /**
+     * Decides the passes of a run (BC→Dataverse first for a bidirectional mapping) and closes the jobs that earlier
+     * runs of this mapping left open when they died (workflow run no longer running).
+     */
+    async planRun(input: {
+      mapping: string;
+      direction?: PassDirection;
+      runId: string;
+    }): Promise<{ directions: PassDirection[] }> {
+      const m = mappingOf(input.mapping);
+      if (m.kind !== 'table') {
+        throw configurationFailure(`mapping ${m.name} is a ${m.kind} job, which the table sync cannot run`);
+      }
+      const all: PassDirection[] = m.direction === 'bidirectional' ? ['to-dataverse', 'to-bc'] : [m.direction];
+      if (input.direction && !all.includes(input.direction)) {
+        throw configurationFailure(`mapping ${m.name} synchronizes ${m.direction}; it has no ${input.direction} pass`);
+      }
+      await closeOrphanedJobs(deps, m.name, input.runId);
+      return { directions: input.direction ? [input.direction] : all };
+    },
+
+    /** Opens the pass's job row (idempotent per workflow run and direction) and returns the starting cursor. */
+    async startPass(
+      input: StartPassInput,
+    ): Promise<{ jobId: number; passStartedAt: string; cursor: PassCursor; counts: PassCounts }> {
+      mappingOf(input.mapping);
+      const job = await openJob(deps.knex, {
+        idempotencyKey: `${input.workflowId}/${input.runId}/${input.direction}`,
+        mapping: input.mapping,
+        direction: input.direction,
+        type: 'sync',
+        mode: input.mode,
+        workflowId: input.workflowId,
+        runId: input.runId,
+        retryOfJobId: input.retryOfJobId,
+        startedAt: deps.now(),
+      });
+      const cursor: PassCursor =
+        input.mode === 'records' ? { phase: 'records', recordIndex: 0 } : { phase: 'retry', afterCouplingId: 0 };
+      // started_at is written once, so an activity retry returns the same pass start.
+      return { jobId: job.id, passStartedAt: job.startedAt.toISOString(), cursor, counts: zeroPassCounts() };
+    },
+
+    /**
+     * Processes the next page of the pass: the retry set (failed couplings) first, then the records changed since the
+     * watermark up to the pass start (or the explicit record ids), and commits couplings, errors, audit rows and the
+     * page result in one transaction. A retry of a committed page returns the stored result.
+     */
+    async syncPage(input: SyncPageInput): Promise<SyncPageResult> {
+      // A page may wait on throttled APIs for a while: keep heartbeating so a dead worker is noticed within the
+      // heartbeat timeout and a slow one is not mistaken for dead.
+      const pump = setInterval(() => heartbeat({ pageNo: input.pageNo }), HEARTBEAT_EVERY_MS);
+      try {
+        return await syncPageOnce(input);
+      } finally {
+        clearInterval(pump);
+      }
+    },
+
+    /**
+     * Closes the job with its counters and advances the source side's watermark — forward only, to the newest
+     * modified-on visited, never past the pass start minus the overlap. `records` runs do not move the watermark.
+     */
+    async finishPass(input: FinishPassInput): Promise<{ status: 'succeeded' | 'completed_with_errors' }> {
+      return finishPassOnce(input);
+    },
+  };
+
+  async function syncPageOnce(input: SyncPageInput): Promise<SyncPageResult> {
+    const stored = await getPageResult<SyncPageResult>(deps.knex, input.jobId, input.pageNo);
+    if (stored) return stored;
+    const m = mappingOf(input.mapping);
+    const source = sideApi(deps.connectors, m, sourceSideOf(input.direction));
+    const signal = cancellationSignal();
+    let cursor = input.cursor;
+
+    for (;;) {
+      heartbeat({ pageNo: input.pageNo, phase: cursor.phase });
+      if (cursor.phase === 'retry') {
+        const failed = await listFailed(deps.knex, m.name, input.direction, {
+          afterId: cursor.afterCouplingId ?? 0,
+          limit: pageSize,
+        });
+        const ids = failed
+          .map((c) => (source.side === 'bc' ? c.bcId : c.dvId))
+          .filter((id): id is string => id !== null);
+        if (!failed.length) {
+          cursor = { phase: 'changed', afterModifiedAt: null, afterIds: [] };
+          continue;
+        }
+        const next: PassCursor = { phase: 'retry', afterCouplingId: failed[failed.length - 1].id };
+        const records = ids.length ? await source.getByIds(ids, signal) : [];
+        return processRecords(deps, {
+          ...input,
+          mapping: m,
+          records,
+          requestedIds: ids,
+          phase: 'retry',
+          next,
+          maxModifiedAt: null,
+        });
+      }
+      if (cursor.phase === 'records') {
+        const all = input.recordIds ?? [];
+        const from = cursor.recordIndex ?? 0;
+        const ids = all.slice(from, from + pageSize);
+        if (!ids.length) return { counts: zeroPassCounts(), next: { phase: 'done' }, maxModifiedAt: null };
+        const next: PassCursor =
+          from + ids.length >= all.length ? { phase: 'done' } : { phase: 'records', recordIndex: from + ids.length };
+        const records = await source.getByIds(ids, signal);
+        return processRecords(deps, {
+          ...input,
+          mapping: m,
+          records,
+          requestedIds: ids,
+          phase: 'records',
+          next,
+          maxModifiedAt: null,
+        });
+      }
+      if (cursor.phase === 'changed') {
+        const after =
+          cursor.afterModifiedAt != null
+            ? { modifiedAt: cursor.afterModifiedAt, ids: cursor.afterIds ?? [] }
+            : await startOfChanges(deps, m, input, overlapMs);
+        const page = await source.readChangedPage({ after, until: input.passStartedAt, pageSize, signal });
+        const next: PassCursor = page.next
+          ? { phase: 'changed', afterModifiedAt: page.next.modifiedAt, afterIds: page.next.ids }
+          : { phase: 'done' };
+        const maxModifiedAt = page.position?.modifiedAt ?? null;
+        if (!page.records.length) return { counts: zeroPassCounts(), next: { phase: 'done' }, maxModifiedAt };
+        return processRecords(deps, {
+          ...input,
+          mapping: m,
+          records: page.records,
+          requestedIds: null,
+          phase: 'changed',
+          next,
+          maxModifiedAt,
+        });
+      }
+      return { counts: zeroPassCounts(), next: { phase: 'done' }, maxModifiedAt: null };
+    }
+  }
+
+  async function finishPassOnce(input: FinishPassInput): Promise<{ status: 'succeeded' | 'completed_with_errors' }> {
+    const now = deps.now();
+    const status = input.counts.failed > 0 ? 'completed_with_errors' : 'succeeded';
+    const counts: JobCounts = { ...input.counts };
+    await deps.knex.transaction(async (trx) => {
+      await closeJob(trx, input.jobId, {
+        status,
+        counts,
+        finishedAt: now,
+        message: summary(input.counts),
+      });
+      if (input.mode !== 'records') {
+        const cap = new Date(new Date(input.passStartedAt).getTime() - overlapMs);
+        const visited = input.maxModifiedAt ? new Date(input.maxModifiedAt) : null;
+        const target = visited && visited < cap ? visited : cap;
+        await advanceWatermark(trx, {
+          mapping: input.mapping,
+          side: sourceSideOf(input.direction),
+          modifiedAt: target,
+          jobId: input.jobId,
+          now,
+        });
+      }
+    });
+    return { status };
+  }
+}
+
+/** Where the changed phase starts: at the watermark (minus nothing: it already sits `overlap` before its pass start). */
+async function startOfChanges(
+  deps: SyncDeps,
+  m: IntegrationTableMapping,
+  input: SyncPageInput,
+  _overlapMs: number,
+): Promise<{ modifiedAt: string; ids: string[] } | null> {
+  if (input.mode === 'full') return null;
+  const w = await getWatermark(deps.knex, m.name, sourceSideOf(input.direction));
+  return w?.modifiedAt ? { modifiedAt: w.modifiedAt.toISOString(), ids: [] } : null;
+}
+
+function summary(c: PassCounts): string {
+  const parts = (['inserted', 'modified', 'deleted', 'unchanged', 'skipped', 'failed'] as const)
+    .filter((k) => c[k] > 0)
+    .map((k) => `${c[k]} ${k}`);
+  return parts.length ? parts.join(', ') : 'nothing to synchronize';
+}
+
+/**
+ * Closes the running jobs of `mapping` whose workflow run has ended (crashed, terminated, timed out). A run that
+ * continued as new still owns its jobs while the chain's latest run is running.
+ */
+async function closeOrphanedJobs(deps: SyncDeps, mapping: string, currentRunId: string): Promise<void> {
+  const running = await listRunningJobs(deps.knex, mapping);
+  const orphans: number[] = [];
+  let client: ReturnType<typeof Context.current>['client'] | undefined;
+  try {
+    client = Context.current().client;
+  } catch {
+    client = undefined;
+  }
+  for (const job of running) {
+    if (job.runId === currentRunId) continue;
+    if (!client || !job.workflowId) {
+      orphans.push(job.id);
+      continue;
+    }
+    try {
+      const latest = await client.workflow.getHandle(job.workflowId).describe();
+      if (latest.status.name !== 'RUNNING') orphans.push(job.id);
+    } catch {
+      orphans.push(job.id); // the workflow is unknown (retention expired): nobody owns the job
+    }
+  }
+  await abandonJobs(deps.knex, orphans, deps.now(), 'the workflow run that owned this job ended without closing it');
+}
+
+export type SyncActivities = ReturnType<typeof createSyncActivities>;
+export type { ApiRecord };

@@ -1,0 +1,154 @@
+/**
+ * The sync stack for end-to-end tests: both emulators in-process on random ports, the real connectors pointed at
+ * them, a fresh migrated MySQL store, and a worker on its own task queue against the run's Temporal dev server.
+ */
+import type { Worker } from '@temporalio/worker';
+import { createBusinessCentralClient } from '../../connectors/business-central';
+import { createDataverseClient } from '../../connectors/dataverse';
+import { createTokenProvider, type RequestHook } from '../../connectors/http';
+import type { Connectors } from '../../activities/sides';
+import type { PageFaults } from '../../activities/page-processor';
+import { type RunningBusinessCentralEmulator, startBusinessCentralEmulator } from '../../emulators/business-central';
+import { type RunningDataverseEmulator, startDataverseEmulator } from '../../emulators/dataverse';
+import type { DemoDataOptions } from '../../emulators/shared/demo-data';
+import { applyMappingOverrides, defaultMappings, type IntegrationTableMapping } from '../../mappings';
+import type { Store } from '../../store/database';
+import { migrateLatest } from '../../store/migrate';
+import { createSyncWorker } from '../../worker/create-worker';
+import { testResources, uniqueName } from './env';
+import { openFreshStore } from './stores';
+
+export const TENANT = 'cronus';
+export const CLIENT_ID = 'bcsync-demo';
+export const CLIENT_SECRET = 'bcsync-demo-secret';
+export const ORG_URL = 'https://bcsync.crm.dynamics.com';
+
+export interface Emulators {
+  bc: RunningBusinessCentralEmulator;
+  dv: RunningDataverseEmulator;
+  close(): Promise<void>;
+}
+
+/** Starts both emulators on random ports with the demo dataset (or `seed: false` for empty ones). */
+export async function startTestEmulators(seed: DemoDataOptions | false = {}): Promise<Emulators> {
+  const bc = await startBusinessCentralEmulator({
+    port: 0,
+    seed,
+    tenant: TENANT,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+  });
+  const dv = await startDataverseEmulator({
+    port: 0,
+    seed,
+    tenant: TENANT,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    orgUrl: ORG_URL,
+  });
+  return { bc, dv, close: async () => void (await Promise.all([bc.close(), dv.close()])) };
+}
+
+/** Real connectors against the emulators. */
+export function connectorsFor(e: Emulators, onRequest?: RequestHook, batchSize?: number): Connectors {
+  return {
+    bc: createBusinessCentralClient({
+      apiUrl: `${e.bc.url}/v2.0`,
+      tenant: TENANT,
+      companyId: e.bc.companyId,
+      tokenProvider: createTokenProvider({
+        authorityHost: e.bc.url,
+        tenant: TENANT,
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        scope: 'https://api.businesscentral.dynamics.com/.default',
+      }),
+      onRequest,
+      batchSize,
+      retry: { maxAttempts: 20 },
+    }),
+    dv: createDataverseClient({
+      url: e.dv.url,
+      tokenProvider: createTokenProvider({
+        authorityHost: e.dv.url,
+        tenant: TENANT,
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        scope: `${ORG_URL}/.default`,
+      }),
+      onRequest,
+      batchSize,
+      retry: { maxAttempts: 20 },
+    }),
+  };
+}
+
+/** The default mappings with overrides applied (same loader as MAPPINGS_FILE). */
+export function mappingsWith(overrides?: unknown): IntegrationTableMapping[] {
+  return applyMappingOverrides(defaultMappings(), overrides);
+}
+
+export interface SyncStack {
+  emulators: Emulators;
+  connectors: Connectors;
+  store: Store;
+  taskQueue: string;
+  worker: Worker;
+  /** Replaces the worker (e.g. with other mappings or fault hooks); the old one is shut down first. */
+  restartWorker(o?: { mappings?: IntegrationTableMapping[]; faults?: PageFaults }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SyncStackOptions {
+  seed?: DemoDataOptions | false;
+  mappings?: IntegrationTableMapping[];
+  pageSize?: number;
+  overlapMs?: number;
+}
+
+/** Starts emulators, store and a worker; `close()` stops them all. */
+export async function startSyncStack(o: SyncStackOptions = {}): Promise<SyncStack> {
+  const emulators = await startTestEmulators(o.seed ?? {});
+  const connectors = connectorsFor(emulators);
+  const store = await openFreshStore('mysql');
+  await migrateLatest(store);
+  const taskQueue = uniqueName('sync');
+  const { temporal } = testResources();
+  let mappings = o.mappings ?? mappingsWith();
+  let running: Promise<void> | undefined;
+  const make = async (faults?: PageFaults) => {
+    const worker = await createSyncWorker({
+      connection: temporal.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      knex: store.knex,
+      connectors,
+      mappings,
+      pageSize: o.pageSize,
+      overlapMs: o.overlapMs ?? 0,
+      faults,
+    });
+    running = worker.run();
+    return worker;
+  };
+  const stack: SyncStack = {
+    emulators,
+    connectors,
+    store,
+    taskQueue,
+    worker: await make(),
+    async restartWorker(r = {}) {
+      if (stack.worker.getState() === 'RUNNING') stack.worker.shutdown();
+      await running;
+      if (r.mappings) mappings = r.mappings;
+      stack.worker = await make(r.faults);
+    },
+    async close() {
+      if (stack.worker.getState() === 'RUNNING') stack.worker.shutdown();
+      await running;
+      await store.close();
+      await emulators.close();
+    },
+  };
+  return stack;
+}

@@ -1,0 +1,229 @@
+/**
+ * Invariant 1 (DESIGN §7): killing a worker at the worst instants, or throttling the APIs, never creates a second
+ * destination record for one source record and never loses a change — the next attempt converges.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { eventually, testResources } from '../support/env';
+import { freePort, spawnBcsync } from '../support/cli';
+import { ORG_URL, startSyncStack, type SyncStack, mappingsWith, TENANT } from '../support/sync-stack';
+import { pass, startSync } from '../support/sync-runs';
+
+const seed = {
+  customers: 12,
+  contactsPerCustomer: 1,
+  overlapFraction: 0,
+  dataverseOnlyAccounts: 5,
+  dataverseContactsPerAccount: 1,
+};
+const overrideJson = {
+  mappings: {
+    CUSTOMER: {
+      onlyCoupled: false,
+      fieldMappings: [
+        { bcField: 'salespersonCode', enabled: false },
+        { bcField: 'currencyCode', enabled: false },
+      ],
+    },
+  },
+};
+
+type Row = Record<string, unknown>;
+
+async function all(stack: SyncStack, side: 'bc' | 'dv', set: string): Promise<Row[]> {
+  const out: Row[] = [];
+  const pages =
+    side === 'bc'
+      ? stack.connectors.bc.listAll({ entitySet: set as 'customers' })
+      : stack.connectors.dv.listAll({ entitySet: set as 'accounts' });
+  for await (const page of pages) out.push(...(page as Row[]));
+  return out;
+}
+
+/** Asserts one destination record per source record on both sides: names are unique and every coupling is complete. */
+async function assertConverged(stack: SyncStack, customersBefore: Row[], accountsBefore: Row[]) {
+  const customers = await all(stack, 'bc', 'customers');
+  const accounts = await all(stack, 'dv', 'accounts');
+  const names = (rows: Row[], field: string) => rows.map((r) => r[field] as string).sort();
+  const expected = [...names(customersBefore, 'displayName'), ...names(accountsBefore, 'name')].sort();
+  assert.deepEqual(names(accounts, 'name'), expected, 'Dataverse: exactly one account per customer, no duplicate');
+  assert.deepEqual(names(customers, 'displayName'), expected, 'Business Central: exactly one customer per account');
+  const couplings = await stack.store.knex('couplings').where({ mapping: 'CUSTOMER' });
+  assert.equal(couplings.length, expected.length);
+  assert.ok(
+    couplings.every((c: Row) => c.bc_id && c.dv_id && c.to_dv_result !== 'failure' && c.to_bc_result !== 'failure'),
+  );
+}
+
+/** Environment for a `bcsync worker` process pointed at the stack's emulators, store and task queue. */
+async function workerEnv(stack: SyncStack, extra: Record<string, string>): Promise<Record<string, string>> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bcsync-crash-'));
+  const mappingsFile = path.join(dir, 'mappings.json');
+  writeFileSync(mappingsFile, JSON.stringify(overrideJson));
+  const conn = stack.store.knex.client.config.connection as {
+    host: string;
+    port: number;
+    user: string;
+    database: string;
+  };
+  return {
+    TEMPORAL_ADDRESS: testResources().temporal.address,
+    TEMPORAL_TASK_QUEUE: stack.taskQueue,
+    MYSQL_URL: `mysql://${conn.user}@${conn.host}:${conn.port}/${conn.database}`,
+    BC_API_URL: `${stack.emulators.bc.url}/v2.0`,
+    BC_AUTHORITY_HOST: stack.emulators.bc.url,
+    BC_TENANT_ID: TENANT,
+    BC_COMPANY_ID: stack.emulators.bc.companyId,
+    DATAVERSE_URL: stack.emulators.dv.url,
+    DATAVERSE_AUTHORITY_HOST: stack.emulators.dv.url,
+    DATAVERSE_TENANT_ID: TENANT,
+    EMULATOR_DV_ORG_URL: ORG_URL,
+    MAPPINGS_FILE: mappingsFile,
+    METRICS_PORT: String(await freePort()),
+    DATA_DIR: dir,
+    ...extra,
+  };
+}
+
+describe('crashes and throttling converge without duplicates or lost changes', function () {
+  this.timeout(240_000);
+
+  for (const direction of ['to-dataverse', 'to-bc'] as const) {
+    it(`survives a worker killed between the ${direction === 'to-dataverse' ? 'Dataverse' : 'Business Central'} write and the coupling commit`, async () => {
+      // The in-process worker stays off until the crashing one has died.
+      const stack = await startSyncStack({ seed, mappings: mappingsWith(overrideJson) });
+      try {
+        stack.worker.shutdown();
+        const customersBefore = await all(stack, 'bc', 'customers');
+        const accountsBefore = await all(stack, 'dv', 'accounts');
+        const crashing = spawnBcsync(
+          ['worker'],
+          await workerEnv(stack, { FAULT_KILL_AFTER_WRITE: `CUSTOMER:${direction}` }),
+        );
+        const died = new Promise<NodeJS.Signals | null>((resolve) =>
+          crashing.child.once('close', (_c, signal) => resolve(signal)),
+        );
+        const handle = await startSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' });
+        assert.equal(await died, 'SIGKILL', crashing.output());
+        assert.match(crashing.output(), /FAULT_KILL_AFTER_WRITE/);
+
+        await stack.restartWorker();
+        const result = await handle.result();
+        assert.equal(result.outcome, 'succeeded', JSON.stringify(result));
+        assert.equal(pass(result, 'to-dataverse').counts.inserted, customersBefore.length);
+        assert.equal(pass(result, 'to-bc').counts.inserted, accountsBefore.length);
+        await assertConverged(stack, customersBefore, accountsBefore);
+      } finally {
+        await stack.close();
+      }
+    });
+  }
+
+  it('survives a worker killed in the middle of a page', async () => {
+    const stack = await startSyncStack({ seed, mappings: mappingsWith(overrideJson) });
+    try {
+      stack.worker.shutdown();
+      const customersBefore = await all(stack, 'bc', 'customers');
+      const accountsBefore = await all(stack, 'dv', 'accounts');
+      // Slow Dataverse writes down so the kill lands while a batch is under way.
+      await fetch(`${stack.emulators.dv.url}/__emulator/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rules: [{ entitySet: '$batch', latencyMs: 1500 }] }),
+      });
+      const victim = spawnBcsync(['worker'], await workerEnv(stack, {}));
+      const handle = await startSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' });
+      await eventually(async () => {
+        const stats = (await (await fetch(`${stack.emulators.dv.url}/__emulator/stats`)).json()) as {
+          byEntitySet: Record<string, number>;
+        };
+        return (stats.byEntitySet['$batch'] ?? 0) > 0;
+      }, 'the first Dataverse batch to arrive');
+      victim.child.kill('SIGKILL');
+      await fetch(`${stack.emulators.dv.url}/__emulator/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rules: [] }),
+      });
+
+      await stack.restartWorker();
+      const result = await handle.result();
+      assert.equal(result.outcome, 'succeeded', JSON.stringify(result));
+      await assertConverged(stack, customersBefore, accountsBefore);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('completes with 30 % of requests throttled, honouring Retry-After, without failing a record', async () => {
+    const stack = await startSyncStack({ seed, mappings: mappingsWith(overrideJson), pageSize: 5 });
+    try {
+      const customersBefore = await all(stack, 'bc', 'customers');
+      const accountsBefore = await all(stack, 'dv', 'accounts');
+      for (const e of [stack.emulators.bc, stack.emulators.dv]) {
+        await fetch(`${e.url}/__emulator/faults`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ rules: [{ status: 429, rate: 0.3, retryAfterSeconds: 1 }] }),
+        });
+      }
+      const handle = await startSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' });
+      const result = await handle.result();
+      assert.equal(result.outcome, 'succeeded', JSON.stringify(result));
+      assert.equal(result.failed, 0);
+      const stats = (await (await fetch(`${stack.emulators.dv.url}/__emulator/stats`)).json()) as {
+        byStatus: Record<string, number>;
+      };
+      assert.ok((stats.byStatus['429'] ?? 0) > 0, 'the storm really happened');
+      for (const e of [stack.emulators.bc, stack.emulators.dv]) {
+        await fetch(`${e.url}/__emulator/faults`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ rules: [] }),
+        });
+      }
+      await assertConverged(stack, customersBefore, accountsBefore);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('picks up a record modified while a pass runs, in that pass or the next', async () => {
+    const stack = await startSyncStack({ seed, mappings: mappingsWith(overrideJson), pageSize: 2 });
+    try {
+      await (await startSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' })).result();
+      const customers = await all(stack, 'bc', 'customers');
+      // Slow the BC reads so the pass is still running when the record changes.
+      await fetch(`${stack.emulators.bc.url}/__emulator/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rules: [{ entitySet: 'customers', method: 'GET', latencyMs: 300 }] }),
+      });
+      for (const c of customers.slice(0, 6)) {
+        await stack.connectors.bc.update('customers', c.id as string, '*', { city: 'Before' });
+      }
+      const handle = await startSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' });
+      await eventually(
+        async () =>
+          (await stack.store.knex('sync_jobs').where({ workflow_id: handle.workflowId }).first()) as Row | undefined,
+        'the pass to start',
+      );
+      const target = customers[customers.length - 1];
+      await stack.connectors.bc.update('customers', target.id as string, '*', { city: 'Changed mid-pass' });
+      await handle.result();
+      await fetch(`${stack.emulators.bc.url}/__emulator/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rules: [] }),
+      });
+      await (await startSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' })).result();
+      const row = await stack.store.knex('couplings').where({ mapping: 'CUSTOMER', bc_id: target.id }).first();
+      const account = await stack.connectors.dv.get('accounts', row.dv_id as string);
+      assert.equal(account!.address1_city, 'Changed mid-pass');
+    } finally {
+      await stack.close();
+    }
+  });
+});

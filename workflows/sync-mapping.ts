@@ -1,0 +1,195 @@
+/**
+ * `syncMapping`: one run of one integration table mapping (DESIGN §5). For each direction of the mapping, BC→Dataverse
+ * first, it opens a pass (`startPass`), processes pages (`syncPage`) until the cursor says done, and closes the pass
+ * (`finishPass`, which advances the watermark). Only ids, cursors and counters pass through here; records never enter
+ * the history. The run continues as new when the server suggests it, carrying the pass state.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createSyncActivities } from '../activities/sync-activities';
+import {
+  BcSyncChanged,
+  BcSyncFailed,
+  BcSyncMapping,
+  BcSyncOutcome,
+  type PassCounts,
+  type PassState,
+  type RunOutcome,
+  type SyncMappingInput,
+  type SyncMappingResult,
+  type SyncProgress,
+  type SyncResumeState,
+  syncProgressQuery,
+} from './definitions';
+import { pageActivity, shortActivity } from './profiles';
+
+type SyncActivities = ReturnType<typeof createSyncActivities>;
+
+const { planRun, startPass, finishPass } = proxyActivities<SyncActivities>(shortActivity);
+const { syncPage } = proxyActivities<SyncActivities>(pageActivity);
+
+/** Pages per run before continuing as new even without the server's suggestion (keeps histories small). */
+const MAX_PAGES_PER_RUN = 400;
+
+const addCounts = (a: PassCounts, b: PassCounts): PassCounts => ({
+  inserted: a.inserted + b.inserted,
+  modified: a.modified + b.modified,
+  deleted: a.deleted + b.deleted,
+  unchanged: a.unchanged + b.unchanged,
+  skipped: a.skipped + b.skipped,
+  failed: a.failed + b.failed,
+  coupled: a.coupled + b.coupled,
+  uncoupled: a.uncoupled + b.uncoupled,
+});
+
+export async function syncMapping(input: SyncMappingInput): Promise<SyncMappingResult> {
+  try {
+    return await runSync(input);
+  } catch (err) {
+    // A run that gives up still says so where operators look (the job rows it left open are closed as abandoned by
+    // the next run's startPass).
+    upsertSearchAttributes([{ key: BcSyncOutcome, value: 'failed' }]);
+    throw err;
+  }
+}
+
+async function runSync(input: SyncMappingInput): Promise<SyncMappingResult> {
+  const info = workflowInfo();
+  const progress: SyncProgress = {
+    mapping: input.mapping,
+    mode: input.mode,
+    phase: 'planning',
+    passes: [],
+    current: null,
+  };
+  setHandler(syncProgressQuery, () => progress);
+  upsertSearchAttributes([{ key: BcSyncMapping, value: input.mapping }]);
+
+  let state: SyncResumeState;
+  if (input.resume) {
+    state = input.resume;
+  } else {
+    const plan = await planRun({ mapping: input.mapping, direction: input.direction, runId: info.runId });
+    state = { finished: [], current: null, remaining: plan.directions };
+  }
+  progress.phase = 'running';
+  progress.passes = state.finished.map((p) => ({ ...p, pages: 0 }));
+  let pagesThisRun = 0;
+
+  const describe = (pass: PassState | null) => {
+    const lines = [`**${input.mapping}** (${input.mode})`];
+    for (const p of progress.passes) {
+      const c = p.counts;
+      lines.push(
+        `- ${p.direction}: ${p.status}, job ${p.jobId}, ${p.pages} pages — inserted ${c.inserted}, modified ${c.modified}, unchanged ${c.unchanged}, skipped ${c.skipped}, failed ${c.failed}`,
+      );
+    }
+    if (pass) lines.push(`- now: ${pass.direction}, ${pass.cursor.phase} phase, page ${pass.pages + 1}`);
+    setCurrentDetails(lines.join('\n'));
+  };
+
+  for (;;) {
+    let pass = state.current;
+    if (!pass) {
+      const direction = state.remaining.shift();
+      if (!direction) break;
+      const opened = await startPass({
+        mapping: input.mapping,
+        direction,
+        mode: input.mode,
+        workflowId: info.workflowId,
+        runId: info.runId,
+        retryOfJobId: input.retryOfJobId ?? null,
+        recordIds: input.records?.find((r) => r.direction === direction)?.ids ?? null,
+      });
+      pass = {
+        direction,
+        jobId: opened.jobId,
+        passStartedAt: opened.passStartedAt,
+        cursor: opened.cursor,
+        counts: opened.counts,
+        pages: 0,
+        maxModifiedAt: null,
+      };
+      state.current = pass;
+    }
+    const entry = {
+      direction: pass.direction,
+      jobId: pass.jobId,
+      counts: pass.counts,
+      pages: pass.pages,
+      status: 'running',
+    };
+    progress.passes.push(entry);
+
+    while (pass.cursor.phase !== 'done') {
+      progress.current = { direction: pass.direction, phase: pass.cursor.phase, pages: pass.pages };
+      describe(pass);
+      const page = await syncPage({
+        mapping: input.mapping,
+        direction: pass.direction,
+        mode: input.mode,
+        jobId: pass.jobId,
+        pageNo: pass.pages,
+        passStartedAt: pass.passStartedAt,
+        cursor: pass.cursor,
+        recordIds: input.records?.find((r) => r.direction === pass.direction)?.ids ?? null,
+      });
+      pass.counts = addCounts(pass.counts, page.counts);
+      pass.cursor = page.next;
+      pass.pages += 1;
+      if (page.maxModifiedAt && (!pass.maxModifiedAt || page.maxModifiedAt > pass.maxModifiedAt)) {
+        pass.maxModifiedAt = page.maxModifiedAt;
+      }
+      entry.counts = pass.counts;
+      entry.pages = pass.pages;
+      pagesThisRun += 1;
+
+      if (
+        pass.cursor.phase !== 'done' &&
+        (workflowInfo().continueAsNewSuggested || pagesThisRun >= MAX_PAGES_PER_RUN)
+      ) {
+        await condition(allHandlersFinished);
+        return continueAsNew<typeof syncMapping>({ ...input, resume: state });
+      }
+    }
+
+    const closed = await finishPass({
+      mapping: input.mapping,
+      direction: pass.direction,
+      mode: input.mode,
+      jobId: pass.jobId,
+      passStartedAt: pass.passStartedAt,
+      maxModifiedAt: pass.maxModifiedAt,
+      counts: pass.counts,
+    });
+    entry.status = closed.status;
+    state.finished.push({ direction: pass.direction, jobId: pass.jobId, counts: pass.counts, status: closed.status });
+    state.current = null;
+  }
+
+  progress.phase = 'done';
+  progress.current = null;
+  describe(null);
+  const failed = state.finished.reduce((n, p) => n + p.counts.failed, 0);
+  const changed = state.finished.reduce((n, p) => n + p.counts.inserted + p.counts.modified + p.counts.deleted, 0);
+  const outcome: RunOutcome = state.finished.some((p) => p.status === 'failed')
+    ? 'failed'
+    : failed > 0 || state.finished.some((p) => p.status === 'completed_with_errors')
+      ? 'completed_with_errors'
+      : 'succeeded';
+  upsertSearchAttributes([
+    { key: BcSyncOutcome, value: outcome },
+    { key: BcSyncFailed, value: failed },
+    { key: BcSyncChanged, value: changed },
+  ]);
+  return { mapping: input.mapping, outcome, passes: state.finished, failed, changed };
+}
