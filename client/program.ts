@@ -3,8 +3,23 @@
  * 2 bad usage, with a one-line reason on stderr.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { PassDirection } from '../workflows/definitions';
+import { emulatorsCommand } from './commands/emulators';
+import { errorsCommand } from './commands/errors';
 import { jobsCommand } from './commands/jobs';
+import { mappingsCommand } from './commands/mappings';
 import { migrateCommand } from './commands/migrate';
+import { rerunCommand } from './commands/rerun';
+import { retryCommand } from './commands/retry';
+import { runCommand } from './commands/run';
+import {
+  scheduleBackfillCommand,
+  scheduleListCommand,
+  scheduleStartCommand,
+  scheduleStopCommand,
+  scheduleTriggerCommand,
+} from './commands/schedule';
+import { restoreCommand, skippedCommand } from './commands/skipped';
 import { smokeCommand } from './commands/smoke';
 import { startCommand } from './commands/start';
 import { workerCommand } from './commands/worker';
@@ -41,6 +56,11 @@ export function buildProgram(): Command {
     .action(action((ctx) => startCommand(ctx)));
 
   program
+    .command('emulators')
+    .description('serve the Business Central and Dataverse emulators with the demo data (npm run emulators)')
+    .action(action((ctx) => emulatorsCommand(ctx)));
+
+  program
     .command('worker')
     .description('run a worker on the configured task queue (production entry point)')
     .action(action((ctx) => workerCommand(ctx)));
@@ -61,15 +81,155 @@ export function buildProgram(): Command {
     .action(action((ctx, opts: { wait?: boolean; json?: boolean }) => smokeCommand(ctx, opts)));
 
   program
+    .command('mappings')
+    .description('the integration table mappings: direction, entity sets, dependencies, schedule state')
+    .option('--json', 'print JSON')
+    .action(action((ctx, opts: { json?: boolean }) => mappingsCommand(ctx, opts)));
+
+  const schedule = program
+    .command('schedule')
+    .description('the Temporal Schedules of the mappings (one per mapping, id bcsync-<mapping>)');
+
+  schedule
+    .command('start')
+    .description('create or update and resume the schedules of the mappings')
+    .argument('[mappings...]', "mapping names (quote names with spaces: 'UNIT OF MEASURE')")
+    .option('--all', 'every mapping')
+    .option('--every <interval>', "run interval such as 30s, 5m, 1h, 1h30m, at least 10s (Default: the mapping's)")
+    .option('--json', 'print JSON')
+    .action(
+      action((ctx, names: string[], opts: { all?: boolean; every?: string; json?: boolean }) =>
+        scheduleStartCommand(ctx, names, opts),
+      ),
+    );
+
+  schedule
+    .command('stop')
+    .description('pause (or delete) the schedules of the mappings; runs already started keep running')
+    .argument('[mappings...]', 'mapping names')
+    .option('--all', 'every mapping')
+    .option('--delete', 'delete the schedules instead of pausing them')
+    .option('--note <text>', 'why they are paused (shown in the Temporal UI and by schedule list)')
+    .option('--json', 'print JSON')
+    .action(
+      action((ctx, names: string[], opts: { all?: boolean; delete?: boolean; note?: string; json?: boolean }) =>
+        scheduleStopCommand(ctx, names, opts),
+      ),
+    );
+
+  schedule
+    .command('list')
+    .description('the schedules: state, interval, next and recent runs')
+    .option('--json', 'print JSON')
+    .action(action((ctx, opts: { json?: boolean }) => scheduleListCommand(ctx, opts)));
+
+  schedule
+    .command('trigger')
+    .description("start the mapping's scheduled run now (skipped if one is in progress)")
+    .argument('<mapping>', 'mapping name')
+    .option('--json', 'print JSON')
+    .action(action((ctx, name: string, opts: { json?: boolean }) => scheduleTriggerCommand(ctx, name, opts)));
+
+  schedule
+    .command('backfill')
+    .description('run the ticks the schedule missed between two past times (overlap SKIP)')
+    .argument('<mapping>', 'mapping name')
+    .requiredOption('--from <time>', 'ISO 8601 start, e.g. 2026-01-05T02:00:00Z')
+    .requiredOption('--to <time>', 'ISO 8601 end (not in the future)')
+    .option('--json', 'print JSON')
+    .action(
+      action((ctx, name: string, opts: { from: string; to: string; json?: boolean }) =>
+        scheduleBackfillCommand(ctx, name, opts),
+      ),
+    );
+
+  program
+    .command('run')
+    .description('one run of a mapping now (incremental unless --full)')
+    .argument('<mapping>', 'mapping name')
+    .option('--full', 'every record in the filters, not only the changes since the last run')
+    .addOption(
+      new Option('--direction <direction>', 'only this direction of a bidirectional mapping').choices([
+        'to-dataverse',
+        'to-bc',
+      ]),
+    )
+    .option('--wait', 'wait for the outcome (exit 1 if it failed)')
+    .option('--json', 'print JSON')
+    .action(
+      action((ctx, name: string, opts: { full?: boolean; direction?: PassDirection; wait?: boolean; json?: boolean }) =>
+        runCommand(ctx, name, opts),
+      ),
+    );
+
+  program
     .command('jobs')
     .description('the synchronization job log, newest first')
     .option('--mapping <name>', 'only this mapping')
     .option('--failed', 'only jobs with failures')
+    .option('--workflow <id>', 'only the jobs of this workflow id')
     .addOption(new Option('--limit <n>', 'at most n jobs').default(20).argParser(positiveInt))
     .option('--json', 'print JSON')
     .action(
-      action((ctx, opts: { mapping?: string; failed?: boolean; limit: number; json?: boolean }) =>
+      action((ctx, opts: { mapping?: string; failed?: boolean; workflow?: string; limit: number; json?: boolean }) =>
         jobsCommand(ctx, opts),
+      ),
+    );
+
+  program
+    .command('errors')
+    .description('the error log (one row per failed record), newest first')
+    .addOption(new Option('--job <id>', 'only this job').argParser(positiveInt))
+    .option('--mapping <name>', 'only this mapping')
+    .option('--unresolved', 'only errors no later job has resolved')
+    .addOption(new Option('--limit <n>', 'at most n errors').default(100).argParser(positiveInt))
+    .option('--json', 'print JSON')
+    .action(
+      action((ctx, opts: { job?: number; mapping?: string; unresolved?: boolean; limit: number; json?: boolean }) =>
+        errorsCommand(ctx, opts),
+      ),
+    );
+
+  program
+    .command('retry')
+    .description('re-synchronize only the records that failed in a job (a new run, logged as a retry of it)')
+    .argument('<job-id>', 'the job (bcsync jobs --failed)', positiveInt)
+    .option('--wait', 'wait for the outcome (exit 1 if it failed)')
+    .option('--json', 'print JSON')
+    .action(action((ctx, jobId: number, opts: { wait?: boolean; json?: boolean }) => retryCommand(ctx, jobId, opts)));
+
+  program
+    .command('rerun')
+    .description('re-run a failed, terminated, cancelled or timed-out workflow run with its original input')
+    .argument('<workflow-id>', 'the workflow id (its latest run is re-run)')
+    .option('--force', 'also re-run a run that completed')
+    .option('--wait', 'wait for the outcome (exit 1 if it failed)')
+    .option('--json', 'print JSON')
+    .action(
+      action((ctx, workflowId: string, opts: { force?: boolean; wait?: boolean; json?: boolean }) =>
+        rerunCommand(ctx, workflowId, opts),
+      ),
+    );
+
+  program
+    .command('skipped')
+    .description('records parked after failing twice with the same error')
+    .option('--mapping <name>', 'only this mapping')
+    .addOption(new Option('--limit <n>', 'at most n records').default(1000).argParser(positiveInt))
+    .option('--json', 'print JSON')
+    .action(action((ctx, opts: { mapping?: string; limit: number; json?: boolean }) => skippedCommand(ctx, opts)));
+
+  program
+    .command('restore')
+    .description('put skipped records back into the retry set of the next run')
+    .argument('<mapping>', 'mapping name')
+    .option('--bc <ids...>', 'Business Central ids (SystemId) of the records')
+    .option('--dv <ids...>', 'Dataverse ids of the records')
+    .option('--all', 'every skipped record of the mapping')
+    .option('--json', 'print JSON')
+    .action(
+      action((ctx, name: string, opts: { bc?: string[]; dv?: string[]; all?: boolean; json?: boolean }) =>
+        restoreCommand(ctx, name, opts),
       ),
     );
 

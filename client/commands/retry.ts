@@ -1,0 +1,55 @@
+/**
+ * `bcsync retry JOB_ID [--wait]`: a new `records` run of the job's mapping and direction that re-synchronizes only the
+ * records that failed in that job, logged with `retry_of_job_id` (DESIGN §8.2).
+ */
+import { failedSourceIds } from '../../store/sync-errors';
+import { getJob } from '../../store/sync-jobs';
+import { findMapping } from '../../worker/load-mappings';
+import type { SyncMappingInput } from '../../workflows/definitions';
+import type { CommandContext } from '../context';
+import { CliError } from '../errors';
+import { effectiveMappings } from '../mapping-selection';
+import { ensureNoRunningSync, idTimestamp, reportRun, startRun } from '../sync-runs';
+
+/**
+ * The most ids one retry carries in its workflow input (about 40 bytes each, far below the 2 MB payload limit).
+ * Beyond that the next scheduled run is the better tool: it retries failed couplings first anyway.
+ */
+export const MAX_RETRY_IDS = 20_000;
+
+export async function retryCommand(
+  ctx: CommandContext,
+  jobId: number,
+  opts: { wait?: boolean; json?: boolean },
+): Promise<void> {
+  const store = await ctx.store();
+  const job = await getJob(store.knex, jobId);
+  if (!job) throw new CliError(`job ${jobId} not found`);
+  const mapping = findMapping(effectiveMappings(ctx), job.mapping);
+  if (!mapping) throw new CliError(`job ${jobId} belongs to ${job.mapping}, which is not a configured mapping`);
+  if (!job.direction) throw new CliError(`job ${jobId} is not a synchronization pass in one direction`);
+  const ids = [...new Set(await failedSourceIds(store.knex, jobId))];
+  if (!ids.length) throw new CliError(`job ${jobId} has no failed records`);
+  if (ids.length > MAX_RETRY_IDS) {
+    throw new CliError(
+      `job ${jobId} has ${ids.length} failed records, more than one retry carries (${MAX_RETRY_IDS}); the next run of ${mapping.name} retries them (bcsync run '${mapping.name}')`,
+    );
+  }
+  const input: SyncMappingInput = {
+    mapping: mapping.name,
+    mode: 'records',
+    direction: job.direction,
+    records: [{ direction: job.direction, ids }],
+    retryOfJobId: job.id,
+  };
+  await ensureNoRunningSync(await ctx.temporal(), mapping.name);
+  const run = await startRun(ctx, {
+    workflowId: `retry-job-${job.id}-${idTimestamp()}`,
+    args: [input],
+    mapping: mapping.name,
+    summary: `Retry of the ${ids.length} failed record(s) of job ${job.id} (${mapping.name}, ${job.direction})`,
+  });
+  if (!opts.json)
+    console.log(`retrying ${ids.length} failed record(s) of job ${job.id} (${mapping.name}, ${job.direction})`);
+  await reportRun(run, opts);
+}

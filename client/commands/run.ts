@@ -1,0 +1,30 @@
+/** `bcsync run MAPPING [--full] [--direction to-dataverse|to-bc] [--wait]`: one run of one mapping, now. */
+import type { PassDirection, SyncMappingInput } from '../../workflows/definitions';
+import type { CommandContext } from '../context';
+import { UsageError } from '../errors';
+import { effectiveMappings, resolveMapping } from '../mapping-selection';
+import { mappingSlug } from '../schedules';
+import { ensureNoRunningSync, idTimestamp, reportRun, startRun } from '../sync-runs';
+
+export async function runCommand(
+  ctx: CommandContext,
+  name: string,
+  opts: { full?: boolean; direction?: PassDirection; wait?: boolean; json?: boolean },
+): Promise<void> {
+  const mapping = resolveMapping(effectiveMappings(ctx), name);
+  if (opts.direction && mapping.direction !== 'bidirectional' && mapping.direction !== opts.direction) {
+    throw new UsageError(
+      `--direction ${opts.direction}: ${mapping.name} synchronizes ${mapping.direction} only (its direction is ${mapping.direction})`,
+    );
+  }
+  const input: SyncMappingInput = { mapping: mapping.name, mode: opts.full ? 'full' : 'incremental' };
+  if (opts.direction) input.direction = opts.direction;
+  await ensureNoRunningSync(await ctx.temporal(), mapping.name);
+  const run = await startRun(ctx, {
+    workflowId: `run-${mappingSlug(mapping.name)}-${idTimestamp()}`,
+    args: [input],
+    mapping: mapping.name,
+    summary: `Manual ${input.mode} sync of ${mapping.name}${opts.direction ? ` (${opts.direction} only)` : ''}`,
+  });
+  await reportRun(run, opts);
+}

@@ -1,0 +1,219 @@
+/**
+ * `bcsync schedule start|stop|list|trigger|backfill`: one Temporal Schedule per mapping (ids and policies in
+ * client/schedules.ts).
+ */
+import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { IntegrationTableMapping } from '../../mappings';
+import type { CommandContext } from '../context';
+import { CliError, UsageError } from '../errors';
+import { effectiveMappings, resolveMapping, selectMappings } from '../mapping-selection';
+import { printJson, printTable } from '../output';
+import {
+  addRecentOutcomes,
+  deleteSchedule,
+  describeSchedule,
+  formatInterval,
+  listProductScheduleIds,
+  type MappingScheduleView,
+  parseInterval,
+  pauseSchedule,
+  scheduleIdOf,
+  upsertMappingSchedule,
+} from '../schedules';
+
+function intervalOf(m: IntegrationTableMapping, every: string | undefined): number {
+  try {
+    return parseInterval(every ?? m.schedule);
+  } catch (err) {
+    throw new UsageError(
+      every ? `--every: ${(err as Error).message}` : `${m.name}: schedule ${(err as Error).message}`,
+    );
+  }
+}
+
+export async function scheduleStartCommand(
+  ctx: CommandContext,
+  names: string[],
+  opts: { all?: boolean; every?: string; json?: boolean },
+): Promise<void> {
+  const selected = selectMappings(effectiveMappings(ctx), names, opts.all);
+  // Validate every interval before touching any schedule.
+  const plans = selected.map((m) => ({ mapping: m, everyMs: intervalOf(m, opts.every) }));
+  const client = await ctx.temporal();
+  const note = `started with bcsync schedule start at ${new Date().toISOString()}`;
+  const results = [];
+  for (const { mapping, everyMs } of plans) {
+    const r = await upsertMappingSchedule(client, {
+      mapping: mapping.name,
+      everyMs,
+      taskQueue: ctx.config.temporal.taskQueue,
+      note,
+    });
+    const view = await describeSchedule(client, r.scheduleId);
+    const result = {
+      mapping: mapping.name,
+      scheduleId: r.scheduleId,
+      result: r.created ? 'created' : 'updated',
+      every: formatInterval(everyMs),
+      wasPaused: r.wasPaused,
+      paused: view?.paused ?? false,
+      nextActionTimes: view?.nextActionTimes ?? [],
+    };
+    results.push(result);
+    if (!opts.json) {
+      console.log(
+        `${r.scheduleId}: ${result.result}${r.wasPaused ? ' and resumed' : ''}, every ${result.every}, next run ${result.nextActionTimes[0] ?? '-'}`,
+      );
+    }
+  }
+  if (opts.json) printJson(results);
+}
+
+export async function scheduleStopCommand(
+  ctx: CommandContext,
+  names: string[],
+  opts: { all?: boolean; delete?: boolean; note?: string; json?: boolean },
+): Promise<void> {
+  const selected = selectMappings(effectiveMappings(ctx), names, opts.all);
+  const client = await ctx.temporal();
+  const note = opts.note?.trim() || `paused with bcsync schedule stop at ${new Date().toISOString()}`;
+  const results = [];
+  const missing: string[] = [];
+  for (const m of selected) {
+    const scheduleId = scheduleIdOf(m.name);
+    if (opts.delete) {
+      const running = await deleteSchedule(client, scheduleId);
+      if (!running) missing.push(m.name);
+      results.push({
+        mapping: m.name,
+        scheduleId,
+        result: running ? 'deleted' : 'none',
+        runningWorkflowIds: running ?? [],
+      });
+      if (!opts.json && running) {
+        console.log(
+          `${scheduleId}: deleted; runs it already started are not stopped` +
+            (running.length ? ` (still running: ${running.join(', ')})` : ''),
+        );
+      }
+    } else {
+      const paused = await pauseSchedule(client, scheduleId, note);
+      if (!paused) missing.push(m.name);
+      results.push({ mapping: m.name, scheduleId, result: paused ? 'paused' : 'none', note: paused ? note : null });
+      if (!opts.json && paused) console.log(`${scheduleId}: paused (${note})`);
+    }
+    if (!opts.json && missing.includes(m.name)) console.log(`${scheduleId}: no schedule`);
+  }
+  if (opts.json) printJson(results);
+  if (missing.length && !opts.all) {
+    throw new CliError(`no schedule for ${missing.join(', ')} (create it with bcsync schedule start)`);
+  }
+}
+
+export async function scheduleListCommand(ctx: CommandContext, opts: { json?: boolean }): Promise<void> {
+  const mappings = effectiveMappings(ctx);
+  const client = await ctx.temporal();
+  // Describe is consistent right after a change (the schedule list is not); the list only adds schedules of
+  // mappings that are no longer configured.
+  const ids = mappings.map((m) => scheduleIdOf(m.name));
+  for (const id of await listProductScheduleIds(client)) if (!ids.includes(id)) ids.push(id);
+  const views = (await Promise.all(ids.map((id) => describeSchedule(client, id)))).filter(
+    (v): v is MappingScheduleView => v !== undefined,
+  );
+  await Promise.all(views.map((v) => addRecentOutcomes(client, v)));
+  if (opts.json) return printJson(views);
+  printTable(
+    views.map((v) => {
+      const last = v.recentActions[0];
+      return {
+        schedule: v.scheduleId,
+        mapping: v.mapping ?? '',
+        state: v.paused ? 'paused' : 'active',
+        every: v.every ?? '(calendar)',
+        next: v.paused ? '' : (v.nextActionTimes[0] ?? ''),
+        'last run': last ? `${last.takenAt} ${(last.outcome ?? last.status ?? '').toLowerCase()}` : '',
+        running: v.runningWorkflowIds.join(', '),
+        note: v.note ?? '',
+      };
+    }),
+    ['schedule', 'mapping', 'state', 'every', 'next', 'last run', 'running', 'note'],
+  );
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function scheduleTriggerCommand(
+  ctx: CommandContext,
+  name: string,
+  opts: { json?: boolean },
+): Promise<void> {
+  const mapping = resolveMapping(effectiveMappings(ctx), name);
+  const client = await ctx.temporal();
+  const scheduleId = scheduleIdOf(mapping.name);
+  const before = await describeSchedule(client, scheduleId);
+  if (!before) throw new CliError(`no schedule for ${mapping.name} (create it with bcsync schedule start)`);
+  const seen = new Set(before.recentActions.map((a) => a.runId));
+  // SKIP, explicitly: the SDK's default for trigger() is ALLOW_ALL, which would start a second concurrent run.
+  try {
+    await client.schedule.getHandle(scheduleId).trigger(ScheduleOverlapPolicy.SKIP);
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) throw new CliError(`no schedule for ${mapping.name}`);
+    throw err;
+  }
+  // The run starts asynchronously: look for it for a few seconds to print its id.
+  let started: MappingScheduleView['recentActions'][number] | undefined;
+  for (const deadline = Date.now() + 5000; Date.now() < deadline && !started;) {
+    await sleep(250);
+    started = (await describeSchedule(client, scheduleId))?.recentActions.find((a) => !seen.has(a.runId));
+  }
+  const url = started ? ctx.workflowUrl(started.workflowId, started.runId) : null;
+  if (opts.json) {
+    printJson({ scheduleId, workflowId: started?.workflowId ?? null, runId: started?.runId ?? null, url });
+  } else if (started) {
+    console.log(`${scheduleId}: triggered ${started.workflowId}\n${url}`);
+  } else {
+    console.log(
+      `${scheduleId}: triggered, but no new run started within 5 s: a run of it is probably still in progress (overlap policy SKIP)`,
+    );
+  }
+}
+
+function parseTime(option: string, text: string): Date {
+  const t = text.trim();
+  // An ISO 8601 date or date-time; a date-time without a zone would be read as local time, so it needs one.
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(t) || isNaN(Date.parse(t))) {
+    throw new UsageError(`${option}: '${text}' is not an ISO 8601 time such as 2026-01-05T02:30:00Z`);
+  }
+  return new Date(t);
+}
+
+export async function scheduleBackfillCommand(
+  ctx: CommandContext,
+  name: string,
+  opts: { from: string; to: string; json?: boolean },
+): Promise<void> {
+  const mapping = resolveMapping(effectiveMappings(ctx), name);
+  const start = parseTime('--from', opts.from);
+  const end = parseTime('--to', opts.to);
+  if (start >= end) throw new UsageError(`--from (${opts.from}) must be before --to (${opts.to})`);
+  if (end.getTime() > Date.now())
+    throw new UsageError(`--to (${opts.to}) is in the future: backfill covers past ticks`);
+  const client = await ctx.temporal();
+  const scheduleId = scheduleIdOf(mapping.name);
+  try {
+    // SKIP: the first missed tick starts a run, the others are skipped while it runs. One sync run catches up
+    // everything since its watermark, so replaying every tick would only repeat it.
+    await client.schedule.getHandle(scheduleId).backfill({ start, end, overlap: ScheduleOverlapPolicy.SKIP });
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) {
+      throw new CliError(`no schedule for ${mapping.name} (create it with bcsync schedule start)`);
+    }
+    throw err;
+  }
+  const result = { scheduleId, from: start.toISOString(), to: end.toISOString(), overlap: 'SKIP' };
+  if (opts.json) printJson(result);
+  else
+    console.log(
+      `${scheduleId}: backfill from ${result.from} to ${result.to} requested (overlap SKIP: ticks that fall while a run is in progress are skipped)`,
+    );
+}
