@@ -4,6 +4,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
+import { ConnectorError } from '../connectors/http';
 import { type IntegrationTableMapping, type PassDirection, sourceSideOf } from '../mappings';
 import { getWatermark, advanceWatermark } from '../store/watermarks';
 import { abandonJobs, closeJob, listRunningJobs, openJob } from '../store/sync-jobs';
@@ -87,6 +88,27 @@ export interface FinishPassInput {
 /** Non-retryable failures: retrying cannot help (a mapping that does not exist, a direction it does not have). */
 function configurationFailure(message: string): ApplicationFailure {
   return ApplicationFailure.create({ message, type: 'NonRetryable', nonRetryable: true });
+}
+
+/**
+ * Maps connector errors to Temporal failures once, at the activity boundary: a whole-request error the API says is
+ * not worth retrying (bad credentials, a missing company, permissions) fails the run at once with its message;
+ * everything else is retried by the activity's retry policy.
+ */
+async function atBoundary<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ConnectorError && !err.retryable) {
+      throw ApplicationFailure.create({
+        message: `${err.service}: ${err.message}`,
+        type: err.name,
+        nonRetryable: true,
+        cause: err,
+      });
+    }
+    throw err;
+  }
 }
 
 function heartbeat(details: unknown): void {
@@ -173,7 +195,7 @@ export function createSyncActivities(deps: SyncDeps) {
       // heartbeat timeout and a slow one is not mistaken for dead.
       const pump = setInterval(() => heartbeat({ pageNo: input.pageNo }), HEARTBEAT_EVERY_MS);
       try {
-        return await syncPageOnce(input);
+        return await atBoundary(() => syncPageOnce(input));
       } finally {
         clearInterval(pump);
       }

@@ -5,3 +5,4 @@ export * from './dependency-order';
 export * from './cross-references';
 export * from './default-mappings';
 export * from './mapping-overrides';
+export * from './demo-overrides';

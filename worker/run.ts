@@ -6,6 +6,7 @@
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { PageFaults } from '../activities/page-processor';
 import type { Config } from '../config';
+import type { IntegrationTableMapping } from '../mappings';
 import { openDefaultStore, type Store } from '../store/database';
 import { migrateLatest } from '../store/migrate';
 import { temporalConnectionOptions } from './connection';
@@ -64,7 +65,13 @@ export function installRuntime(config: Config, logger: Logger): void {
  * Starts a worker for the configured task queue. `store` may be passed in (npm start opens it first to announce it);
  * otherwise the default store is opened and migrated here.
  */
-export async function startWorker(config: Config, logger: Logger, store?: Store): Promise<RunningWorker> {
+export async function startWorker(
+  config: Config,
+  logger: Logger,
+  store?: Store,
+  /** The mappings to run (Default: the defaults with MAPPINGS_FILE applied). */
+  mappings: IntegrationTableMapping[] = loadMappings(config.mappingsFile),
+): Promise<RunningWorker> {
   installRuntime(config, logger);
   let ownStore = false;
   if (!store) {
@@ -78,7 +85,6 @@ export async function startWorker(config: Config, logger: Logger, store?: Store)
     ownStore = true;
     await migrateLatest(store);
   }
-  const mappings = loadMappings(config.mappingsFile);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const worker = await createSyncWorker({
     connection,

@@ -9,7 +9,10 @@ import { ensureTemporalCli } from '../../scripts/temporal/cli';
 import { type RunningDevServer, startDevServer } from '../../scripts/temporal/dev-server';
 import { openDefaultStore, StoreConnectionError } from '../../store/database';
 import { migrateLatest } from '../../store/migrate';
+import { applyMappingOverrides, defaultMappings, demoMappingOverrides, demoScheduledMappings } from '../../mappings';
+import { loadMappings } from '../../worker/load-mappings';
 import { startWorker } from '../../worker/run';
+import { formatInterval, parseInterval, upsertMappingSchedule } from '../schedules';
 import type { CommandContext } from '../context';
 import { startEmulators } from '../emulators';
 import { CliError } from '../errors';
@@ -91,11 +94,31 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
     const applied = await migrateLatest(store);
     say(applied.length ? `Migrations applied: ${applied.join(', ')}` : 'Store schema is up to date');
 
-    const running = await startWorker(config, ctx.logger, store);
+    const mappings = config.mappingsFile
+      ? loadMappings(config.mappingsFile)
+      : applyMappingOverrides(defaultMappings(), demoMappingOverrides);
+    if (!config.mappingsFile)
+      say(
+        'Mappings: the defaults with the demo overrides (mappings/demo-overrides.ts); set MAPPINGS_FILE to use your own',
+      );
+    const running = await startWorker(config, ctx.logger, store, mappings);
     cleanups.push(async () => {
       await running.stop();
       say('Worker stopped');
     });
+
+    // The demo's schedules: created on the first start, updated (and resumed) on later ones.
+    const client = await ctx.temporal();
+    const everyMs = parseInterval(config.schedules.demoEvery);
+    for (const mapping of demoScheduledMappings) {
+      const { scheduleId, created } = await upsertMappingSchedule(client, {
+        mapping,
+        everyMs,
+        taskQueue: config.temporal.taskQueue,
+        note: 'created by npm start (demo)',
+      });
+      say(`Schedule ${scheduleId}: every ${formatInterval(everyMs)} (${created ? 'created' : 'resumed'})`);
+    }
 
     say('');
     say(
@@ -103,7 +126,7 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
     );
     say(`Metrics:      http://127.0.0.1:${config.metricsPort}/metrics`);
     say(`Task queue:   ${config.temporal.taskQueue}`);
-    say(`Try:          npx bcsync smoke --wait   (in another terminal)`);
+    say(`Try:          npx bcsync jobs · npx bcsync errors · npx bcsync run CUSTOMER --wait   (in another terminal)`);
     say('Press Ctrl-C to stop.');
 
     await new Promise<void>((resolve) => {

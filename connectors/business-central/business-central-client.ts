@@ -174,19 +174,7 @@ export function createBusinessCentralClient(options: BusinessCentralClientOption
 
   const companyId = (signal?: AbortSignal): Promise<string> => {
     if (!companyPromise) {
-      const name = options.companyName;
-      if (!name) {
-        return Promise.reject(
-          new ValidationError({
-            service: SERVICE,
-            status: 0,
-            code: 'MissingCompany',
-            message: 'Business Central client needs companyId or companyName',
-            retryable: false,
-          }),
-        );
-      }
-      companyPromise = resolveCompany(name, signal).catch((error: unknown) => {
+      companyPromise = resolveCompany(options.companyName, signal).catch((error: unknown) => {
         companyPromise = null;
         throw error;
       });
@@ -194,8 +182,10 @@ export function createBusinessCentralClient(options: BusinessCentralClientOption
     return companyPromise;
   };
 
-  async function resolveCompany(name: string, signal?: AbortSignal): Promise<string> {
-    const url = `${standardRoot}/companies${queryString({ $filter: `name eq ${stringLiteral(name)}`, $select: 'id,name' })}`;
+  /** The company named `name`, or — without a name — the environment's only company. */
+  async function resolveCompany(name: string | undefined, signal?: AbortSignal): Promise<string> {
+    const query = name ? { $filter: `name eq ${stringLiteral(name)}`, $select: 'id,name' } : { $select: 'id,name' };
+    const url = `${standardRoot}/companies${queryString(query)}`;
     const res = await http.request({
       method: 'GET',
       url,
@@ -203,8 +193,23 @@ export function createBusinessCentralClient(options: BusinessCentralClientOption
       description: 'GET companies',
       ...sig(signal),
     });
-    const value = parseJson(res, 'GET companies').value as Array<{ id: string; name: string }> | undefined;
-    const match = value?.find((c) => c.name === name) ?? value?.[0];
+    const value = (parseJson(res, 'GET companies').value as Array<{ id: string; name: string }> | undefined) ?? [];
+    if (!name) {
+      if (value.length === 1) {
+        log.info({ companyId: value[0]!.id }, 'resolved the only Business Central company');
+        return value[0]!.id;
+      }
+      throw new ValidationError({
+        service: SERVICE,
+        status: 0,
+        code: 'MissingCompany',
+        message: `Business Central environment '${environment}' has ${value.length} companies (${value
+          .map((c) => `'${c.name}'`)
+          .join(', ')}); choose one with companyId or companyName (BC_COMPANY_ID / BC_COMPANY_NAME)`,
+        retryable: false,
+      });
+    }
+    const match = value.find((c) => c.name === name);
     if (!match) {
       throw new NotFoundError({
         service: SERVICE,

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { eventually } from '../support/env';
+import { eventually, testResources } from '../support/env';
 import { freePort, runBcsync, spawnBcsync } from '../support/cli';
 
 /** PIDs of processes whose command line contains `needle`. */
@@ -17,6 +17,11 @@ function processesMatching(needle: string): number[] {
 
 describe('npm start (bcsync start)', function () {
   this.timeout(180_000);
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    // A failed assertion must not leave a stack running.
+    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  });
 
   it('runs the stack on the embedded SQLite store, survives a restart with the same state, and leaves no process behind', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'bcsync-start-'));
@@ -33,6 +38,7 @@ describe('npm start (bcsync start)', function () {
 
     const runOnce = async () => {
       const started = spawnBcsync(['start'], env);
+      children.push(started.child);
       const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
       try {
         await eventually(() => started.output().includes('Press Ctrl-C to stop.'), 'npm start to be ready', 120_000);
@@ -79,6 +85,139 @@ describe('npm start (bcsync start)', function () {
     assert.equal(body.workflowExecutionInfo?.status, 'WORKFLOW_EXECUTION_STATUS_COMPLETED');
     second.child.kill('SIGINT');
     assert.equal(await second.exited, 0, second.output());
+    assert.deepEqual(processesMatching(`start-dev.*--port ${grpc}`), []);
+  });
+
+  it('seeds the emulators, schedules CUSTOMER and CONTACT, and carries a change made through an emulator within one interval', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'bcsync-demo-'));
+    const [grpc, ui, metrics, bcPort, dvPort] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
+    const r = testResources();
+    const env = {
+      DATA_DIR: dataDir,
+      TEMPORAL_DEV_PORT: String(grpc),
+      TEMPORAL_UI_PORT: String(ui),
+      METRICS_PORT: String(metrics),
+      MYSQL_URL: `${r.mysqlServerUrl}/${r.database}_demo`,
+      EMULATOR_BC_PORT: String(bcPort),
+      EMULATOR_DV_PORT: String(dvPort),
+      BC_API_URL: `http://127.0.0.1:${bcPort}/v2.0`,
+      BC_AUTHORITY_HOST: `http://127.0.0.1:${bcPort}`,
+      DATAVERSE_URL: `http://127.0.0.1:${dvPort}`,
+      DATAVERSE_AUTHORITY_HOST: `http://127.0.0.1:${dvPort}`,
+      DEMO_SCHEDULE_EVERY: '10s',
+    };
+    const started = spawnBcsync(['start'], env);
+    children.push(started.child);
+    const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
+    await eventually(() => started.output().includes('Press Ctrl-C to stop.'), 'npm start to be ready', 120_000).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}\n${started.output()}`);
+      },
+    );
+    assert.match(started.output(), /Schedule bcsync-customer: every 10s \(created\)/);
+    assert.match(started.output(), /Schedule bcsync-contact: every 10s \(created\)/);
+    const cliEnv = { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${grpc}` };
+
+    // The first scheduled CUSTOMER run couples the demo customers.
+    const coupled = await eventually(
+      async () => {
+        const jobs = JSON.parse(
+          (await runBcsync(['jobs', '--json', '--mapping', 'CUSTOMER'], cliEnv)).stdout,
+        ) as Array<{
+          direction: string;
+          status: string;
+          inserted: number;
+        }>;
+        return jobs.find((j) => j.direction === 'to-dataverse' && j.status === 'succeeded' && j.inserted > 0);
+      },
+      'the first scheduled CUSTOMER run',
+      60_000,
+    );
+    assert.ok(coupled.inserted > 0);
+
+    // Change a customer through the Business Central emulator's API, as a user of BC would.
+    const token = (await (
+      await fetch(`http://127.0.0.1:${bcPort}/cronus/oauth2/v2.0/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: 'bcsync-demo',
+          client_secret: 'bcsync-demo-secret',
+          scope: 'https://api.businesscentral.dynamics.com/.default',
+        }),
+      })
+    ).json()) as { access_token: string };
+    const auth = { Authorization: `Bearer ${token.access_token}` };
+    const bcBase = `http://127.0.0.1:${bcPort}/v2.0/cronus/production/api/v2.0`;
+    const companies = (await (await fetch(`${bcBase}/companies`, { headers: auth })).json()) as {
+      value: Array<{ id: string }>;
+    };
+    const customersUrl = `${bcBase}/companies(${companies.value[0]!.id})/customers`;
+    const customers = (await (
+      await fetch(`${customersUrl}?$filter=blocked eq ' '&$top=1`, { headers: auth })
+    ).json()) as {
+      value: Array<{ id: string; displayName: string }>;
+    };
+    const customer = customers.value[0]!;
+    const patched = await fetch(`${customersUrl}(${customer.id})`, {
+      method: 'PATCH',
+      headers: { ...auth, 'Content-Type': 'application/json', 'If-Match': '*' },
+      body: JSON.stringify({ displayName: 'Changed through the BC API' }),
+    });
+    assert.equal(patched.status, 200);
+    const changedAt = Date.now();
+
+    const modified = await eventually(
+      async () => {
+        const jobs = JSON.parse(
+          (await runBcsync(['jobs', '--json', '--mapping', 'CUSTOMER'], cliEnv)).stdout,
+        ) as Array<{
+          direction: string;
+          modified: number;
+          startedAt: string;
+        }>;
+        return jobs.find(
+          (j) => j.direction === 'to-dataverse' && j.modified > 0 && Date.parse(j.startedAt) > changedAt,
+        );
+      },
+      'a CUSTOMER run that carries the change',
+      25_000,
+    );
+    assert.ok(Date.parse(modified.startedAt) - changedAt <= 12_000, 'picked up within one interval (10 s) plus slack');
+    const dvToken = (await (
+      await fetch(`http://127.0.0.1:${dvPort}/cronus/oauth2/v2.0/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: 'bcsync-demo',
+          client_secret: 'bcsync-demo-secret',
+          scope: 'https://bcsync.crm.dynamics.com/.default',
+        }),
+      })
+    ).json()) as { access_token: string };
+    const accounts = (await (
+      await fetch(`http://127.0.0.1:${dvPort}/api/data/v9.2/accounts?$filter=name eq 'Changed through the BC API'`, {
+        headers: { Authorization: `Bearer ${dvToken.access_token}` },
+      })
+    ).json()) as { value: unknown[] };
+    assert.equal(accounts.value.length, 1, 'the Dataverse account carries the new name');
+
+    // The runs are visible in the Temporal UI's API with their search attributes.
+    const listed = (await (
+      await fetch(
+        `http://localhost:${ui}/api/v1/namespaces/default/workflows?query=${encodeURIComponent('BcSyncMapping="CUSTOMER" AND BcSyncOutcome="succeeded"')}`,
+      )
+    ).json()) as { executions?: unknown[] };
+    assert.ok((listed.executions ?? []).length > 0, 'succeeded CUSTOMER runs are listed in the UI');
+
+    started.child.kill('SIGINT');
+    assert.equal(await exited, 0, started.output());
     assert.deepEqual(processesMatching(`start-dev.*--port ${grpc}`), []);
   });
 });

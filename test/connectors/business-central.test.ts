@@ -99,6 +99,21 @@ describe('Business Central connector against the BC emulator', function () {
     assert.equal(await named.companyId(), emulator.companyId);
   });
 
+  it("uses the environment's only company when none is configured", async () => {
+    const unnamed = createBusinessCentralClient({ apiUrl: `${emulator.url}/v2.0`, tenant: TENANT, tokenProvider: tokens });
+    assert.equal(await unnamed.companyId(), emulator.companyId);
+  });
+
+  it('names the configured company when it does not exist', async () => {
+    const wrong = createBusinessCentralClient({
+      apiUrl: `${emulator.url}/v2.0`,
+      tenant: TENANT,
+      companyName: 'No Such Company',
+      tokenProvider: tokens,
+    });
+    await assert.rejects(wrong.companyId(), /no company named 'No Such Company'/);
+  });
+
   it('creates, reads, updates with the ETag and deletes a customer', async () => {
     const created = await bc.create('customers', { displayName: 'Adatum Corporation', city: 'Oslo' });
     assert.match(created.id, /^[0-9a-f-]{36}$/i);
