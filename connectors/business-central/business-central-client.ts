@@ -196,8 +196,8 @@ export function createBusinessCentralClient(options: BusinessCentralClientOption
     const value = (parseJson(res, 'GET companies').value as Array<{ id: string; name: string }> | undefined) ?? [];
     if (!name) {
       if (value.length === 1) {
-        log.info({ companyId: value[0]!.id }, 'resolved the only Business Central company');
-        return value[0]!.id;
+        log.info({ companyId: value[0].id }, 'resolved the only Business Central company');
+        return value[0].id;
       }
       throw new ValidationError({
         service: SERVICE,

@@ -158,13 +158,13 @@ describe('npm start (bcsync start)', function () {
     const companies = (await (await fetch(`${bcBase}/companies`, { headers: auth })).json()) as {
       value: Array<{ id: string }>;
     };
-    const customersUrl = `${bcBase}/companies(${companies.value[0]!.id})/customers`;
+    const customersUrl = `${bcBase}/companies(${companies.value[0].id})/customers`;
     const customers = (await (
       await fetch(`${customersUrl}?$filter=blocked eq ' '&$top=1`, { headers: auth })
     ).json()) as {
       value: Array<{ id: string; displayName: string }>;
     };
-    const customer = customers.value[0]!;
+    const customer = customers.value[0];
     const patched = await fetch(`${customersUrl}(${customer.id})`, {
       method: 'PATCH',
       headers: { ...auth, 'Content-Type': 'application/json', 'If-Match': '*' },

@@ -100,7 +100,11 @@ describe('Business Central connector against the BC emulator', function () {
   });
 
   it("uses the environment's only company when none is configured", async () => {
-    const unnamed = createBusinessCentralClient({ apiUrl: `${emulator.url}/v2.0`, tenant: TENANT, tokenProvider: tokens });
+    const unnamed = createBusinessCentralClient({
+      apiUrl: `${emulator.url}/v2.0`,
+      tenant: TENANT,
+      tokenProvider: tokens,
+    });
     assert.equal(await unnamed.companyId(), emulator.companyId);
   });
 
