@@ -3,6 +3,7 @@
  * points to (store), the option mappings (store), and — where a lookup is by code, number or company contact — the
  * referenced records themselves (APIs). The engine stays pure; this is the I/O it asked for.
  */
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { BcEntitySet } from '../connectors/business-central';
 import type { DvEntitySet } from '../connectors/dataverse';
@@ -26,6 +27,8 @@ const chunk = <T>(items: readonly T[], size: number): T[][] => {
 export class ReferenceCache {
   private baseCurrency?: { id: string | null; at: number };
   private contactRelation?: { byNumber: Map<string, string>; byCustomer: Map<string, string>; at: number };
+  /** Values known to be missing since the last load: a miss reloads once, not on every page (invariant 4). */
+  private knownMissing = new Set<string>();
 
   constructor(
     private readonly connectors: Connectors,
@@ -57,11 +60,11 @@ export class ReferenceCache {
   ): Promise<{ byNumber: Map<string, string>; byCustomer: Map<string, string> }> {
     const stale = !this.contactRelation || this.now() - this.contactRelation.at > this.ttlMs;
     // A miss may be a customer created moments ago (by the sync itself): reload, but at most once a second.
-    const missing =
-      this.contactRelation &&
-      this.now() - this.contactRelation.at > 1000 &&
-      ((refreshOnMiss?.numbers ?? []).some((n) => !this.contactRelation!.byNumber.has(n)) ||
-        (refreshOnMiss?.customers ?? []).some((c) => !this.contactRelation!.byCustomer.has(c)));
+    const unknown = [
+      ...(refreshOnMiss?.numbers ?? []).filter((n) => !this.contactRelation?.byNumber.has(n)).map((n) => `n:${n}`),
+      ...(refreshOnMiss?.customers ?? []).filter((c) => !this.contactRelation?.byCustomer.has(c)).map((c) => `c:${c}`),
+    ].filter((k) => !this.knownMissing.has(k));
+    const missing = this.contactRelation && this.now() - this.contactRelation.at > 1000 && unknown.length > 0;
     if (stale || missing) {
       const byNumber = new Map<string, string>();
       const byCustomer = new Map<string, string>();
@@ -81,7 +84,12 @@ export class ReferenceCache {
         }
       }
       this.contactRelation = { byNumber, byCustomer, at: this.now() };
+      this.knownMissing = new Set();
     }
+    for (const n of refreshOnMiss?.numbers ?? [])
+      if (!this.contactRelation!.byNumber.has(n)) this.knownMissing.add(`n:${n}`);
+    for (const c of refreshOnMiss?.customers ?? [])
+      if (!this.contactRelation!.byCustomer.has(c)) this.knownMissing.add(`c:${c}`);
     return this.contactRelation!;
   }
 }
@@ -117,7 +125,13 @@ export async function resolveLookups(
 
 function targetMapping(ctx: LookupContext, name: string): IntegrationTableMapping {
   const m = ctx.mappings.find((x) => x.name === name);
-  if (!m) throw new Error(`a lookup points to mapping ${name}, which does not exist`);
+  if (!m) {
+    throw ApplicationFailure.create({
+      message: `a lookup points to mapping ${name}, which does not exist; fix the mapping definition or MAPPINGS_FILE`,
+      type: 'NonRetryable',
+      nonRetryable: true,
+    });
+  }
   return m;
 }
 

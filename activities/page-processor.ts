@@ -20,8 +20,11 @@ import {
 } from '../engine';
 import { DuplicateKeyError, type ConnectorError } from '../connectors/http';
 import { destinationSideOf, type IntegrationTableMapping, type PassDirection, sourceSideOf } from '../mappings';
+import type { Knex } from 'knex';
 import {
   type Coupling,
+  clearDestination,
+  clearFailure,
   deleteCouplings,
   findByBcIds,
   findByDvIds,
@@ -63,6 +66,10 @@ interface Item {
   decision: RecordDecision;
   /** The destination record before the write (updates) — for the etag. */
   destination: ApiRecord | null;
+  /** Match before create: the uncoupled destination record this source record was matched to. */
+  matchedId?: string;
+  /** The create had already happened in an earlier attempt (found by id or deterministic key), with older values. */
+  recovered?: boolean;
   write?: SideWrite;
   /** The destination record after the write (or found by its deterministic key after a crash). */
   written?: ApiRecord | null;
@@ -84,6 +91,20 @@ function couplingState(row: Coupling | undefined): CouplingState | null {
     toDataverse: { lastResult: row.toDataverse.result, lastError: row.toDataverse.lastError },
     toBc: { lastResult: row.toBc.result, lastError: row.toBc.lastError },
   };
+}
+
+/**
+ * Inserts a coupling inside a savepoint: a unique-key collision (the destination is already coupled to another
+ * record) returns null instead of aborting the page's transaction, so it fails that record alone.
+ */
+async function insertCouplingOnce(trx: Db, c: Parameters<typeof insertCoupling>[1]): Promise<Coupling | null> {
+  try {
+    return await (trx as Knex.Transaction).transaction((sp) => insertCoupling(sp, c));
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    if (code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT')) return null;
+    throw err;
+  }
 }
 
 /** A pending coupling (the other side not created yet) in the engine's shape, for the failure rule only. */
@@ -162,6 +183,8 @@ export async function processRecords(deps: SyncDeps, work: PageWork): Promise<Sy
     return { sourceId, source, row, decision, destination };
   });
 
+  if (m.matchOn.length) await matchBeforeCreate(deps, work, items, lookups);
+
   // Business Central creates: intent rows first; an intent left by an earlier attempt means the create may have
   // happened — look the record up by its deterministic key before creating it again.
   const bcCreates = dstSide === 'bc' ? items.filter((i) => plan(i.decision)?.operation === 'create') : [];
@@ -177,7 +200,10 @@ export async function processRecords(deps: SyncDeps, work: PageWork): Promise<Sy
       if (!key) continue;
       if (earlier.has(item.sourceId)) {
         const found = await dst.findOne(`${key.field} eq '${key.value.replace(/'/g, "''")}'`);
-        if (found) item.written = found;
+        if (found) {
+          item.written = found;
+          item.recovered = true;
+        }
       }
     }
     for (const item of bcCreates) {
@@ -213,10 +239,19 @@ export async function processRecords(deps: SyncDeps, work: PageWork): Promise<Sy
     const results = await dst.writeBatch(toWrite.map((i) => i.write!));
     for (const [n, result] of results.entries()) {
       const item = toWrite[n];
+      const key = plan(item.decision)?.createKey;
       if (result.ok) item.written = result.record;
       else if (result.error instanceof DuplicateKeyError && item.write?.kind === 'create' && item.write.id) {
         // Created by an earlier attempt that crashed before committing the coupling: it is there, couple it.
         item.written = await dst.get(item.write.id);
+        item.recovered = true;
+      } else if (result.error instanceof DuplicateKeyError && item.write?.kind === 'create' && key) {
+        // A Business Central create that an overlapping attempt already made: find it by its deterministic key.
+        const found = await dst.findOne(`${key.field} eq '${key.value.replace(/'/g, "''")}'`);
+        if (found) {
+          item.written = found;
+          item.recovered = true;
+        } else item.writeError = result.error;
       } else item.writeError = result.error;
     }
   }
@@ -361,6 +396,11 @@ async function commitItem(
 
   switch (d.kind) {
     case 'ignore':
+      // Out of scope now (e.g. a filter or a lookup target changed): it leaves the retry set, its errors are resolved.
+      if (item.row && (direction === 'to-dataverse' ? item.row.toDataverse : item.row.toBc).result === 'failure') {
+        await clearFailure(trx, item.row.id, direction, work.jobId, now);
+        return { counter: null, succeeded: true };
+      }
       return { counter: null };
     case 'skip':
       return { counter: 'skipped', touch: true };
@@ -369,7 +409,8 @@ async function commitItem(
     case 'deletion-conflict':
       if (d.resolution === 'fail') return fail(d.failure.message, null, d.failure.skip);
       if (d.resolution === 'uncouple') {
-        if (item.row) await deleteCouplings(trx, [item.row.id]);
+        // Uncouple in place (not a delete), so a later page of this pass does not see the record as new.
+        if (item.row) await clearDestination(trx, item.row.id, direction, work.jobId, now);
         return { counter: 'deleted', uncoupled: true };
       }
       break;
@@ -402,7 +443,15 @@ async function commitItem(
       false,
     );
   }
-  const hashes: { bcHash?: string | null; dvHash?: string | null } = 'hashes' in d ? { ...d.hashes } : {};
+  let hashes: { bcHash?: string | null; dvHash?: string | null } = 'hashes' in d ? { ...d.hashes } : {};
+  if (item.recovered && written) {
+    // The record holds what an earlier attempt wrote, which may be older than the source now: store its real hash
+    // and mark the source "changed", so the next pass writes whatever differs.
+    hashes =
+      dstSide === 'bc'
+        ? { bcHash: hashRecord(m, 'bc', written), dvHash: null }
+        : { dvHash: hashRecord(m, 'dataverse', written), bcHash: null };
+  }
   // Business Central may change values on write (validation): the read-back record's hash is what echoes back.
   if (written && dstSide === 'bc' && hashes.bcHash) hashes.bcHash = hashRecord(m, 'bc', written);
   const update = {
@@ -421,13 +470,21 @@ async function commitItem(
   let coupled = false;
   let row = item.row;
   if (!row) {
-    row = await insertCoupling(trx, {
+    const inserted = await insertCouplingOnce(trx, {
       mapping: m.name,
       bcId: srcSide === 'bc' ? item.sourceId : destId,
       dvId: srcSide === 'dataverse' ? item.sourceId : destId,
       now,
     });
-    coupled = p?.operation === 'create';
+    if (!inserted) {
+      return fail(
+        `the ${dstSide === 'bc' ? 'Business Central' : 'Dataverse'} record ${destId} is already coupled to another record in ${m.name}; check both with 'bcsync jobs' and remove the wrong coupling with 'bcsync uncouple ${m.name}'`,
+        null,
+        false,
+      );
+    }
+    row = inserted;
+    coupled = p?.operation === 'create' || item.matchedId !== undefined;
   } else if (p?.operation === 'create') {
     coupled = true;
   }
@@ -450,6 +507,122 @@ async function commitItem(
     });
   }
   return { counter: d.counter, coupled, succeeded: true };
+}
+
+/** The values of the match fields, trimmed and lower-cased; null when one of them is empty. */
+function matchKey(record: ApiRecord, fields: readonly string[]): string | null {
+  const parts = fields.map((f) =>
+    record[f] == null
+      ? ''
+      : String(record[f] as string)
+          .trim()
+          .toLowerCase(),
+  );
+  return parts.some((p) => p === '') ? null : parts.join('\u0000');
+}
+
+/**
+ * Match before create (`mapping.matchOn`): for each record about to be created, look for uncoupled destination
+ * records (within the destination filter) with equal match values. Exactly one ⇒ couple to it and decide again as
+ * an update of that record; several ⇒ fail the record (creating would add a third look-alike); none ⇒ create.
+ */
+async function matchBeforeCreate(
+  deps: SyncDeps,
+  work: PageWork,
+  items: Item[],
+  lookups: ReturnType<typeof lookupResolverFromMap>,
+): Promise<void> {
+  const m = work.mapping;
+  const direction = work.direction;
+  const dstSide = destinationSideOf(direction);
+  const srcFields = m.matchOn.map((x) => (dstSide === 'bc' ? x.dvField : x.bcField));
+  const dstFields = m.matchOn.map((x) => (dstSide === 'bc' ? x.bcField : x.dvField));
+  const creating = items.filter((i) => i.decision.kind === 'insert' && matchKey(i.source, srcFields) !== null);
+  if (!creating.length) return;
+  const dst = sideApi(deps.connectors, m, dstSide);
+  const dstFilter = dstSide === 'bc' ? m.bc.filter : m.dataverse.filter;
+  const quote = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  const firstValues = [...new Set(creating.map((i) => String(i.source[srcFields[0]] as string).trim()))];
+  const candidates: ApiRecord[] = [];
+  for (let n = 0; n < firstValues.length; n += 20) {
+    const or = firstValues
+      .slice(n, n + 20)
+      .map((v) => `${dstFields[0]} eq ${quote(v)}`)
+      .join(' or ');
+    candidates.push(...(await dst.list(dstFilter ? `(${dstFilter}) and (${or})` : or)));
+  }
+  const candidateIds = candidates.map((c) => lower(c[dst.key]));
+  const coupledAlready =
+    dstSide === 'bc'
+      ? await findByBcIds(deps.knex, m.name, candidateIds)
+      : await findByDvIds(deps.knex, m.name, candidateIds);
+  const byKey = new Map<string, ApiRecord[]>();
+  for (const c of candidates) {
+    const key = matchKey(c, dstFields);
+    if (key === null || coupledAlready.get(lower(c[dst.key]))?.[dstSide === 'bc' ? 'dvId' : 'bcId']) continue;
+    byKey.set(key, [...(byKey.get(key) ?? []), c]);
+  }
+  const sourcesPerKey = new Map<string, number>();
+  for (const item of creating) {
+    const key = matchKey(item.source, srcFields)!;
+    sourcesPerKey.set(key, (sourcesPerKey.get(key) ?? 0) + 1);
+  }
+  for (const item of creating) {
+    const key = matchKey(item.source, srcFields)!;
+    const found = byKey.get(key) ?? [];
+    if (found.length === 0) continue;
+    const who = `${sourceSideOf(direction) === 'bc' ? m.bc.caption : `Dataverse ${m.dataverse.caption}`} '${String(item.source[sourceSideOf(direction) === 'bc' ? m.bc.titleField : m.dataverse.titleField])}'`;
+    if (sourcesPerKey.get(key)! > 1) {
+      // Several source records look like the same destination record: coupling any one would be a guess.
+      item.decision = {
+        kind: 'fail',
+        counter: 'failed',
+        couplingResult: 'failure',
+        failure: failureOutcome(
+          null,
+          direction,
+          `${who} and ${sourcesPerKey.get(key)! - 1} other record(s) match the same ${dstSide === 'bc' ? `Business Central ${m.bc.caption.toLowerCase()}` : `Dataverse ${m.dataverse.caption}`} on ${dstFields.join(', ')}; couple one of them by hand or make the values unique, so no duplicate is created`,
+        ),
+      };
+      continue;
+    }
+    if (found.length > 1) {
+      item.decision = {
+        kind: 'fail',
+        counter: 'failed',
+        couplingResult: 'failure',
+        failure: failureOutcome(
+          null,
+          direction,
+          `${who} matches ${found.length} uncoupled ${dstSide === 'bc' ? `Business Central ${m.bc.caption.toLowerCase()}s` : `Dataverse ${m.dataverse.caption}s`} on ${dstFields.join(', ')}; couple one of them by hand or make the values unique, so no duplicate is created`,
+        ),
+      };
+      continue;
+    }
+    const target = found[0];
+    const targetId = lower(target[dst.key]);
+    const bcId = dstSide === 'bc' ? targetId : item.sourceId;
+    const dvId = dstSide === 'bc' ? item.sourceId : targetId;
+    const fresh: CouplingState = {
+      bcId,
+      dvId,
+      skipped: false,
+      bcHash: null,
+      dvHash: null,
+      toDataverse: { lastResult: null, lastError: null },
+      toBc: { lastResult: null, lastError: null },
+    };
+    item.decision = decide({
+      mapping: m,
+      direction,
+      source: item.source,
+      coupling: fresh,
+      destination: target,
+      lookups,
+    });
+    item.destination = target;
+    item.matchedId = targetId;
+  }
 }
 
 /** Both sides' values of a conflict go to the audit trail: the losing ones are never lost silently. */

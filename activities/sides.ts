@@ -31,6 +31,8 @@ export interface SideApi {
   getByIds(ids: readonly string[], signal?: AbortSignal): Promise<ApiRecord[]>;
   get(id: string, signal?: AbortSignal): Promise<ApiRecord | null>;
   findOne(filter: string, signal?: AbortSignal): Promise<ApiRecord | null>;
+  /** Every record matching `filter` (all pages). */
+  list(filter: string, signal?: AbortSignal): Promise<ApiRecord[]>;
   writeBatch(writes: readonly SideWrite[], signal?: AbortSignal): Promise<SideWriteResult[]>;
 }
 
@@ -71,6 +73,11 @@ function bcSide(bc: BusinessCentralClient, mapping: IntegrationTableMapping): Si
     async findOne(f, signal) {
       return await bc.findOne(entitySet, f, { signal });
     },
+    async list(f, signal) {
+      const out: ApiRecord[] = [];
+      for await (const page of bc.listAll({ entitySet, filter: f, signal })) out.push(...page);
+      return out;
+    },
     async writeBatch(writes, signal) {
       const ops: BcWriteOp[] = writes.map((w) =>
         w.kind === 'create'
@@ -109,6 +116,11 @@ function dvSide(dv: DataverseClient, mapping: IntegrationTableMapping): SideApi 
     },
     async findOne(f, signal) {
       return await dv.findOne(set, f, { signal });
+    },
+    async list(f, signal) {
+      const out: ApiRecord[] = [];
+      for await (const page of dv.listAll({ entitySet: set, filter: f, signal })) out.push(...page);
+      return out;
     },
     async writeBatch(writes, signal) {
       const ops: DvWriteOp[] = writes.map((w) => {

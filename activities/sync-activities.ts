@@ -3,12 +3,13 @@
  * Every side effect of a run happens here; the workflow sees only ids, cursors and counters.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { ConnectorError } from '../connectors/http';
 import { type IntegrationTableMapping, type PassDirection, sourceSideOf } from '../mappings';
 import { getWatermark, advanceWatermark } from '../store/watermarks';
-import { abandonJobs, closeJob, listRunningJobs, openJob } from '../store/sync-jobs';
-import { getPageResult } from '../store/sync-pages';
+import { abandonJob, closeJob, listRunningJobs, openJob } from '../store/sync-jobs';
+import { getPageResult, listPageResults } from '../store/sync-pages';
 import type { JobCounts } from '../store/types';
 import type { PassCounts, PassCursor, SyncRunMode } from '../workflows/definitions';
 import type { ReferenceCache } from './lookup-resolution';
@@ -65,7 +66,10 @@ export interface SyncPageInput {
   pageNo: number;
   passStartedAt: string;
   cursor: PassCursor;
+  /** Records mode: the ids of this page (the workflow slices the list at the cursor's index). */
   recordIds: string[] | null;
+  /** A manual sync: records count as changed and win update conflicts (engine `force`). */
+  force?: boolean;
 }
 
 export interface SyncPageResult {
@@ -86,7 +90,7 @@ export interface FinishPassInput {
 }
 
 /** Non-retryable failures: retrying cannot help (a mapping that does not exist, a direction it does not have). */
-function configurationFailure(message: string): ApplicationFailure {
+export function configurationFailure(message: string): ApplicationFailure {
   return ApplicationFailure.create({ message, type: 'NonRetryable', nonRetryable: true });
 }
 
@@ -245,12 +249,10 @@ export function createSyncActivities(deps: SyncDeps) {
         });
       }
       if (cursor.phase === 'records') {
-        const all = input.recordIds ?? [];
-        const from = cursor.recordIndex ?? 0;
-        const ids = all.slice(from, from + pageSize);
+        // The workflow sends this page's ids (from the cursor's index); an empty page means the list is done.
+        const ids = input.recordIds ?? [];
         if (!ids.length) return { counts: zeroPassCounts(), next: { phase: 'done' }, maxModifiedAt: null };
-        const next: PassCursor =
-          from + ids.length >= all.length ? { phase: 'done' } : { phase: 'records', recordIndex: from + ids.length };
+        const next: PassCursor = { phase: 'records', recordIndex: (cursor.recordIndex ?? 0) + ids.length };
         const records = await source.getByIds(ids, signal);
         return processRecords(deps, {
           ...input,
@@ -335,12 +337,12 @@ function summary(c: PassCounts): string {
 }
 
 /**
- * Closes the running jobs of `mapping` whose workflow run has ended (crashed, terminated, timed out). A run that
- * continued as new still owns its jobs while the chain's latest run is running.
+ * Closes the running jobs of `mapping` whose workflow run has ended (crashed, terminated, timed out) as abandoned,
+ * with the counters their committed pages reached. A run that continued as new still owns its jobs while the chain's
+ * latest run is running; a job is only given up when Temporal says its workflow is not running (or unknown).
  */
 async function closeOrphanedJobs(deps: SyncDeps, mapping: string, currentRunId: string): Promise<void> {
   const running = await listRunningJobs(deps.knex, mapping);
-  const orphans: number[] = [];
   let client: ReturnType<typeof Context.current>['client'] | undefined;
   try {
     client = Context.current().client;
@@ -348,19 +350,27 @@ async function closeOrphanedJobs(deps: SyncDeps, mapping: string, currentRunId: 
     client = undefined;
   }
   for (const job of running) {
-    if (job.runId === currentRunId) continue;
-    if (!client || !job.workflowId) {
-      orphans.push(job.id);
-      continue;
-    }
+    if (job.runId === currentRunId || !client || !job.workflowId) continue;
     try {
       const latest = await client.workflow.getHandle(job.workflowId).describe();
-      if (latest.status.name !== 'RUNNING') orphans.push(job.id);
-    } catch {
-      orphans.push(job.id); // the workflow is unknown (retention expired): nobody owns the job
+      if (latest.status.name === 'RUNNING') continue;
+    } catch (err) {
+      // Only a workflow Temporal no longer knows (retention expired) is certainly dead; any other error (a hiccup)
+      // leaves the job alone until a later run can tell.
+      if (!(err instanceof WorkflowNotFoundError)) continue;
     }
+    const counts = zeroPassCounts();
+    for (const page of await listPageResults<SyncPageResult>(deps.knex, job.id)) {
+      for (const k of Object.keys(counts) as Array<keyof PassCounts>) counts[k] += page.counts[k];
+    }
+    await abandonJob(
+      deps.knex,
+      job.id,
+      counts,
+      deps.now(),
+      'the workflow run that owned this job ended without closing it',
+    );
   }
-  await abandonJobs(deps.knex, orphans, deps.now(), 'the workflow run that owned this job ended without closing it');
 }
 
 export type SyncActivities = ReturnType<typeof createSyncActivities>;

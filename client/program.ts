@@ -7,6 +7,7 @@ import type { PassDirection } from '../workflows/definitions';
 import { emulatorsCommand } from './commands/emulators';
 import { errorsCommand } from './commands/errors';
 import { jobsCommand } from './commands/jobs';
+import { syncRecordCommand, uncoupleCommand } from './commands/record';
 import { mappingsCommand } from './commands/mappings';
 import { migrateCommand } from './commands/migrate';
 import { rerunCommand } from './commands/rerun';
@@ -230,6 +231,35 @@ export function buildProgram(): Command {
     .action(
       action((ctx, name: string, opts: { bc?: string[]; dv?: string[]; all?: boolean; json?: boolean }) =>
         restoreCommand(ctx, name, opts),
+      ),
+    );
+
+  program
+    .command('uncouple')
+    .description('remove the coupling of records (by BC or Dataverse id); the records stay on both sides')
+    .argument('<mapping>', 'mapping name')
+    .option('--bc <ids...>', 'Business Central ids (SystemId) of the records')
+    .option('--dv <ids...>', 'Dataverse ids of the records')
+    .option('--json', 'print JSON')
+    .action(
+      action((ctx, name: string, opts: { bc?: string[]; dv?: string[]; json?: boolean }) =>
+        uncoupleCommand(ctx, name, opts),
+      ),
+    );
+
+  program
+    .command('sync-record')
+    .description(
+      'synchronize records now from the side named (--bc: to Dataverse, --dv: to BC); that side wins conflicts',
+    )
+    .argument('<mapping>', 'mapping name')
+    .option('--bc <ids...>', 'Business Central ids (SystemId) to synchronize to Dataverse')
+    .option('--dv <ids...>', 'Dataverse ids to synchronize to Business Central')
+    .option('--wait', 'wait for the outcome')
+    .option('--json', 'print JSON')
+    .action(
+      action((ctx, name: string, opts: { bc?: string[]; dv?: string[]; wait?: boolean; json?: boolean }) =>
+        syncRecordCommand(ctx, name, opts),
       ),
     );
 

@@ -180,6 +180,12 @@ export const integrationTableMappingSchema = z
     updateConflictPolicy: z.enum(updateConflictPolicies).default('fail'),
     deletionConflictPolicy: z.enum(deletionConflictPolicies).default('fail'),
     dependencies: z.array(mappingNameSchema).default([]),
+    /**
+     * Match before create: an uncoupled source record whose destination has exactly one uncoupled record with equal
+     * values in these fields (compared case-insensitively after trimming) is coupled to it instead of creating a
+     * second one (BC's match-based coupling, done automatically). Empty = always create. (Default: [])
+     */
+    matchOn: z.array(z.strictObject({ bcField: identifier, dvField: identifier })).default([]),
     /** Default schedule interval. (Default: 30m) */
     schedule: z.string().regex(durationPattern, "expected a duration such as '30m' or '1h'").min(2).default('30m'),
     fieldMappings: z.array(fieldMappingSchema),

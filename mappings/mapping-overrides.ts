@@ -7,7 +7,7 @@
  * { "mappings": { "CUSTOMER": {
  *     "direction": "to-dataverse", "bcFilter": "…", "dvFilter": "…", "onlyCoupled": false,
  *     "updateConflictPolicy": "bc-wins", "deletionConflictPolicy": "restore", "schedule": "15m",
- *     "dependencies": ["SALESPEOPLE", "CURRENCY"],
+ *     "dependencies": ["SALESPEOPLE", "CURRENCY"], "matchOn": [{ "bcField": "displayName", "dvField": "name" }],
  *     "bcTemplate": { … }, "dvTemplate": { … },
  *     "fieldMappings": [ { "dvField": "accountnumber", "enabled": true } ],
  *     "addFieldMappings": [ { "bcField": "…", "dvField": "…", "direction": "to-dataverse" } ] } } }
@@ -51,6 +51,7 @@ const mappingOverrideSchema = z.strictObject({
   deletionConflictPolicy: z.enum(deletionConflictPolicies).optional(),
   schedule: z.string().min(2).regex(durationPattern, "expected a duration such as '30m' or '1h'").optional(),
   dependencies: z.array(z.string()).optional(),
+  matchOn: z.array(z.strictObject({ bcField: z.string().min(1), dvField: z.string().min(1) })).optional(),
   bcTemplate: z.record(z.string(), scalarSchema).optional(),
   dvTemplate: z.record(z.string(), scalarSchema).optional(),
   fieldMappings: z.array(fieldOverrideSchema).optional(),
@@ -112,6 +113,7 @@ function applyOne(mapping: IntegrationTableMapping, o: MappingOverride): Integra
   if (o.deletionConflictPolicy !== undefined) m.deletionConflictPolicy = o.deletionConflictPolicy;
   if (o.schedule !== undefined) m.schedule = o.schedule;
   if (o.dependencies !== undefined) m.dependencies = o.dependencies;
+  if (o.matchOn !== undefined) m.matchOn = o.matchOn;
   if (o.bcTemplate !== undefined) m.bc.template = o.bcTemplate;
   if (o.dvTemplate !== undefined) m.dataverse.template = o.dvTemplate;
 

@@ -194,6 +194,55 @@ export async function touchJob(
       .update({ [`${prefix(direction)}_job_id`]: jobId, updated_at: now });
 }
 
+/**
+ * Uncouples in place: clears the destination side of `direction` (id, hash, modified-on) and the direction's result,
+ * and notes the job. The row stays so the same pass does not pick the record up a second time; a later pass treats
+ * the record as uncoupled.
+ */
+export async function clearDestination(
+  db: Db,
+  id: number,
+  direction: Direction,
+  jobId: number,
+  now: Date,
+): Promise<void> {
+  const dest = direction === 'to-dataverse' ? 'dv' : 'bc';
+  await db('couplings')
+    .where({ id })
+    .update({
+      [`${dest}_id`]: null,
+      [`${dest}_hash`]: null,
+      [`${dest}_modified_at`]: null,
+      [`${prefix(direction)}_result`]: null,
+      [`${prefix(direction)}_last_error`]: null,
+      [`${prefix(direction)}_error_count`]: 0,
+      [`${prefix(direction)}_job_id`]: jobId,
+      updated_at: now,
+    });
+}
+
+/** Clears a failure in `direction` without a success (the record went out of scope), noting the job. */
+export async function clearFailure(db: Db, id: number, direction: Direction, jobId: number, now: Date): Promise<void> {
+  await db('couplings')
+    .where({ id })
+    .update({
+      [`${prefix(direction)}_result`]: null,
+      [`${prefix(direction)}_last_error`]: null,
+      [`${prefix(direction)}_error_count`]: 0,
+      [`${prefix(direction)}_job_id`]: jobId,
+      updated_at: now,
+    });
+}
+
+/** Removes the coupling of one record of `mapping`, found by its BC or Dataverse id; returns how many were removed. */
+export async function uncoupleRecord(db: Db, mapping: string, ids: { bcId?: string; dvId?: string }): Promise<number> {
+  const q = db('couplings').where({ mapping });
+  if (ids.bcId) q.andWhere({ bc_id: ids.bcId.toLowerCase() });
+  if (ids.dvId) q.andWhere({ dv_id: ids.dvId.toLowerCase() });
+  if (!ids.bcId && !ids.dvId) return 0;
+  return q.delete();
+}
+
 /** Marks couplings skipped (parked: never retried until restored). */
 export async function markSkipped(db: Db, ids: readonly number[], now: Date): Promise<void> {
   if (ids.length) await db('couplings').whereIn('id', ids).update({ skipped: true, skipped_at: now, updated_at: now });

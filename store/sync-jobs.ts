@@ -112,15 +112,13 @@ export async function listRunningJobs(db: Db, mapping: string): Promise<SyncJob[
 }
 
 /**
- * Closes jobs whose workflow run ended without closing them (the orphan clean-up done at the start of each run) as
- * `abandoned`, keeping the counters they had reached. Returns how many were closed.
+ * Closes a job whose workflow run ended without closing it (the orphan clean-up done at the start of each run) as
+ * `abandoned`, with the counters its committed pages had reached. Returns 1 when it was still running, else 0.
  */
-export async function abandonJobs(db: Db, ids: readonly number[], now: Date, message: string): Promise<number> {
-  if (!ids.length) return 0;
+export async function abandonJob(db: Db, id: number, counts: JobCounts, now: Date, message: string): Promise<number> {
   return db('sync_jobs')
-    .whereIn('id', ids)
-    .andWhere({ status: 'running' })
-    .update({ status: 'abandoned', finished_at: now, message });
+    .where({ id, status: 'running' })
+    .update({ status: 'abandoned', finished_at: now, message, ...counts });
 }
 
 export interface JobFilter {

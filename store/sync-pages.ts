@@ -11,3 +11,9 @@ export async function getPageResult<T>(db: Db, jobId: number, pageNo: number): P
 export async function savePageResult(db: Db, jobId: number, pageNo: number, result: unknown, now: Date): Promise<void> {
   await db('sync_pages').insert({ job_id: jobId, page_no: pageNo, result: JSON.stringify(result), created_at: now });
 }
+
+/** Every committed page result of a job, in page order (to total the counters of a job whose run died). */
+export async function listPageResults<T>(db: Db, jobId: number): Promise<T[]> {
+  const rows = await db('sync_pages').where({ job_id: jobId }).orderBy('page_no').select('result');
+  return rows.map((r: { result: string }) => JSON.parse(r.result) as T);
+}

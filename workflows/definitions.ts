@@ -75,6 +75,11 @@ export interface SyncMappingInput {
   records?: { direction: PassDirection; ids: string[] }[];
   /** This run retries the failed records of that job (`bcsync retry`). */
   retryOfJobId?: number;
+  /**
+   * A manual synchronization of chosen records in one direction (`bcsync sync-record`): the records count as changed
+   * and their values win an update conflict — choosing the direction is the user's resolution. (Default: false)
+   */
+  force?: boolean;
   /** Set by continue-as-new: where the previous run of this chain stopped. Not for callers. */
   resume?: SyncResumeState;
 }

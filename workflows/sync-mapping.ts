@@ -7,6 +7,7 @@
 import {
   allHandlersFinished,
   condition,
+  ContinueAsNew,
   continueAsNew,
   proxyActivities,
   setCurrentDetails,
@@ -21,6 +22,8 @@ import {
   BcSyncMapping,
   BcSyncOutcome,
   type PassCounts,
+  type PassCursor,
+  type PassDirection,
   type PassState,
   type RunOutcome,
   type SyncMappingInput,
@@ -35,6 +38,16 @@ type SyncActivities = ReturnType<typeof createSyncActivities>;
 
 const { planRun, startPass, finishPass } = proxyActivities<SyncActivities>(shortActivity);
 const { syncPage } = proxyActivities<SyncActivities>(pageActivity);
+
+/** Explicit records (records mode) per page. */
+const RECORDS_PER_PAGE = 200;
+
+function pageOfRecordIds(input: SyncMappingInput, direction: PassDirection, cursor: PassCursor): string[] | null {
+  if (cursor.phase !== 'records') return null;
+  const all = input.records?.find((r) => r.direction === direction)?.ids ?? [];
+  const from = cursor.recordIndex ?? 0;
+  return all.slice(from, from + RECORDS_PER_PAGE);
+}
 
 /** Pages per run before continuing as new even without the server's suggestion (keeps histories small). */
 const MAX_PAGES_PER_RUN = 400;
@@ -54,8 +67,10 @@ export async function syncMapping(input: SyncMappingInput): Promise<SyncMappingR
   try {
     return await runSync(input);
   } catch (err) {
+    // continueAsNew() works by throwing: that is not a failure.
+    if (err instanceof ContinueAsNew) throw err;
     // A run that gives up still says so where operators look (the job rows it left open are closed as abandoned by
-    // the next run's startPass).
+    // the next run's planRun).
     upsertSearchAttributes([{ key: BcSyncOutcome, value: 'failed' }]);
     throw err;
   }
@@ -108,7 +123,7 @@ async function runSync(input: SyncMappingInput): Promise<SyncMappingResult> {
         workflowId: info.workflowId,
         runId: info.runId,
         retryOfJobId: input.retryOfJobId ?? null,
-        recordIds: input.records?.find((r) => r.direction === direction)?.ids ?? null,
+        recordIds: null,
       });
       pass = {
         direction,
@@ -141,7 +156,9 @@ async function runSync(input: SyncMappingInput): Promise<SyncMappingResult> {
         pageNo: pass.pages,
         passStartedAt: pass.passStartedAt,
         cursor: pass.cursor,
-        recordIds: input.records?.find((r) => r.direction === pass.direction)?.ids ?? null,
+        // Only this page's ids travel with the call: a long retry list would otherwise repeat in every page's history.
+        recordIds: pageOfRecordIds(input, pass.direction, pass.cursor),
+        force: input.force ?? false,
       });
       pass.counts = addCounts(pass.counts, page.counts);
       pass.cursor = page.next;

@@ -4,9 +4,11 @@
  * and prints the URLs. Ctrl-C stops the worker (draining), the store and the dev server, in that order.
  */
 import path from 'node:path';
+import type { Connection } from '@temporalio/client';
 import { childProcessEnv } from '../../config';
 import { ensureTemporalCli } from '../../scripts/temporal/cli';
 import { type RunningDevServer, startDevServer } from '../../scripts/temporal/dev-server';
+import { ensureSearchAttributes } from '../../scripts/temporal/search-attributes';
 import { openDefaultStore, StoreConnectionError } from '../../store/database';
 import { migrateLatest } from '../../store/migrate';
 import { applyMappingOverrides, defaultMappings, demoMappingOverrides, demoScheduledMappings } from '../../mappings';
@@ -64,6 +66,10 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
       say(`Temporal dev server: ${s.address} (state in ${path.join(config.dataDir, 'temporal.db')})`);
     } else {
       say(`Temporal cluster: ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+      // No dev server to pass --search-attribute to: register them through the operator service (idempotent).
+      const client = await ctx.temporal();
+      await ensureSearchAttributes(client.connection as Connection, config.temporal.namespace);
+      say('Search attributes BcSyncMapping, BcSyncOutcome, BcSyncFailed, BcSyncChanged are registered');
     }
 
     if (config.emulators.enabled) {

@@ -25,6 +25,18 @@ describe('the bcsync CLI', function () {
     assert.match(badLimit.stderr, /--limit/);
   });
 
+  it('refuses manual record operations without exactly one side or with a bad id', async () => {
+    const neither = await runBcsync(['sync-record', 'CUSTOMER']);
+    assert.equal(neither.code, 2);
+    assert.match(neither.stderr, /either --bc or --dv/);
+    const bad = await runBcsync(['uncouple', 'CUSTOMER', '--bc', 'not-a-guid']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /'not-a-guid' is not a record id/);
+    const oneWay = await runBcsync(['sync-record', 'CURRENCY', '--dv', '00000000-0000-4000-8000-000000000001']);
+    assert.equal(oneWay.code, 2);
+    assert.match(oneWay.stderr, /CURRENCY synchronizes to-dataverse/);
+  });
+
   it('exits 2 naming MYSQL_URL when it is malformed', async () => {
     const r = await runBcsync(['jobs'], { MYSQL_URL: 'postgres://db/x' });
     assert.equal(r.code, 2);

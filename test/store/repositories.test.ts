@@ -242,9 +242,13 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         const running = await jobs.listRunningJobs(store.knex, 'CONTACT');
         assert.equal(running.length, 1);
         assert.equal(running[0].runId, 'run-1');
-        assert.equal(await jobs.abandonJobs(store.knex, [running[0].id, jobId], at(3000), 'run ended'), 1);
+        assert.equal(
+          await jobs.abandonJob(store.knex, running[0].id, { ...zeroCounts(), modified: 4 }, at(3000), 'run ended'),
+          1,
+        );
+        assert.equal(await jobs.abandonJob(store.knex, jobId, zeroCounts(), at(3000), 'run ended'), 0);
         const abandoned = (await jobs.listJobs(store.knex, { mapping: 'CONTACT' }))[0];
-        assert.deepEqual([abandoned.status, abandoned.message], ['abandoned', 'run ended']);
+        assert.deepEqual([abandoned.status, abandoned.message, abandoned.modified], ['abandoned', 'run ended', 4]);
         assert.equal((await jobs.getJob(store.knex, jobId))!.status, 'completed_with_errors', 'closed jobs stay');
       });
 
@@ -362,6 +366,11 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
           next: { phase: 'done' },
         });
         await assert.rejects(pages.savePageResult(store.knex, 1, 0, {}, t0), 'a page commits once');
+        await pages.savePageResult(store.knex, 1, 1, { counts: { inserted: 3 } }, t0);
+        assert.deepEqual(await pages.listPageResults(store.knex, 1), [
+          { counts: { inserted: 2 }, next: { phase: 'done' } },
+          { counts: { inserted: 3 } },
+        ]);
       });
     });
   });

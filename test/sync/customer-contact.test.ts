@@ -8,6 +8,7 @@ import { listFieldChanges } from '../../store/field-changes';
 import { listErrors } from '../../store/sync-errors';
 import { getJob, listJobs } from '../../store/sync-jobs';
 import { listSkipped } from '../../store/couplings';
+import { syncProgressQuery } from '../../workflows/definitions';
 import { mappingsWith, startSyncStack, type SyncStack } from '../support/sync-stack';
 import { pass, runSync, startSync } from '../support/sync-runs';
 
@@ -159,9 +160,75 @@ describe('syncMapping CUSTOMER and CONTACT, end to end', function () {
       assert.equal(pass(result, 'to-bc').counts.inserted, accounts.length);
       const latest = await handle.client.getHandle(handle.workflowId).describe();
       assert.notEqual(latest.runId, handle.firstExecutionRunId, 'the run continued as new');
+      const progress = await handle.client.getHandle(handle.workflowId).query(syncProgressQuery);
+      assert.equal(progress.phase, 'done');
+      assert.deepEqual(
+        progress.passes.map((p) => [p.direction, p.status]),
+        [
+          ['to-dataverse', 'succeeded'],
+          ['to-bc', 'succeeded'],
+        ],
+      );
       assert.equal((await couplings(stack, 'CUSTOMER')).length, customers.length + accounts.length);
       const jobs = await listJobs(stack.store.knex, { mapping: 'CUSTOMER' });
       assert.equal(jobs.length, 2, 'one job row per pass across the continued runs');
+    });
+  });
+
+  describe('match before create', function () {
+    let stack: SyncStack;
+    before(async () => {
+      stack = await startSyncStack({
+        seed: { ...seed, overlapFraction: 0.5 },
+        mappings: overrides({ matchOn: [{ bcField: 'displayName', dvField: 'name' }] }),
+      });
+    });
+    after(async () => stack.close());
+
+    it('couples records that exist on both sides by name instead of duplicating them, and refuses ambiguous matches', async () => {
+      const customers = await all(stack, 'bc', 'customers', customerFilter);
+      const accounts = await all(stack, 'dv', 'accounts', accountFilter);
+      const shared = customers.filter((c) => accounts.some((a) => a.name === c.displayName));
+      assert.ok(shared.length >= 2, 'the demo data overlaps');
+      // A look-alike makes one of the shared names ambiguous in Dataverse.
+      const ambiguous = shared[0];
+      await stack.connectors.dv.createWithId('accounts', '6f1b7d7e-0000-4000-8000-000000000001', {
+        name: ambiguous.displayName,
+        customertypecode: 3,
+      });
+
+      const result = await runSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' });
+      const toDv = pass(result, 'to-dataverse').counts;
+      assert.equal(toDv.failed, 1, JSON.stringify(result));
+      assert.equal(toDv.coupled, customers.length - 1);
+      assert.equal(toDv.inserted, customers.length - shared.length);
+      const errors = await listErrors(stack.store.knex, { mapping: 'CUSTOMER' });
+      const toDvError = errors.find((e) => e.direction === 'to-dataverse');
+      assert.match(toDvError!.message, /matches 2 uncoupled Dataverse accounts/);
+      // …and in the other direction the two look-alike accounts both refuse to pick the one customer.
+      assert.equal(pass(result, 'to-bc').counts.failed, 2);
+      assert.ok(
+        errors
+          .filter((e) => e.direction === 'to-bc')
+          .every((e) => /match the same Business Central customer/.test(e.message)),
+      );
+
+      const namesDv = (await all(stack, 'dv', 'accounts', accountFilter)).map((a) => a.name as string);
+      for (const c of customers) {
+        const expected = c.id === ambiguous.id ? 2 : 1;
+        assert.equal(
+          namesDv.filter((n) => n === c.displayName).length,
+          expected,
+          `accounts named ${String(c.displayName)}`,
+        );
+      }
+      const namesBc = (await all(stack, 'bc', 'customers', customerFilter)).map((c) => c.displayName as string);
+      for (const name of new Set(namesBc)) {
+        const twins = namesBc.filter((n) => n === name).length;
+        // The ambiguous name's two Dataverse accounts are uncoupled; the to-bc pass matches them to the one customer
+        // and refuses both, so no customer is duplicated either.
+        assert.equal(twins, 1, `customers named ${name}`);
+      }
     });
   });
 
@@ -273,7 +340,7 @@ describe('syncMapping CUSTOMER and CONTACT, end to end', function () {
         } else {
           assert.equal(toDv.deleted, 1);
           assert.equal(toDv.uncoupled, 1);
-          assert.equal(after, undefined, 'the coupling is gone');
+          assert.equal(after!.dv_id, null, 'the customer is no longer coupled to the deleted account');
         }
       });
     });

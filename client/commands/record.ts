@@ -1,0 +1,70 @@
+/**
+ * Manual record operations (DESIGN §8.2): `bcsync uncouple MAPPING --bc ID | --dv ID` removes a coupling, and
+ * `bcsync sync-record MAPPING --bc ID | --dv ID [--wait]` synchronizes one or more records now in the direction of
+ * the side named (from BC with --bc, from Dataverse with --dv); the chosen side's values win an update conflict.
+ */
+import { uncoupleRecord } from '../../store/couplings';
+import type { SyncMappingInput } from '../../workflows/definitions';
+import type { CommandContext } from '../context';
+import { CliError, UsageError } from '../errors';
+import { effectiveMappings, resolveMapping } from '../mapping-selection';
+import { printJson } from '../output';
+import { mappingSlug } from '../schedules';
+import { ensureNoRunningSync, idTimestamp, reportRun, startRun } from '../sync-runs';
+
+interface RecordSelection {
+  bc?: string[];
+  dv?: string[];
+}
+
+function oneSide(opts: RecordSelection): { side: 'bc' | 'dv'; ids: string[] } {
+  if (!!opts.bc === !!opts.dv) throw new UsageError('name the records with either --bc or --dv');
+  const ids = (opts.bc ?? opts.dv)!.map((id) => id.trim().toLowerCase());
+  const bad = ids.find((id) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id));
+  if (bad) throw new UsageError(`'${bad}' is not a record id (GUID)`);
+  return { side: opts.bc ? 'bc' : 'dv', ids };
+}
+
+export async function uncoupleCommand(ctx: CommandContext, name: string, opts: RecordSelection & { json?: boolean }) {
+  const mapping = resolveMapping(effectiveMappings(ctx), name);
+  const { side, ids } = oneSide(opts);
+  const store = await ctx.store();
+  const removed: string[] = [];
+  for (const id of ids) {
+    if (await uncoupleRecord(store.knex, mapping.name, side === 'bc' ? { bcId: id } : { dvId: id })) removed.push(id);
+  }
+  const missing = ids.filter((id) => !removed.includes(id));
+  if (opts.json) printJson({ mapping: mapping.name, uncoupled: removed, notCoupled: missing });
+  else
+    for (const id of removed)
+      console.log(`uncoupled ${mapping.name} ${side === 'bc' ? 'BC' : 'Dataverse'} record ${id}`);
+  if (missing.length) throw new CliError(`not coupled in ${mapping.name}: ${missing.join(', ')}`);
+}
+
+export async function syncRecordCommand(
+  ctx: CommandContext,
+  name: string,
+  opts: RecordSelection & { wait?: boolean; json?: boolean },
+) {
+  const mapping = resolveMapping(effectiveMappings(ctx), name);
+  const { side, ids } = oneSide(opts);
+  const direction = side === 'bc' ? 'to-dataverse' : 'to-bc';
+  if (mapping.direction !== 'bidirectional' && mapping.direction !== direction) {
+    throw new UsageError(`${mapping.name} synchronizes ${mapping.direction}; it cannot synchronize ${direction}`);
+  }
+  const input: SyncMappingInput = {
+    mapping: mapping.name,
+    mode: 'records',
+    direction,
+    records: [{ direction, ids }],
+    force: true,
+  };
+  await ensureNoRunningSync(await ctx.temporal(), mapping.name);
+  const run = await startRun(ctx, {
+    workflowId: `sync-record-${mappingSlug(mapping.name)}-${idTimestamp()}`,
+    args: [input],
+    mapping: mapping.name,
+    summary: `Manual sync of ${ids.length} record(s) of ${mapping.name}, ${direction}`,
+  });
+  await reportRun(run, opts);
+}
