@@ -37,6 +37,7 @@ import { type FieldChange, recordFieldChanges } from '../store/field-changes';
 import { clearIntents, findIntents, recordIntent } from '../store/pending-writes';
 import { type NewSyncError, recordErrors, resolveErrors } from '../store/sync-errors';
 import { savePageResult } from '../store/sync-pages';
+import { zeroCounts } from '../store/types';
 import type { Db } from '../store/values';
 import type { PassCounts, PassCursor } from '../workflows/definitions';
 import { resolveLookups } from './lookup-resolution';
@@ -120,17 +121,6 @@ function pendingState(row: Coupling): CouplingState {
   };
 }
 
-const zero = (): PassCounts => ({
-  inserted: 0,
-  modified: 0,
-  deleted: 0,
-  unchanged: 0,
-  skipped: 0,
-  failed: 0,
-  coupled: 0,
-  uncoupled: 0,
-});
-
 /** Decides, writes and commits one page; returns its counts and the next cursor. */
 export async function processRecords(deps: SyncDeps, work: PageWork): Promise<SyncPageResult> {
   const m = work.mapping;
@@ -146,7 +136,7 @@ export async function processRecords(deps: SyncDeps, work: PageWork): Promise<Sy
     srcSide === 'bc'
       ? await findByBcIds(deps.knex, m.name, sourceIds)
       : await findByDvIds(deps.knex, m.name, sourceIds);
-  const counts = zero();
+  const counts: PassCounts = zeroCounts();
   const errors: NewSyncError[] = [];
   const now = deps.now();
 

@@ -10,7 +10,7 @@ import { type IntegrationTableMapping, type PassDirection, sourceSideOf } from '
 import { getWatermark, advanceWatermark } from '../store/watermarks';
 import { abandonJob, closeJob, listRunningJobs, openJob } from '../store/sync-jobs';
 import { getPageResult, listPageResults } from '../store/sync-pages';
-import type { JobCounts } from '../store/types';
+import { type JobCounts, zeroCounts } from '../store/types';
 import type { PassCounts, PassCursor, SyncRunMode } from '../workflows/definitions';
 import type { ReferenceCache } from './lookup-resolution';
 import { processRecords, type PageFaults } from './page-processor';
@@ -37,16 +37,8 @@ export interface SyncDeps {
 /** How often a running page heartbeats (well under the page profile's heartbeat timeout). */
 const HEARTBEAT_EVERY_MS = 3000;
 
-export const zeroPassCounts = (): PassCounts => ({
-  inserted: 0,
-  modified: 0,
-  deleted: 0,
-  unchanged: 0,
-  skipped: 0,
-  failed: 0,
-  coupled: 0,
-  uncoupled: 0,
-});
+/** Zero counters of a pass (the job row's counters, DESIGN §4). */
+export const zeroPassCounts = (): PassCounts => zeroCounts();
 
 export interface StartPassInput {
   mapping: string;
