@@ -24,6 +24,7 @@ import { restoreCommand, skippedCommand } from './commands/skipped';
 import { smokeCommand } from './commands/smoke';
 import { startCommand } from './commands/start';
 import { workerCommand } from './commands/worker';
+import { MappingsFileError } from '../worker/load-mappings';
 import { CommandContext } from './context';
 import { CliError } from './errors';
 
@@ -280,6 +281,11 @@ export async function runCli(argv: string[]): Promise<number> {
     if (err instanceof CliError) {
       console.error(`bcsync: ${err.message}`);
       return err.exitCode;
+    }
+    if (err instanceof MappingsFileError) {
+      // A bad override file is bad configuration: fail fast, naming the file, the mapping and the field.
+      console.error(`bcsync: bad configuration: ${err.message}`);
+      return 2;
     }
     console.error(`bcsync: ${(err as Error).message ?? String(err)}`);
     return 1;

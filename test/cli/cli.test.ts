@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { testResources } from '../support/env';
@@ -35,6 +35,20 @@ describe('the bcsync CLI', function () {
     const oneWay = await runBcsync(['sync-record', 'CURRENCY', '--dv', '00000000-0000-4000-8000-000000000001']);
     assert.equal(oneWay.code, 2);
     assert.match(oneWay.stderr, /CURRENCY synchronizes to-dataverse/);
+  });
+
+  it('refuses to start a worker with a bad mapping override file, naming the mapping and the field', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'bcsync-map-')), 'mappings.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ mappings: { CUSTOMER: { fieldMappings: [{ bcField: 'city', direction: 'sideways' }] } } }),
+    );
+    const r = await runBcsync(['worker'], { MAPPINGS_FILE: file });
+    assert.equal(r.code, 2);
+    assert.match(
+      r.stderr,
+      /^bcsync: bad configuration: MAPPINGS_FILE: .*mapping CUSTOMER, field 'fieldMappings\[0\]\.direction'/m,
+    );
   });
 
   it('exits 2 naming MYSQL_URL when it is malformed', async () => {
