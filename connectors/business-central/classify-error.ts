@@ -11,16 +11,7 @@ import {
   ValidationError,
 } from '../http/errors';
 import { type HttpRequest, type HttpResponse } from '../http/http-core';
-
-/** The `{ error: { code, message } }` body of Business Central, when present. */
-export function parseBcErrorBody(value: unknown): { code: string; message: string } | null {
-  if (!value || typeof value !== 'object') return null;
-  const error = (value as { error?: unknown }).error;
-  if (!error || typeof error !== 'object') return null;
-  const code = (error as { code?: unknown }).code;
-  const message = (error as { message?: unknown }).message;
-  return { code: typeof code === 'string' ? code : '', message: typeof message === 'string' ? message : '' };
-}
+import { parseODataErrorBody } from '../http/odata';
 
 /** Drops the `CorrelationId: <guid>.` suffix BC appends to every message (kept in `detail`). */
 export function cleanBcMessage(message: string): string {
@@ -39,7 +30,7 @@ export function classifyBcError(
   scope: 'request' | 'record',
   recordKey?: string,
 ): ConnectorError {
-  const parsed = parseBcErrorBody(body);
+  const parsed = parseODataErrorBody(body);
   const code = parsed?.code || `HTTP_${status}`;
   const apiMessage = parsed?.message ? cleanBcMessage(parsed.message) : '';
   const message = `Business Central rejected ${description}: ${apiMessage || statusText(status)} (${status} ${code})`;

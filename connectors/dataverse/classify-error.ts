@@ -12,19 +12,10 @@ import {
   ValidationError,
 } from '../http/errors';
 import { type HttpRequest, type HttpResponse } from '../http/http-core';
+import { parseODataErrorBody } from '../http/odata';
 
 /** What the caller meant by a precondition: it decides whether a 412 is "already exists" or "changed meanwhile". */
 export type DvPrecondition = 'none' | 'if-none-match' | 'if-match';
-
-/** The `{ error: { code, message } }` body of Dataverse, when present. */
-export function parseDvErrorBody(value: unknown): { code: string; message: string } | null {
-  if (!value || typeof value !== 'object') return null;
-  const error = (value as { error?: unknown }).error;
-  if (!error || typeof error !== 'object') return null;
-  const code = (error as { code?: unknown }).code;
-  const message = (error as { message?: unknown }).message;
-  return { code: typeof code === 'string' ? code : '', message: typeof message === 'string' ? message : '' };
-}
 
 /**
  * Classifies a Dataverse error (top-level response or one `$batch` part). 412 after `If-None-Match: *` (or with the
@@ -39,7 +30,7 @@ export function classifyDvError(
   scope: 'request' | 'record',
   recordKey?: string,
 ): ConnectorError {
-  const parsed = parseDvErrorBody(body);
+  const parsed = parseODataErrorBody(body);
   const code = parsed?.code || `HTTP_${status}`;
   const apiMessage = parsed?.message ? parsed.message.split(/\r?\n/)[0].trim() : '';
   const message = `Dataverse rejected ${description}: ${apiMessage || `HTTP ${status}`} (${status}${parsed?.code ? ` ${parsed.code}` : ''})`;
