@@ -152,3 +152,26 @@ export async function startSyncStack(o: SyncStackOptions = {}): Promise<SyncStac
   };
   return stack;
 }
+
+export type Row = Record<string, unknown>;
+
+/** Every record of an entity set on one side (through the connectors, all pages). */
+export async function all(stack: SyncStack, side: 'bc' | 'dv', set: string, filter?: string): Promise<Row[]> {
+  const out: Row[] = [];
+  const pages =
+    side === 'bc'
+      ? stack.connectors.bc.listAll({ entitySet: set as 'customers', filter })
+      : stack.connectors.dv.listAll({ entitySet: set as 'accounts', filter });
+  for await (const page of pages) out.push(...(page as Row[]));
+  return out;
+}
+
+/** Replaces an emulator's fault rules (`[]` clears them). */
+export async function setFaults(emulatorUrl: string, rules: Array<Record<string, unknown>>): Promise<void> {
+  const res = await fetch(`${emulatorUrl}/__emulator/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ rules }),
+  });
+  if (!res.ok) throw new Error(`setting faults failed: HTTP ${res.status}`);
+}

@@ -8,7 +8,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eventually, testResources } from '../support/env';
 import { freePort, spawnBcsync } from '../support/cli';
-import { ORG_URL, startSyncStack, type SyncStack, mappingsWith, TENANT } from '../support/sync-stack';
+import {
+  all,
+  ORG_URL,
+  type Row,
+  setFaults,
+  startSyncStack,
+  type SyncStack,
+  mappingsWith,
+  TENANT,
+} from '../support/sync-stack';
 import { pass, startSync } from '../support/sync-runs';
 
 const seed = {
@@ -29,18 +38,6 @@ const overrideJson = {
     },
   },
 };
-
-type Row = Record<string, unknown>;
-
-async function all(stack: SyncStack, side: 'bc' | 'dv', set: string): Promise<Row[]> {
-  const out: Row[] = [];
-  const pages =
-    side === 'bc'
-      ? stack.connectors.bc.listAll({ entitySet: set as 'customers' })
-      : stack.connectors.dv.listAll({ entitySet: set as 'accounts' });
-  for await (const page of pages) out.push(...(page as Row[]));
-  return out;
-}
 
 /** Asserts one destination record per source record on both sides: names are unique and every coupling is complete. */
 async function assertConverged(stack: SyncStack, customersBefore: Row[], accountsBefore: Row[]) {
@@ -128,11 +125,7 @@ describe('crashes and throttling converge without duplicates or lost changes', f
       const customersBefore = await all(stack, 'bc', 'customers');
       const accountsBefore = await all(stack, 'dv', 'accounts');
       // Slow Dataverse writes down so the kill lands while a batch is under way.
-      await fetch(`${stack.emulators.dv.url}/__emulator/faults`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ rules: [{ entitySet: '$batch', latencyMs: 1500 }] }),
-      });
+      await setFaults(stack.emulators.dv.url, [{ entitySet: '$batch', latencyMs: 1500 }]);
       const victim = spawnBcsync(['worker'], await workerEnv(stack, {}));
       const handle = await startSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' });
       await eventually(async () => {
@@ -142,11 +135,7 @@ describe('crashes and throttling converge without duplicates or lost changes', f
         return (stats.byEntitySet['$batch'] ?? 0) > 0;
       }, 'the first Dataverse batch to arrive');
       victim.child.kill('SIGKILL');
-      await fetch(`${stack.emulators.dv.url}/__emulator/faults`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ rules: [] }),
-      });
+      await setFaults(stack.emulators.dv.url, []);
 
       await stack.restartWorker();
       const result = await handle.result();
@@ -163,11 +152,7 @@ describe('crashes and throttling converge without duplicates or lost changes', f
       const customersBefore = await all(stack, 'bc', 'customers');
       const accountsBefore = await all(stack, 'dv', 'accounts');
       for (const e of [stack.emulators.bc, stack.emulators.dv]) {
-        await fetch(`${e.url}/__emulator/faults`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ rules: [{ status: 429, rate: 0.3, retryAfterSeconds: 1 }] }),
-        });
+        await setFaults(e.url, [{ status: 429, rate: 0.3, retryAfterSeconds: 1 }]);
       }
       const handle = await startSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' });
       const result = await handle.result();
@@ -178,11 +163,7 @@ describe('crashes and throttling converge without duplicates or lost changes', f
       };
       assert.ok((stats.byStatus['429'] ?? 0) > 0, 'the storm really happened');
       for (const e of [stack.emulators.bc, stack.emulators.dv]) {
-        await fetch(`${e.url}/__emulator/faults`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ rules: [] }),
-        });
+        await setFaults(e.url, []);
       }
       await assertConverged(stack, customersBefore, accountsBefore);
     } finally {
@@ -196,11 +177,7 @@ describe('crashes and throttling converge without duplicates or lost changes', f
       await (await startSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' })).result();
       const customers = await all(stack, 'bc', 'customers');
       // Slow the BC reads so the pass is still running when the record changes.
-      await fetch(`${stack.emulators.bc.url}/__emulator/faults`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ rules: [{ entitySet: 'customers', method: 'GET', latencyMs: 300 }] }),
-      });
+      await setFaults(stack.emulators.bc.url, [{ entitySet: 'customers', method: 'GET', latencyMs: 300 }]);
       for (const c of customers.slice(0, 6)) {
         await stack.connectors.bc.update('customers', c.id as string, '*', { city: 'Before' });
       }
@@ -213,11 +190,7 @@ describe('crashes and throttling converge without duplicates or lost changes', f
       const target = customers[customers.length - 1];
       await stack.connectors.bc.update('customers', target.id as string, '*', { city: 'Changed mid-pass' });
       await handle.result();
-      await fetch(`${stack.emulators.bc.url}/__emulator/faults`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ rules: [] }),
-      });
+      await setFaults(stack.emulators.bc.url, []);
       await (await startSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' })).result();
       const row = await stack.store.knex('couplings').where({ mapping: 'CUSTOMER', bc_id: target.id }).first();
       const account = await stack.connectors.dv.get('accounts', row.dv_id as string);

@@ -9,7 +9,7 @@ import { listErrors } from '../../store/sync-errors';
 import { getJob, listJobs } from '../../store/sync-jobs';
 import { listSkipped } from '../../store/couplings';
 import { syncProgressQuery } from '../../workflows/definitions';
-import { mappingsWith, startSyncStack, type SyncStack } from '../support/sync-stack';
+import { all, mappingsWith, type Row, startSyncStack, type SyncStack } from '../support/sync-stack';
 import { pass, runSync, startSync } from '../support/sync-runs';
 
 /** A small demo company: every record's currency and salesperson lookups are left out (other mappings' job). */
@@ -38,18 +38,6 @@ function overrides(
       CONTACT: { onlyCoupled: false, ...contact },
     },
   });
-}
-
-type Row = Record<string, unknown>;
-
-async function all(stack: SyncStack, side: 'bc' | 'dv', set: string, filter?: string): Promise<Row[]> {
-  const out: Row[] = [];
-  const pages =
-    side === 'bc'
-      ? stack.connectors.bc.listAll({ entitySet: set as 'customers', filter })
-      : stack.connectors.dv.listAll({ entitySet: set as 'accounts', filter });
-  for await (const page of pages) out.push(...(page as Row[]));
-  return out;
 }
 
 async function couplings(stack: SyncStack, mapping: string): Promise<Row[]> {
