@@ -12,6 +12,7 @@ import {
   type DataRecord,
   type RecordDecision,
   decide,
+  describeRecord,
   describeWriteFailure,
   failureOutcome,
   hashRecord,
@@ -561,9 +562,8 @@ async function matchBeforeCreate(
     const key = matchKey(item.source, srcFields)!;
     const found = byKey.get(key) ?? [];
     if (found.length === 0) continue;
-    const who = `${sourceSideOf(direction) === 'bc' ? m.bc.caption : `Dataverse ${m.dataverse.caption}`} '${String(item.source[sourceSideOf(direction) === 'bc' ? m.bc.titleField : m.dataverse.titleField])}'`;
-    if (sourcesPerKey.get(key)! > 1) {
-      // Several source records look like the same destination record: coupling any one would be a guess.
+    const who = describeRecord(m, sourceSideOf(direction), item.source);
+    const refuse = (message: string): void => {
       item.decision = {
         kind: 'fail',
         counter: 'failed',
@@ -571,22 +571,21 @@ async function matchBeforeCreate(
         failure: failureOutcome(
           null,
           direction,
-          `${who} and ${sourcesPerKey.get(key)! - 1} other record(s) match the same ${dstSide === 'bc' ? `Business Central ${m.bc.caption.toLowerCase()}` : `Dataverse ${m.dataverse.caption}`} on ${dstFields.join(', ')}; couple one of them by hand or make the values unique, so no duplicate is created`,
+          `${message}; couple one of them by hand or make the values unique, so no duplicate is created`,
         ),
       };
+    };
+    const destCaption =
+      dstSide === 'bc' ? `Business Central ${m.bc.caption.toLowerCase()}` : `Dataverse ${m.dataverse.caption}`;
+    if (sourcesPerKey.get(key)! > 1) {
+      // Several source records look like the same destination record: coupling any one would be a guess.
+      refuse(
+        `${who} and ${sourcesPerKey.get(key)! - 1} other record(s) match the same ${destCaption} on ${dstFields.join(', ')}`,
+      );
       continue;
     }
     if (found.length > 1) {
-      item.decision = {
-        kind: 'fail',
-        counter: 'failed',
-        couplingResult: 'failure',
-        failure: failureOutcome(
-          null,
-          direction,
-          `${who} matches ${found.length} uncoupled ${dstSide === 'bc' ? `Business Central ${m.bc.caption.toLowerCase()}s` : `Dataverse ${m.dataverse.caption}s`} on ${dstFields.join(', ')}; couple one of them by hand or make the values unique, so no duplicate is created`,
-        ),
-      };
+      refuse(`${who} matches ${found.length} uncoupled ${destCaption}s on ${dstFields.join(', ')}`);
       continue;
     }
     const target = found[0];
