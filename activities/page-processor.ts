@@ -40,9 +40,9 @@ import { type NewSyncError, recordErrors, resolveErrors } from '../store/sync-er
 import { savePageResult } from '../store/sync-pages';
 import { zeroCounts } from '../store/types';
 import type { Db } from '../store/values';
-import type { PassCounts, PassCursor } from '../workflows/definitions';
+import type { PassCounts, PassCursor, SyncPageInput, SyncPageResult } from '../engine/run-types';
 import { resolveLookups } from './lookup-resolution';
-import type { SyncDeps, SyncPageInput, SyncPageResult } from './sync-activities';
+import type { SyncDeps } from './sync-activities';
 import { type ApiRecord, sideApi, type SideWrite } from './sides';
 
 /** Fault hooks for crash tests: called at the instants the invariants must survive. */

@@ -11,7 +11,14 @@ import { getWatermark, advanceWatermark } from '../store/watermarks';
 import { abandonJob, closeJob, listRunningJobs, openJob } from '../store/sync-jobs';
 import { getPageResult, listPageResults } from '../store/sync-pages';
 import { type JobCounts, zeroCounts } from '../store/types';
-import type { PassCounts, PassCursor, SyncRunMode } from '../workflows/definitions';
+import type {
+  FinishPassInput,
+  PassCounts,
+  PassCursor,
+  StartPassInput,
+  SyncPageInput,
+  SyncPageResult,
+} from '../engine/run-types';
 import type { ReferenceCache } from './lookup-resolution';
 import { processRecords, type PageFaults } from './page-processor';
 import { type Connectors, sideApi, type ApiRecord } from './sides';
@@ -40,46 +47,7 @@ const HEARTBEAT_EVERY_MS = 3000;
 /** Zero counters of a pass (the job row's counters, DESIGN §4). */
 export const zeroPassCounts = (): PassCounts => zeroCounts();
 
-export interface StartPassInput {
-  mapping: string;
-  direction: PassDirection;
-  mode: SyncRunMode;
-  workflowId: string;
-  runId: string;
-  retryOfJobId: number | null;
-  recordIds: string[] | null;
-}
-
-export interface SyncPageInput {
-  mapping: string;
-  direction: PassDirection;
-  mode: SyncRunMode;
-  jobId: number;
-  pageNo: number;
-  passStartedAt: string;
-  cursor: PassCursor;
-  /** Records mode: the ids of this page (the workflow slices the list at the cursor's index). */
-  recordIds: string[] | null;
-  /** A manual sync: records count as changed and win update conflicts (engine `force`). */
-  force?: boolean;
-}
-
-export interface SyncPageResult {
-  counts: PassCounts;
-  next: PassCursor;
-  /** The newest source modified-on this page visited (ISO), the watermark candidate. */
-  maxModifiedAt: string | null;
-}
-
-export interface FinishPassInput {
-  mapping: string;
-  direction: PassDirection;
-  mode: SyncRunMode;
-  jobId: number;
-  passStartedAt: string;
-  maxModifiedAt: string | null;
-  counts: PassCounts;
-}
+export type { FinishPassInput, StartPassInput, SyncPageInput, SyncPageResult };
 
 /** Non-retryable failures: retrying cannot help (a mapping that does not exist, a direction it does not have). */
 export function configurationFailure(message: string): ApplicationFailure {

@@ -21,7 +21,6 @@ import {
   BcSyncFailed,
   BcSyncMapping,
   BcSyncOutcome,
-  type PassCounts,
   type PassCursor,
   type PassDirection,
   type PassState,
@@ -32,6 +31,7 @@ import {
   type SyncResumeState,
   syncProgressQuery,
 } from './definitions';
+import { addCounts } from '../engine/run-types';
 import { pageActivity, shortActivity } from './profiles';
 
 type SyncActivities = ReturnType<typeof createSyncActivities>;
@@ -51,17 +51,6 @@ function pageOfRecordIds(input: SyncMappingInput, direction: PassDirection, curs
 
 /** Pages per run before continuing as new even without the server's suggestion (keeps histories small). */
 const MAX_PAGES_PER_RUN = 400;
-
-const addCounts = (a: PassCounts, b: PassCounts): PassCounts => ({
-  inserted: a.inserted + b.inserted,
-  modified: a.modified + b.modified,
-  deleted: a.deleted + b.deleted,
-  unchanged: a.unchanged + b.unchanged,
-  skipped: a.skipped + b.skipped,
-  failed: a.failed + b.failed,
-  coupled: a.coupled + b.coupled,
-  uncoupled: a.uncoupled + b.uncoupled,
-});
 
 export async function syncMapping(input: SyncMappingInput): Promise<SyncMappingResult> {
   try {
