@@ -1,6 +1,7 @@
 /**
  * Queries on `couplings`. A coupling links one Business Central record (SystemId) to one Dataverse row per mapping;
- * (mapping, bc_id) and (mapping, dv_id) are each unique, so couplings are inserted and updated by id, never upserted.
+ * both ids are NOT NULL, and (mapping, bc_id) and (mapping, dv_id) are each unique, so couplings are inserted and
+ * updated by id, never upserted. Records that failed before they were coupled live in `pending_failures`.
  */
 import { type Db, inChunks, insertedId, toBool, toDate, toNumber } from './values';
 import type { Direction } from './types';
@@ -17,8 +18,8 @@ export interface DirectionState {
 export interface Coupling {
   id: number;
   mapping: string;
-  bcId: string | null;
-  dvId: string | null;
+  bcId: string;
+  dvId: string;
   bcModifiedAt: Date | null;
   dvModifiedAt: Date | null;
   bcHash: string | null;
@@ -43,8 +44,8 @@ function fromRow(r: Record<string, unknown>): Coupling {
   return {
     id: toNumber(r.id),
     mapping: r.mapping as string,
-    bcId: (r.bc_id as string | null) ?? null,
-    dvId: (r.dv_id as string | null) ?? null,
+    bcId: r.bc_id as string,
+    dvId: r.dv_id as string,
     bcModifiedAt: toDate(r.bc_modified_at),
     dvModifiedAt: toDate(r.dv_modified_at),
     bcHash: (r.bc_hash as string | null) ?? null,
@@ -60,8 +61,9 @@ function fromRow(r: Record<string, unknown>): Coupling {
 
 export interface NewCoupling {
   mapping: string;
-  bcId: string | null;
-  dvId: string | null;
+  /** Both ids are required: a coupling always names two records that exist (DESIGN §7.6). */
+  bcId: string;
+  dvId: string;
   bcModifiedAt?: Date | null;
   dvModifiedAt?: Date | null;
   bcHash?: string | null;
@@ -124,8 +126,6 @@ export async function listFailed(
 
 export interface SuccessUpdate {
   jobId: number;
-  bcId?: string;
-  dvId?: string;
   bcModifiedAt?: Date | null;
   dvModifiedAt?: Date | null;
   bcHash?: string | null;
@@ -143,8 +143,6 @@ export async function recordSuccess(db: Db, id: number, direction: Direction, u:
     [`${p}_error_count`]: 0,
     updated_at: u.now,
   };
-  if (u.bcId !== undefined) patch.bc_id = u.bcId;
-  if (u.dvId !== undefined) patch.dv_id = u.dvId;
   if (u.bcModifiedAt !== undefined) patch.bc_modified_at = u.bcModifiedAt;
   if (u.dvModifiedAt !== undefined) patch.dv_modified_at = u.dvModifiedAt;
   if (u.bcHash !== undefined) patch.bc_hash = u.bcHash;
@@ -192,33 +190,6 @@ export async function touchJob(
     await db('couplings')
       .whereIn('id', ids)
       .update({ [`${prefix(direction)}_job_id`]: jobId, updated_at: now });
-}
-
-/**
- * Uncouples in place: clears the destination side of `direction` (id, hash, modified-on) and the direction's result,
- * and notes the job. The row stays so the same pass does not pick the record up a second time; a later pass treats
- * the record as uncoupled.
- */
-export async function clearDestination(
-  db: Db,
-  id: number,
-  direction: Direction,
-  jobId: number,
-  now: Date,
-): Promise<void> {
-  const dest = direction === 'to-dataverse' ? 'dv' : 'bc';
-  await db('couplings')
-    .where({ id })
-    .update({
-      [`${dest}_id`]: null,
-      [`${dest}_hash`]: null,
-      [`${dest}_modified_at`]: null,
-      [`${prefix(direction)}_result`]: null,
-      [`${prefix(direction)}_last_error`]: null,
-      [`${prefix(direction)}_error_count`]: 0,
-      [`${prefix(direction)}_job_id`]: jobId,
-      updated_at: now,
-    });
 }
 
 /** Clears a failure in `direction` without a success (the record went out of scope), noting the job. */
