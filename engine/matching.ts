@@ -22,15 +22,19 @@ export interface MatchCriterion {
   readonly caseSensitive: boolean;
 }
 
-/** The criteria of a mapping in priority order (`matchCriteria`, else `matchOn` as one criterion). */
+/**
+ * The criteria of a mapping in priority order: `matchOn` (the shorthand of earlier override files), when set, is the
+ * one case-insensitive criterion; else `matchCriteria`.
+ */
 export function matchCriteriaOf(m: IntegrationTableMapping): MatchCriterion[] {
-  if (m.matchCriteria.length) return m.matchCriteria;
-  return m.matchOn.length ? [{ fields: m.matchOn, caseSensitive: false }] : [];
+  return m.matchOn.length ? [{ fields: m.matchOn, caseSensitive: false }] : m.matchCriteria;
 }
 
 /** `number = accountnumber and displayName = name` — how a criterion is named in reports. */
 export function criterionLabel(c: MatchCriterion): string {
-  return c.fields.map((f) => `${f.bcField} = ${f.dvField}`).join(' and ') + (c.caseSensitive ? ' (case-sensitive)' : '');
+  return (
+    c.fields.map((f) => `${f.bcField} = ${f.dvField}`).join(' and ') + (c.caseSensitive ? ' (case-sensitive)' : '')
+  );
 }
 
 /** The field mapping behind a pair when it is a coupling lookup (compared through couplings), else undefined. */

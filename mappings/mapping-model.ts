@@ -191,7 +191,7 @@ export const integrationTableMappingSchema = z
      * field pair has equal, non-empty values (trimmed; case-insensitive unless `caseSensitive`). A pair whose fields
      * are a coupling lookup of this mapping (CONTACT's company ↔ parent account) compares through the couplings of
      * the mapping it points to. Used by `bcsync match`, the full synchronization and, with `matchBeforeCreate`,
-     * before every create. `matchOn`, when set and this is empty, is one case-insensitive criterion. (Default: [])
+     * before every create. `matchOn`, when set, replaces these with one case-insensitive criterion. (Default: [])
      */
     matchCriteria: z
       .array(
