@@ -55,7 +55,7 @@ export async function findUncoupledCandidates(
         .map((v) => `${property} eq ${stringLiteral(v)}`)
         .join(' or ');
       for (const c of await dst.list(dstFilter ? `(${dstFilter}) and (${or})` : or, signal)) {
-        found.set(String(c[dst.key] as string).toLowerCase(), c);
+        found.set(String(c[dst.key]).toLowerCase(), c);
       }
     }
   }

@@ -177,10 +177,10 @@ export function alternateKeyOf(
   const labels: string[] = [];
   for (const column of columns) {
     const value = body[column];
-    if (value === undefined || value === null || typeof value === 'object') return null;
-    const literal = typeof value === 'string' ? stringLiteral(value) : String(value as number | boolean);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return null;
+    const literal = typeof value === 'string' ? stringLiteral(value) : JSON.stringify(value);
     clauses.push(`${column} eq ${literal}`);
-    labels.push(`${column} ${typeof value === 'string' ? `'${value}'` : String(value as number | boolean)}`);
+    labels.push(`${column} ${typeof value === 'string' ? `'${value}'` : JSON.stringify(value)}`);
   }
   return { columns, filter: clauses.join(' and '), label: labels.join(', ') };
 }
