@@ -13,6 +13,7 @@ import { migrateCommand } from './commands/migrate';
 import { rerunCommand } from './commands/rerun';
 import { retryCommand } from './commands/retry';
 import { runCommand } from './commands/run';
+import { matchCommand } from './commands/match';
 import {
   scheduleBackfillCommand,
   scheduleListCommand,
@@ -161,6 +162,19 @@ export function buildProgram(): Command {
     .action(
       action((ctx, name: string, opts: { full?: boolean; direction?: PassDirection; wait?: boolean; json?: boolean }) =>
         runCommand(ctx, name, opts),
+      ),
+    );
+
+  program
+    .command('match')
+    .description("couple uncoupled records that exist on both sides, by the mapping's match criteria (a coupling job)")
+    .argument('<mapping>', 'mapping name')
+    .option('--dry-run', 'write nothing; print what would be coupled, what is ambiguous and what is unmatched')
+    .option('--create-unmatched', 'then create and couple what is left, where the mapping allows it')
+    .option('--json', 'print JSON')
+    .action(
+      action((ctx, name: string, opts: { dryRun?: boolean; createUnmatched?: boolean; json?: boolean }) =>
+        matchCommand(ctx, name, opts),
       ),
     );
 

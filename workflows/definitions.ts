@@ -52,6 +52,18 @@ export type {
   SyncResumeState,
   SyncRunMode,
 } from '../engine/run-types';
-import type { SyncProgress } from '../engine/run-types';
+import type { MatchCounts, SyncMappingResult, SyncProgress } from '../engine/run-types';
 
 export const syncProgressQuery = defineQuery<SyncProgress>('progress');
+
+/** Where a `matchMapping` run stands. */
+export interface MatchProgress {
+  mapping: string;
+  phase: 'matching' | 'creating' | 'done';
+  pages: number;
+  counts: MatchCounts;
+  /** The create run's result, once it finished. */
+  sync: SyncMappingResult | null;
+}
+
+export const matchProgressQuery = defineQuery<MatchProgress>('progress');
