@@ -161,8 +161,9 @@ function alreadyCoupledMessage(m: IntegrationTableMapping, side: 'bc' | 'dv', c:
 
 /**
  * What happens to a fresh coupling without `--sync`. Its hashes are unknown (null), so the first pass that reads
- * either record counts it as changed and writes the source's values where they differ; an unknown destination hash
- * is not a conflict. A full run's BC→Dataverse pass goes first, so Business Central's values win there.
+ * either record counts it as changed and writes that source's values where they differ; an unknown destination hash
+ * is not a conflict (engine/decide.ts). A full run's BC→Dataverse pass goes first, so Business Central's values win
+ * there; an incremental run reads only the record that changed, so that record's values win.
  */
 function nextRunAdvice(m: IntegrationTableMapping, bcId: string, dvId: string): string {
   const toDv = `bcsync sync-record ${arg(m)} --bc ${bcId}`;
@@ -170,8 +171,8 @@ function nextRunAdvice(m: IntegrationTableMapping, bcId: string, dvId: string): 
   const lines = ['Nothing was synchronized yet.'];
   if (m.direction === 'bidirectional') {
     lines.push(
-      `The next run that reads either record synchronizes the pair: a scheduled run once either one changes, or ` +
-        `'bcsync run ${arg(m)} --full', which writes the Business Central values where the two differ (its pass goes first).`,
+      `The next run that reads either record writes that record's values to the other where the two differ: ` +
+        `'bcsync run ${arg(m)} --full' reads Business Central first; a scheduled run reads a record once it changes.`,
       `To synchronize now: ${toDv}  (Business Central → Dataverse)`,
       `               or: ${toBc}  (Dataverse → Business Central)`,
     );
