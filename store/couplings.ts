@@ -251,3 +251,92 @@ export async function countByMapping(db: Db): Promise<Record<string, number>> {
   const rows = await db('couplings').select('mapping').count({ n: '*' }).groupBy('mapping');
   return Object.fromEntries((rows as Array<{ mapping: string; n: unknown }>).map((r) => [r.mapping, toNumber(r.n)]));
 }
+
+/** One record of a mapping, named by its Business Central id (SystemId) or its Dataverse id. */
+export type CouplingKey = { bcId: string; dvId?: undefined } | { dvId: string; bcId?: undefined };
+
+/**
+ * The coupling row of `mapping` that holds this Business Central or Dataverse id (compared lower-cased, as the store
+ * keeps them), or undefined when there is none. A pending row (the other side not created yet) is returned too: its
+ * other id is null.
+ */
+export async function findCoupling(db: Db, mapping: string, key: CouplingKey): Promise<Coupling | undefined> {
+  const where = key.bcId !== undefined ? { bc_id: key.bcId.toLowerCase() } : { dv_id: key.dvId.toLowerCase() };
+  const row = await db('couplings')
+    .where({ mapping, ...where })
+    .first();
+  return row ? fromRow(row) : undefined;
+}
+
+/**
+ * A page of the couplings of `mapping`, newest first (by id, descending): at most `limit` rows with an id below
+ * `beforeId` (Default: from the newest). Pass the last row's id as the next page's `beforeId`.
+ */
+export async function listCouplings(
+  db: Db,
+  mapping: string,
+  options: { limit: number; beforeId?: number },
+): Promise<Coupling[]> {
+  const q = db('couplings').where({ mapping }).orderBy('id', 'desc').limit(options.limit);
+  if (options.beforeId !== undefined) q.andWhere('id', '<', options.beforeId);
+  return (await q).map(fromRow);
+}
+
+/** What `coupleRecords` did. */
+export type CoupleOutcome =
+  /** A new whole coupling row (hashes null: the next pass that reads either record synchronizes it). */
+  | { outcome: 'coupled'; coupling: Coupling; replacedPending: number }
+  /** The two records were already coupled to each other: nothing changed. */
+  | { outcome: 'already-coupled'; coupling: Coupling }
+  /** One of them is coupled to another record (`side` says which one): nothing changed. */
+  | { outcome: 'conflict'; side: 'bc' | 'dv'; coupling: Coupling };
+
+function isDuplicateKey(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT');
+}
+
+/**
+ * Couples a Business Central record to a Dataverse row by hand (`bcsync couple`), in one transaction: refuses when
+ * either is already coupled in `mapping` (to each other: `already-coupled`; to another record: `conflict`), replaces
+ * pending rows of either id (a create that never succeeded: the record now has its partner), and inserts one row
+ * with both ids lower-cased and the hashes null. A concurrent couple of either record loses on the unique keys and
+ * comes back as the same `conflict`, never as a half row. Pass the Knex instance, not a transaction: after a lost
+ * race the winner is read outside the failed transaction (a transaction would make it a savepoint, whose snapshot may
+ * not see the winner). Throws only for database errors.
+ */
+export async function coupleRecords(
+  knex: Db,
+  c: { mapping: string; bcId: string; dvId: string; now: Date },
+): Promise<CoupleOutcome> {
+  const bcId = c.bcId.toLowerCase();
+  const dvId = c.dvId.toLowerCase();
+  const existing = async (db: Db): Promise<CoupleOutcome | Coupling[]> => {
+    const byBc = await findCoupling(db, c.mapping, { bcId });
+    const byDv = await findCoupling(db, c.mapping, { dvId });
+    if (byBc && byBc.dvId === dvId) return { outcome: 'already-coupled', coupling: byBc };
+    if (byBc?.dvId) return { outcome: 'conflict', side: 'bc', coupling: byBc };
+    if (byDv?.bcId) return { outcome: 'conflict', side: 'dv', coupling: byDv };
+    return [byBc, byDv].filter((p): p is Coupling => p !== undefined);
+  };
+  try {
+    return await knex.transaction(async (trx) => {
+      const found = await existing(trx);
+      if (!Array.isArray(found)) return found;
+      // Pending rows are removed by primary key only: a range delete would take gap locks, and two concurrent couples
+      // holding the same gap lock deadlock on their inserts instead of one of them meeting the unique key.
+      const pending = await deleteCouplings(
+        trx,
+        found.map((p) => p.id),
+      );
+      const coupling = await insertCoupling(trx, { mapping: c.mapping, bcId, dvId, now: c.now });
+      return { outcome: 'coupled', coupling, replacedPending: pending };
+    });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    // Another couple (or a run's create) took one of the ids between our read and our insert.
+    const found = await existing(knex);
+    if (!Array.isArray(found)) return found;
+    throw err;
+  }
+}
