@@ -4,6 +4,7 @@
  * updated by id, never upserted. Records that failed before they were coupled live in `pending_failures`.
  */
 import { type Db, inChunks, insertedId, toBool, toDate, toNumber } from './values';
+import { clearPendingFailures } from './pending-failures';
 import type { Direction } from './types';
 
 export interface DirectionState {
@@ -257,8 +258,7 @@ export type CouplingKey = { bcId: string; dvId?: undefined } | { dvId: string; b
 
 /**
  * The coupling row of `mapping` that holds this Business Central or Dataverse id (compared lower-cased, as the store
- * keeps them), or undefined when there is none. A pending row (the other side not created yet) is returned too: its
- * other id is null.
+ * keeps them), or undefined when there is none.
  */
 export async function findCoupling(db: Db, mapping: string, key: CouplingKey): Promise<Coupling | undefined> {
   const where = key.bcId !== undefined ? { bc_id: key.bcId.toLowerCase() } : { dv_id: key.dvId.toLowerCase() };
@@ -285,7 +285,7 @@ export async function listCouplings(
 /** What `coupleRecords` did. */
 export type CoupleOutcome =
   /** A new whole coupling row (hashes null: the next pass that reads either record synchronizes it). */
-  | { outcome: 'coupled'; coupling: Coupling; replacedPending: number }
+  | { outcome: 'coupled'; coupling: Coupling; clearedFailures: number }
   /** The two records were already coupled to each other: nothing changed. */
   | { outcome: 'already-coupled'; coupling: Coupling }
   /** One of them is coupled to another record (`side` says which one): nothing changed. */
@@ -298,8 +298,8 @@ function isDuplicateKey(err: unknown): boolean {
 
 /**
  * Couples a Business Central record to a Dataverse row by hand (`bcsync couple`), in one transaction: refuses when
- * either is already coupled in `mapping` (to each other: `already-coupled`; to another record: `conflict`), replaces
- * pending rows of either id (a create that never succeeded: the record now has its partner), and inserts one row
+ * either is already coupled in `mapping` (to each other: `already-coupled`; to another record: `conflict`), clears the
+ * pending failures of either record (a create that never succeeded: the record now has its partner), and inserts one row
  * with both ids lower-cased and the hashes null. A concurrent couple of either record loses on the unique keys and
  * comes back as the same `conflict`, never as a half row. Pass the Knex instance, not a transaction: after a lost
  * race the winner is read outside the failed transaction (a transaction would make it a savepoint, whose snapshot may
@@ -315,22 +315,20 @@ export async function coupleRecords(
     const byBc = await findCoupling(db, c.mapping, { bcId });
     const byDv = await findCoupling(db, c.mapping, { dvId });
     if (byBc && byBc.dvId === dvId) return { outcome: 'already-coupled', coupling: byBc };
-    if (byBc?.dvId) return { outcome: 'conflict', side: 'bc', coupling: byBc };
-    if (byDv?.bcId) return { outcome: 'conflict', side: 'dv', coupling: byDv };
-    return [byBc, byDv].filter((p): p is Coupling => p !== undefined);
+    if (byBc) return { outcome: 'conflict', side: 'bc', coupling: byBc };
+    if (byDv) return { outcome: 'conflict', side: 'dv', coupling: byDv };
+    return [];
   };
   try {
     return await knex.transaction(async (trx) => {
       const found = await existing(trx);
       if (!Array.isArray(found)) return found;
-      // Pending rows are removed by primary key only: a range delete would take gap locks, and two concurrent couples
-      // holding the same gap lock deadlock on their inserts instead of one of them meeting the unique key.
-      const pending = await deleteCouplings(
-        trx,
-        found.map((p) => p.id),
-      );
       const coupling = await insertCoupling(trx, { mapping: c.mapping, bcId, dvId, now: c.now });
-      return { outcome: 'coupled', coupling, replacedPending: pending };
+      // Earlier refused creates of either record: the record now has its partner, nothing is left to create.
+      const cleared =
+        (await clearPendingFailures(trx, c.mapping, 'to-dataverse', [bcId])) +
+        (await clearPendingFailures(trx, c.mapping, 'to-bc', [dvId]));
+      return { outcome: 'coupled', coupling, clearedFailures: cleared };
     });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;

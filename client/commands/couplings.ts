@@ -110,7 +110,7 @@ export async function coupleCommand(ctx: CommandContext, name: string, opts: Cou
     dvId,
     bc: bcName,
     dataverse: dvName,
-    replacedPending: r.outcome === 'coupled' ? r.replacedPending : 0,
+    clearedFailures: r.outcome === 'coupled' ? r.clearedFailures : 0,
   };
   if (!opts.json) {
     if (r.outcome === 'already-coupled') {
@@ -119,8 +119,8 @@ export async function coupleCommand(ctx: CommandContext, name: string, opts: Cou
       );
     } else {
       console.log(`coupled ${bcName} (${bcId}) to ${dvName} (${dvId}) in ${m.name} (coupling ${r.coupling.id})`);
-      if (r.replacedPending > 0) {
-        console.log(`  replaced ${r.replacedPending} pending coupling row(s) of a create that had not succeeded`);
+      if (r.clearedFailures > 0) {
+        console.log(`  cleared ${r.clearedFailures} earlier failed create(s) of these records`);
       }
     }
   }
@@ -235,8 +235,8 @@ export async function couplingsCommand(ctx: CommandContext, name: string, opts: 
   printTable(
     rows.map((c) => ({
       coupling: c.id,
-      bc: c.bcId ?? '(pending)',
-      dataverse: c.dvId ?? '(pending)',
+      bc: c.bcId,
+      dataverse: c.dvId,
       skipped: c.skipped ? 'yes' : '',
       'to dataverse': directionCell(c.toDataverse),
       'to bc': directionCell(c.toBc),

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Store } from '../../store/database';
 import { migrateLatest } from '../../store/migrate';
 import * as couplings from '../../store/couplings';
+import { recordPendingFailure } from '../../store/pending-failures';
 import { openFreshStore } from '../support/stores';
 
 const t0 = new Date('2026-11-24T10:00:00.123Z');
@@ -81,9 +82,10 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
       assert.equal((await rows('CUSTOMER')).length, 1);
     });
 
-    it('replaces the pending rows of a create that never succeeded on either side', async () => {
-      await couplings.insertCoupling(store.knex, { mapping: 'CONTACT', bcId: guid(3), dvId: null, now: t0 });
-      await couplings.insertCoupling(store.knex, { mapping: 'CONTACT', bcId: null, dvId: guid(103), now: t0 });
+    it('clears the pending failures of creates that never succeeded on either side', async () => {
+      const failure = { mapping: 'CONTACT', jobId: 1, message: 'refused', skip: false, now: t0 };
+      await recordPendingFailure(store.knex, { ...failure, direction: 'to-dataverse', sourceId: guid(3) });
+      await recordPendingFailure(store.knex, { ...failure, direction: 'to-bc', sourceId: guid(103) });
       const r = await couplings.coupleRecords(store.knex, {
         mapping: 'CONTACT',
         bcId: guid(3),
@@ -91,7 +93,8 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         now: t0,
       });
       assert.equal(r.outcome, 'coupled');
-      assert.equal(r.outcome === 'coupled' && r.replacedPending, 2);
+      assert.equal(r.outcome === 'coupled' && r.clearedFailures, 2);
+      assert.equal((await store.knex('pending_failures').where({ mapping: 'CONTACT' })).length, 0);
       assert.deepEqual(
         (await rows('CONTACT')).map((x: { bc_id: string; dv_id: string }) => [x.bc_id, x.dv_id]),
         [[guid(3), guid(103)]],
