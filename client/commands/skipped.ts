@@ -109,5 +109,5 @@ export async function restoreCommand(
     console.log(`${mapping}: restored ${restored} skipped record(s); the next run retries them`);
     for (const c of notSkipped) console.log(`  ${c.bcId}: not skipped`);
   }
-  if (unknown.length) throw new CliError(`${mapping} has no coupling or failed record for ${unknown.join(', ')}`);
+  if (unknown.length) throw new CliError(`${mapping} has no coupling for ${unknown.join(', ')}`);
 }

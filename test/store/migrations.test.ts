@@ -51,7 +51,22 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
       const knex = store.knex;
       await couplingsRequireBothIds.down(knex); // the schema of earlier versions
       const t = new Date('2026-11-30T10:00:00.000Z');
-      const row = (o: Record<string, unknown>) => ({ mapping: 'CUSTOMER', created_at: t, updated_at: t, ...o });
+      const row = (o: Record<string, unknown>) => ({
+        mapping: 'CUSTOMER',
+        bc_id: null,
+        dv_id: null,
+        to_dv_result: null,
+        to_dv_last_error: null,
+        to_dv_error_count: 0,
+        to_bc_result: null,
+        to_bc_last_error: null,
+        to_bc_error_count: 0,
+        skipped: false,
+        skipped_at: null,
+        created_at: t,
+        updated_at: t,
+        ...o,
+      });
       await knex('couplings').insert([
         row({ bc_id: 'b1', dv_id: 'd1' }),
         row({
