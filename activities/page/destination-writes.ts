@@ -99,7 +99,8 @@ export async function writeDestination(
         }
       }
     }
-    queue = next;
+    // A record re-decided after "already exists" may need no write at all (its look-alike already holds its values).
+    queue = next.filter((i) => plan(i.decision) !== undefined);
   }
 }
 
