@@ -86,7 +86,8 @@ export interface MappingScheduleSettings {
 }
 
 function actionOf(s: MappingScheduleSettings) {
-  const input: SyncMappingInput = { mapping: s.mapping, mode: 'incremental' };
+  // scheduled: the run skips itself while a mapping it depends on is running or has never completed a run.
+  const input: SyncMappingInput = { mapping: s.mapping, mode: 'incremental', scheduled: true };
   return {
     type: 'startWorkflow' as const,
     workflowType: SYNC_WORKFLOW_TYPE,

@@ -121,6 +121,18 @@ export async function abandonJob(db: Db, id: number, counts: JobCounts, now: Dat
     .update({ status: 'abandoned', finished_at: now, message, ...counts });
 }
 
+/**
+ * Whether `mapping` has ever completed a run: a job of any type (sync or coupling) that ended `succeeded` or
+ * `completed_with_errors`. Scheduled runs of its dependents wait until it has.
+ */
+export async function hasCompletedJob(db: Db, mapping: string): Promise<boolean> {
+  const row = await db('sync_jobs')
+    .where({ mapping })
+    .whereIn('status', ['succeeded', 'completed_with_errors'])
+    .first('id');
+  return row !== undefined;
+}
+
 export interface JobFilter {
   mapping?: string;
   /** Only jobs that failed or completed with errors. */

@@ -7,7 +7,10 @@ import { defineQuery } from '@temporalio/workflow';
 
 /** The mapping a run synchronizes (Keyword). */
 export const BcSyncMapping = defineSearchAttributeKey('BcSyncMapping', 'KEYWORD');
-/** `succeeded` | `completed_with_errors` | `failed` (Keyword), set when a run ends. */
+/**
+ * `succeeded` | `completed_with_errors` | `failed` (Keyword), set when a run ends; `skipped` for a scheduled run that
+ * waited on a dependency (see `SyncMappingResult.skippedReason`).
+ */
 export const BcSyncOutcome = defineSearchAttributeKey('BcSyncOutcome', 'KEYWORD');
 /** How many records failed in the run (Int). */
 export const BcSyncFailed = defineSearchAttributeKey('BcSyncFailed', 'INT');
@@ -55,3 +58,16 @@ export type {
 import type { SyncProgress } from '../engine/run-types';
 
 export const syncProgressQuery = defineQuery<SyncProgress>('progress');
+
+export type {
+  FullSyncInput,
+  FullSyncMappingResult,
+  FullSyncMappingState,
+  FullSyncMappingStatus,
+  FullSyncProgress,
+  FullSyncResult,
+} from '../engine/full-sync-types';
+import type { FullSyncProgress } from '../engine/full-sync-types';
+
+/** Where a full synchronization stands: per mapping its state and, when done, its child's counts. */
+export const fullSyncProgressQuery = defineQuery<FullSyncProgress>('fullSyncProgress');
