@@ -4,6 +4,7 @@
  */
 import { closeJob, openJob } from '../store/sync-jobs';
 import { zeroCounts } from '../store/types';
+import { createFullSyncActivities } from './full-sync-plan';
 import { createSyncActivities, type SyncDeps } from './sync-activities';
 
 export type ActivityDeps = SyncDeps;
@@ -11,6 +12,7 @@ export type ActivityDeps = SyncDeps;
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createSyncActivities(deps),
+    ...createFullSyncActivities(deps),
 
     /** Opens the smoke run's job row (idempotent per workflow run). */
     async openSmokeJob(input: { mapping: string; workflowId: string; runId: string }): Promise<{ jobId: number }> {
