@@ -69,5 +69,8 @@ export type {
 } from '../engine/full-sync-types';
 import type { FullSyncProgress } from '../engine/full-sync-types';
 
+/** The `BcSyncMapping` value of a full synchronization's parent run. */
+export const FULL_SYNC_MAPPING = 'FULL-SYNC';
+
 /** Where a full synchronization stands: per mapping its state and, when done, its child's counts. */
 export const fullSyncProgressQuery = defineQuery<FullSyncProgress>('fullSyncProgress');

@@ -22,16 +22,20 @@ import {
   type FullSyncResult,
 } from '../engine/full-sync-types';
 import type { MatchMappingInput, MatchMappingResult } from '../engine/run-types';
-import { BcSyncChanged, BcSyncFailed, BcSyncMapping, BcSyncOutcome, fullSyncProgressQuery } from './definitions';
+import {
+  BcSyncChanged,
+  BcSyncFailed,
+  BcSyncMapping,
+  BcSyncOutcome,
+  FULL_SYNC_MAPPING,
+  fullSyncProgressQuery,
+} from './definitions';
 import { shortActivity } from './profiles';
 
 const { planFullSync } = proxyActivities<ReturnType<typeof createFullSyncActivities>>(shortActivity);
 
 /** The child workflow's signature (workflows/match-mapping.ts), named here by type so the bundles stay decoupled. */
 type MatchMappingWorkflow = (input: MatchMappingInput) => Promise<MatchMappingResult>;
-
-/** The `BcSyncMapping` value of a full synchronization's parent run. */
-export const FULL_SYNC_MAPPING = 'FULL-SYNC';
 
 /** `UNIT OF MEASURE` → `unit-of-measure` (the child's part of its workflow id). */
 function slug(mapping: string): string {
