@@ -124,6 +124,37 @@ describe('npm start (bcsync start)', function () {
     assert.match(started.output(), /Schedule bcsync-contact: every 10s \(created\)/);
     const cliEnv = { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${grpc}` };
 
+    // The first start ran the full synchronization before creating the schedules: one coupling (match) job per demo
+    // mapping, and no record failed because a mapping it depends on had not run yet.
+    assert.match(started.output(), /First start: full synchronization of CUSTOMER, CONTACT/);
+    assert.match(started.output(), /Full synchronization: (succeeded|completed_with_errors)/);
+    assert.ok(
+      started.output().indexOf('Full synchronization: ') < started.output().indexOf('Schedule bcsync-customer'),
+      'the full synchronization ran before the schedules were created',
+    );
+    const firstJobs = JSON.parse((await runBcsync(['jobs', '--json', '--limit', '200'], cliEnv)).stdout) as Array<{
+      mapping: string;
+      type: string;
+      status: string;
+    }>;
+    for (const mapping of ['CUSTOMER', 'CONTACT']) {
+      assert.ok(
+        firstJobs.some(
+          (j) =>
+            j.mapping === mapping && j.type === 'coupling' && ['succeeded', 'completed_with_errors'].includes(j.status),
+        ),
+        `a completed coupling job of ${mapping}: ${JSON.stringify(firstJobs)}`,
+      );
+    }
+    const errors = JSON.parse((await runBcsync(['errors', '--json', '--limit', '1000'], cliEnv)).stdout) as Array<{
+      message: string;
+    }>;
+    assert.deepEqual(
+      errors.filter((e) => /is not coupled|run CUSTOMER first/.test(e.message)),
+      [],
+      'no record failed on dependency order',
+    );
+
     // The first scheduled CUSTOMER run couples the demo customers.
     const coupled = await eventually(
       async () => {
