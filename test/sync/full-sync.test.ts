@@ -1,0 +1,129 @@
+/**
+ * End to end on the real stack (Temporal dev server, MySQL, both emulators over HTTP) with the default demo data, where
+ * a third of the BC customers also exist as Dataverse accounts by name: the full synchronization of CUSTOMER and
+ * CONTACT from empty couplings couples what matches, creates the rest, and duplicates nothing.
+ */
+import assert from 'node:assert/strict';
+import { formatFullSyncReport } from '../../client/full-sync-report';
+import { applyMappingOverrides, defaultMappings, demoMappingOverrides } from '../../mappings';
+import { listJobs } from '../../store/sync-jobs';
+import type { fullSync } from '../../workflows';
+import { BcSyncOutcome, fullSyncProgressQuery } from '../../workflows/definitions';
+import { assertCouplingsWhole } from '../support/coupling-integrity';
+import { testResources, uniqueName } from '../support/env';
+import { all, type Row, startSyncStack, type SyncStack } from '../support/sync-stack';
+
+const customerFilter = "blocked eq ' '";
+const accountFilter = 'statecode eq 0 and customertypecode eq 3';
+
+/** How often each name occurs. */
+function nameCounts(rows: Row[], field: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    const name = (typeof r[field] === 'string' ? r[field] : '').trim().toLowerCase();
+    out.set(name, (out.get(name) ?? 0) + 1);
+  }
+  return out;
+}
+
+/** Names that occur more often after than on either side before (a duplicate the full synchronization made). */
+function newDuplicates(after: Map<string, number>, beforeA: Map<string, number>, beforeB: Map<string, number>) {
+  return [...after].filter(([name, n]) => n > Math.max(1, beforeA.get(name) ?? 0, beforeB.get(name) ?? 0));
+}
+
+describe('bcsync full-sync of CUSTOMER and CONTACT, end to end', function () {
+  this.timeout(300_000);
+  const mappings = applyMappingOverrides(defaultMappings(), demoMappingOverrides);
+  let stack: SyncStack;
+  before(async () => {
+    stack = await startSyncStack({ mappings });
+  });
+  after(async () => stack.close());
+
+  it('couples the customers that exist on both sides, creates the rest on each side, and duplicates nothing', async () => {
+    const customersBefore = await all(stack, 'bc', 'customers', customerFilter);
+    const accountsBefore = await all(stack, 'dv', 'accounts', accountFilter);
+    const bcNames = nameCounts(customersBefore, 'displayName');
+    const dvNames = nameCounts(accountsBefore, 'name');
+    const shared = [...bcNames.keys()].filter((n) => dvNames.get(n) === 1 && bcNames.get(n) === 1);
+    assert.ok(shared.length > 0, 'the demo data has customers that also exist as accounts');
+
+    const handle = await testResources().temporal.client.workflow.start<typeof fullSync>('fullSync', {
+      taskQueue: stack.taskQueue,
+      workflowId: uniqueName('full-sync'),
+      args: [{ mappings: ['CONTACT', 'CUSTOMER'] }],
+    });
+    const result = await handle.result();
+    const byName = Object.fromEntries(result.mappings.map((m) => [m.mapping, m]));
+    assert.deepEqual(result.layers, [['CUSTOMER'], ['CONTACT']]);
+    assert.equal(byName.CUSTOMER.state, 'done', JSON.stringify(byName.CUSTOMER));
+    assert.equal(byName.CONTACT.state, 'done', JSON.stringify(byName.CONTACT));
+    assert.equal(result.outcome, 'succeeded', JSON.stringify(result.mappings.map((m) => [m.mapping, m.counts])));
+    assert.equal((await handle.describe()).typedSearchAttributes.get(BcSyncOutcome), 'succeeded');
+    assert.equal((await handle.query(fullSyncProgressQuery)).phase, 'done');
+
+    const customer = byName.CUSTOMER.counts!;
+    assert.equal(customer.coupled, shared.length, 'every customer that exists once on both sides is matched');
+    assert.equal(customer.ambiguous, 0);
+    assert.equal(customer.failed, 0);
+
+    const customersAfter = await all(stack, 'bc', 'customers', customerFilter);
+    const accountsAfter = await all(stack, 'dv', 'accounts', accountFilter);
+    assert.equal(accountsAfter.length, accountsBefore.length + customer.insertedToDataverse);
+    assert.equal(customersAfter.length, customersBefore.length + customer.insertedToBc);
+    assert.equal(customer.insertedToDataverse, customersBefore.length - shared.length, 'the unmatched customers');
+    assert.equal(customer.insertedToBc, accountsBefore.length - shared.length, 'the Dataverse-only accounts');
+    assert.deepEqual(newDuplicates(nameCounts(accountsAfter, 'name'), bcNames, dvNames), []);
+    assert.deepEqual(newDuplicates(nameCounts(customersAfter, 'displayName'), bcNames, dvNames), []);
+    assert.equal(
+      (await stack.store.knex('couplings').where({ mapping: 'CUSTOMER' })).length,
+      customersAfter.length,
+      'every customer is coupled once',
+    );
+
+    const contact = byName.CONTACT.counts!;
+    assert.equal(contact.failed, 0, 'no contact failed: CUSTOMER ran first');
+    assert.ok(contact.insertedToDataverse + contact.insertedToBc + contact.coupled > 0, 'contacts were synchronized');
+
+    // One coupling (match) job per mapping, and no record of either mapping failed.
+    for (const mapping of ['CUSTOMER', 'CONTACT']) {
+      const jobs = await listJobs(stack.store.knex, { mapping, limit: 20 });
+      assert.ok(
+        jobs.some((j) => j.type === 'coupling' && j.status === 'succeeded'),
+        `${mapping}: ${JSON.stringify(jobs)}`,
+      );
+      assert.ok(jobs.every((j) => j.failed === 0));
+    }
+    const checked = await assertCouplingsWhole(stack, ['CUSTOMER', 'CONTACT'], mappings);
+    assert.ok(checked.CUSTOMER > 0 && checked.CONTACT > 0);
+
+    // The closing report lists matched and created counts per mapping.
+    const report = formatFullSyncReport(result, [], []).join('\n');
+    assert.match(report, /Full synchronization: succeeded/);
+    assert.match(
+      report,
+      new RegExp(
+        `CUSTOMER\\s+done\\s+${customer.coupled}\\s+${customer.insertedToDataverse}\\s+${customer.insertedToBc}\\s+0\\s+0\\s+0`,
+      ),
+    );
+  });
+
+  it('is idempotent: a second full synchronization couples and creates nothing more', async () => {
+    const accounts = (await all(stack, 'dv', 'accounts', accountFilter)).length;
+    const customers = (await all(stack, 'bc', 'customers', customerFilter)).length;
+    const result = await (
+      await testResources().temporal.client.workflow.start<typeof fullSync>('fullSync', {
+        taskQueue: stack.taskQueue,
+        workflowId: uniqueName('full-sync-again'),
+        args: [{ mappings: ['CUSTOMER', 'CONTACT'] }],
+      })
+    ).result();
+    assert.equal(result.outcome, 'succeeded');
+    for (const m of result.mappings) {
+      assert.equal(m.counts?.coupled, 0, m.mapping);
+      assert.equal((m.counts?.insertedToDataverse ?? 0) + (m.counts?.insertedToBc ?? 0), 0, m.mapping);
+    }
+    assert.equal((await all(stack, 'dv', 'accounts', accountFilter)).length, accounts);
+    assert.equal((await all(stack, 'bc', 'customers', customerFilter)).length, customers);
+  });
+});
