@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import { builtinModules } from 'node:module';
+import localRules from './scripts/lint/no-type-import-cycle.mjs';
 
 // Everything that performs I/O or breaks workflow determinism.
 const ioModules = [
@@ -48,14 +49,20 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.mjs'] },
+        projectService: { allowDefaultProject: ['eslint.config.mjs', 'scripts/lint/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
-    plugins: { 'import-x': importX },
-    // The plugin's default resolver chokes on some packages' export maps (@azure/msal-node); Node's own resolution
-    // is what runs, so it is what the cycle check should use.
-    settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json', '.node'] })] },
+    plugins: { 'import-x': importX, local: localRules },
+    settings: {
+      // The plugin's default resolver chokes on some packages' export maps (@azure/msal-node); Node's own resolution
+      // is what runs, so it is what the cycle check should use.
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json', '.node'] })],
+      // Why import-x/no-cycle never fired: the resolver found './page-processor' → page-processor.ts, but the plugin
+      // only parses a resolved module for its imports when its extension is in `import-x/extensions`, which defaults
+      // to .js/.mjs/.cjs. Every .ts module was therefore a dead end with no imports, so no cycle could close.
+      'import-x/extensions': ['.ts', '.js', '.mjs', '.cjs'],
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       // Knex query builders are thenables, so `.where((q) => q.whereNull(…))` callbacks look like promise returns.
@@ -69,14 +76,17 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      // Cycles of value imports. import-x/no-cycle skips `import type` with no option to count it, so
+      // local/no-type-import-cycle reports the cycles a type-only import closes (see scripts/lint/).
       'import-x/no-cycle': ['error', { maxDepth: 10 }],
+      'local/no-type-import-cycle': 'error',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-console': 'error',
       ...noProcessEnv,
     },
   },
   {
-    files: ['eslint.config.mjs'],
+    files: ['eslint.config.mjs', 'scripts/lint/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
   {

@@ -5,14 +5,25 @@
 import { closeJob, openJob } from '../store/sync-jobs';
 import { zeroCounts } from '../store/types';
 import { createFullSyncActivities } from './full-sync-plan';
-import { createSyncActivities, type SyncDeps } from './sync-activities';
+import { createMatchActivities } from './matching/match-activities';
+import { configurationFailure, createSyncActivities, type SyncDeps } from './sync-activities';
 
 export type ActivityDeps = SyncDeps;
 
 export function createActivities(deps: ActivityDeps) {
+  const mappingOf = (name: string) => {
+    const m = deps.mappings.find((x) => x.name === name);
+    if (!m) {
+      throw configurationFailure(
+        `mapping '${name}' does not exist; the mappings are ${deps.mappings.map((x) => x.name).join(', ')}`,
+      );
+    }
+    return m;
+  };
   return {
     ...createSyncActivities(deps),
     ...createFullSyncActivities(deps),
+    ...createMatchActivities(deps, mappingOf),
 
     /** Opens the smoke run's job row (idempotent per workflow run). */
     async openSmokeJob(input: { mapping: string; workflowId: string; runId: string }): Promise<{ jobId: number }> {

@@ -4,7 +4,6 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { Knex } from 'knex';
 import { ConnectorError } from '../connectors/http';
 import { type IntegrationTableMapping, type PassDirection, sourceSideOf } from '../mappings';
 import { getWatermark, advanceWatermark } from '../store/watermarks';
@@ -19,28 +18,12 @@ import type {
   SyncPageInput,
   SyncPageResult,
 } from '../engine/run-types';
-import type { ReferenceCache } from './lookup-resolution';
-import { processRecords, type PageFaults } from './page-processor';
+import type { SyncDeps } from './deps';
+import { processRecords } from './page';
+import { sideApi, type ApiRecord } from './sides';
 import { dependencyWaitReason, logSkippedRun } from './dependency-gate';
-import { type Connectors, sideApi, type ApiRecord } from './sides';
 import { listFailed } from '../store/couplings';
-
-export interface SyncDeps {
-  knex: Knex;
-  mappings: readonly IntegrationTableMapping[];
-  connectors: Connectors;
-  cache: ReferenceCache;
-  now: () => Date;
-  /** Records per page. (Default: 200) */
-  pageSize?: number;
-  /**
-   * Safety overlap for clock skew and late commits: the watermark never moves past pass start minus this, and the next
-   * pass re-reads from there (re-reads are cheap: unchanged hashes are skipped). (Default: 5000 ms)
-   */
-  overlapMs?: number;
-  /** Fault hooks for crash tests (never set in production). */
-  faults?: PageFaults;
-}
+import { listPendingRetry } from '../store/pending-failures';
 
 /** How often a running page heartbeats (well under the page profile's heartbeat timeout). */
 const HEARTBEAT_EVERY_MS = 3000;
@@ -210,28 +193,60 @@ export function createSyncActivities(deps: SyncDeps) {
     for (;;) {
       heartbeat({ pageNo: input.pageNo, phase: cursor.phase });
       if (cursor.phase === 'retry') {
-        const failed = await listFailed(deps.knex, m.name, input.direction, {
-          afterId: cursor.afterCouplingId ?? 0,
+        // The retry set: first the coupled records whose last result in this direction is a failure, then the
+        // records that failed before they were ever coupled (refused creates).
+        if (cursor.afterPendingId === undefined) {
+          const failed = await listFailed(deps.knex, m.name, input.direction, {
+            afterId: cursor.afterCouplingId ?? 0,
+            limit: pageSize,
+          });
+          if (!failed.length) {
+            cursor = { phase: 'retry', afterCouplingId: cursor.afterCouplingId ?? 0, afterPendingId: 0 };
+            continue;
+          }
+          const ids = failed.map((c) => (source.side === 'bc' ? c.bcId : c.dvId));
+          const next: PassCursor = { phase: 'retry', afterCouplingId: failed[failed.length - 1].id };
+          return processRecords(
+            deps,
+            {
+              ...input,
+              mapping: m,
+              records: await source.getByIds(ids, signal),
+              requestedIds: ids,
+              phase: 'retry',
+              next,
+              maxModifiedAt: null,
+            },
+            signal,
+          );
+        }
+        const pending = await listPendingRetry(deps.knex, m.name, input.direction, {
+          afterId: cursor.afterPendingId,
           limit: pageSize,
         });
-        const ids = failed
-          .map((c) => (source.side === 'bc' ? c.bcId : c.dvId))
-          .filter((id): id is string => id !== null);
-        if (!failed.length) {
+        if (!pending.length) {
           cursor = { phase: 'changed', afterModifiedAt: null, afterIds: [] };
           continue;
         }
-        const next: PassCursor = { phase: 'retry', afterCouplingId: failed[failed.length - 1].id };
-        const records = ids.length ? await source.getByIds(ids, signal) : [];
-        return processRecords(deps, {
-          ...input,
-          mapping: m,
-          records,
-          requestedIds: ids,
+        const ids = pending.map((p) => p.sourceId);
+        const next: PassCursor = {
           phase: 'retry',
-          next,
-          maxModifiedAt: null,
-        });
+          afterCouplingId: cursor.afterCouplingId,
+          afterPendingId: pending[pending.length - 1].id,
+        };
+        return processRecords(
+          deps,
+          {
+            ...input,
+            mapping: m,
+            records: await source.getByIds(ids, signal),
+            requestedIds: ids,
+            phase: 'retry',
+            next,
+            maxModifiedAt: null,
+          },
+          signal,
+        );
       }
       if (cursor.phase === 'records') {
         // The workflow sends this page's ids (from the cursor's index); an empty page means the list is done.
@@ -359,4 +374,5 @@ async function closeOrphanedJobs(deps: SyncDeps, mapping: string, currentRunId: 
 }
 
 export type SyncActivities = ReturnType<typeof createSyncActivities>;
+export type { SyncDeps };
 export type { ApiRecord };

@@ -1,12 +1,14 @@
 /**
- * What a CLI command needs, built lazily and closed once: config, logger, store, Temporal client.
+ * What a CLI command needs, built lazily and closed once: config, logger, store, Temporal client, API connectors.
  * The composition root of operator commands (DESIGN §3).
  */
 import { Client, Connection } from '@temporalio/client';
 import { type Config, ConfigError, loadConfig } from '../config';
 import { openDefaultStore, type Store, StoreConnectionError } from '../store/database';
 import { migrateLatest } from '../store/migrate';
+import type { Connectors } from '../activities/sides';
 import { temporalConnectionOptions } from '../worker/connection';
+import { createConnectors } from '../worker/connectors';
 import { createLogger, type Logger } from '../worker/logger';
 import { CliError, UsageError } from './errors';
 
@@ -16,6 +18,7 @@ export class CommandContext {
   private _store?: Store;
   private _connection?: Connection;
   private _client?: Client;
+  private _connectors?: Connectors;
 
   get config(): Config {
     if (!this._config) {
@@ -66,6 +69,11 @@ export class CommandContext {
       this._client = new Client({ connection: this._connection, namespace: this.config.temporal.namespace });
     }
     return this._client;
+  }
+
+  /** The Business Central and Dataverse connectors the worker uses, from the same config (no I/O until called). */
+  get connectors(): Connectors {
+    return (this._connectors ??= createConnectors(this.config, this.logger));
   }
 
   /** The Temporal UI link of a workflow run (embedded dev server UI, or the cluster's if TEMPORAL_UI_URL is known). */

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { PassDirection } from '../workflows/definitions';
+import { coupleCommand, couplingsCommand } from './commands/couplings';
 import { emulatorsCommand } from './commands/emulators';
 import { errorsCommand } from './commands/errors';
 import { fullSyncCommand } from './commands/full-sync';
@@ -14,6 +15,7 @@ import { migrateCommand } from './commands/migrate';
 import { rerunCommand } from './commands/rerun';
 import { retryCommand } from './commands/retry';
 import { runCommand } from './commands/run';
+import { matchCommand } from './commands/match';
 import {
   scheduleBackfillCommand,
   scheduleListCommand,
@@ -166,6 +168,19 @@ export function buildProgram(): Command {
     );
 
   program
+    .command('match')
+    .description("couple uncoupled records that exist on both sides, by the mapping's match criteria (a coupling job)")
+    .argument('<mapping>', 'mapping name')
+    .option('--dry-run', 'write nothing; print what would be coupled, what is ambiguous and what is unmatched')
+    .option('--create-unmatched', 'then create and couple what is left, where the mapping allows it')
+    .option('--json', 'print JSON')
+    .action(
+      action((ctx, name: string, opts: { dryRun?: boolean; createUnmatched?: boolean; json?: boolean }) =>
+        matchCommand(ctx, name, opts),
+      ),
+    );
+
+  program
     .command('full-sync')
     .description(
       'initial synchronization in dependency order: couple matching records, create the rest (exit 3: records failed)',
@@ -261,6 +276,41 @@ export function buildProgram(): Command {
     .action(
       action((ctx, name: string, opts: { bc?: string[]; dv?: string[]; json?: boolean }) =>
         uncoupleCommand(ctx, name, opts),
+      ),
+    );
+
+  program
+    .command('couple')
+    .description('couple a Business Central record to a Dataverse row by hand (both must exist, neither be coupled)')
+    .argument('<mapping>', 'mapping name')
+    .option('--bc <id>', 'the Business Central record id (SystemId)')
+    .option('--dv <id>', 'the Dataverse row id')
+    .addOption(
+      new Option('--sync <direction>', "then synchronize the pair in this direction (that side's values win)").choices([
+        'to-dataverse',
+        'to-bc',
+      ]),
+    )
+    .option('--wait', 'with --sync: wait for the outcome (exit 1 if it failed)')
+    .option('--json', 'print JSON')
+    .action(
+      action(
+        (ctx, name: string, opts: { bc?: string; dv?: string; sync?: PassDirection; wait?: boolean; json?: boolean }) =>
+          coupleCommand(ctx, name, opts),
+      ),
+    );
+
+  program
+    .command('couplings')
+    .description('the couplings of a mapping, newest first, with the last result of each direction')
+    .argument('<mapping>', 'mapping name')
+    .option('--bc <id>', "only this Business Central record's coupling")
+    .option('--dv <id>', "only this Dataverse row's coupling")
+    .addOption(new Option('--limit <n>', 'at most n couplings').default(50).argParser(positiveInt))
+    .option('--json', 'print JSON')
+    .action(
+      action((ctx, name: string, opts: { bc?: string; dv?: string; limit: number; json?: boolean }) =>
+        couplingsCommand(ctx, name, opts),
       ),
     );
 

@@ -74,10 +74,14 @@ function isSyncResult(value: unknown): value is SyncMappingResult {
 /**
  * Prints the started run; with `wait`, waits for it (following continue-as-new) and prints the outcome and the
  * counts of each pass. Throws `CliError` (exit 1) when the run fails or its outcome is `failed`; an outcome of
- * `completed_with_errors` exits 0 but says so.
+ * `completed_with_errors` exits 0 but says so. `extraJson` adds fields to the `--json` document (a command that did
+ * something before starting the run reports both in one document).
  */
-export async function reportRun(run: StartedRun, opts: { wait?: boolean; json?: boolean }): Promise<void> {
-  const started = { workflowId: run.workflowId, runId: run.runId, url: run.url };
+export async function reportRun(
+  run: StartedRun,
+  opts: { wait?: boolean; json?: boolean; extraJson?: Record<string, unknown> },
+): Promise<void> {
+  const started = { ...opts.extraJson, workflowId: run.workflowId, runId: run.runId, url: run.url };
   if (!opts.wait) {
     if (opts.json) printJson(started);
     else console.log(`started ${run.workflowId}\n${run.url}`);

@@ -38,3 +38,22 @@ export function failureOutcome(
     normalizeErrorMessage(previous.lastError) === normalizedMessage;
   return { message, normalizedMessage, skip };
 }
+
+/**
+ * The same "two identical failures ⇒ skipped" rule for a record that failed before it was ever coupled (its create
+ * was refused): `previous` is its last recorded failure in this direction, if any. A transient failure (throttling,
+ * an unavailable service, after the retries ran out) never parks a record: it says nothing about the record's data.
+ */
+export function pendingFailureOutcome(
+  previous: { readonly lastError: string | null } | null,
+  message: string,
+  transient = false,
+): FailureOutcome {
+  const normalizedMessage = normalizeErrorMessage(message);
+  const skip =
+    !transient &&
+    previous !== null &&
+    previous.lastError !== null &&
+    normalizeErrorMessage(previous.lastError) === normalizedMessage;
+  return { message, normalizedMessage, skip };
+}

@@ -14,3 +14,5 @@ export * from './sha1';
 export * from './sha256';
 export * from './utf8';
 export * from './pass-counters';
+export * from './matching';
+export * from './run-types';

@@ -1,6 +1,6 @@
 /**
  * The overrides `npm start` applies when no MAPPINGS_FILE is given: the demo synchronizes CUSTOMER and CONTACT both
- * ways, couples customers that exist on both sides by name, and creates what is missing on the other side. The owner (SALESPEOPLE) and currency (CURRENCY) lookups are
+ * ways, couples customers that exist on both sides (the default match criteria: number, then name), and creates what is missing on the other side. The owner (SALESPEOPLE) and currency (CURRENCY) lookups are
  * switched off, because the demo does not run those mappings; a production setup runs them first and keeps the
  * lookups on (docs/mappings.md).
  */
@@ -8,9 +8,6 @@ export const demoMappingOverrides = {
   mappings: {
     CUSTOMER: {
       onlyCoupled: false,
-      // A third of the demo's customers also exist as Dataverse accounts: couple those by name instead of
-      // creating duplicates.
-      matchOn: [{ bcField: 'displayName', dvField: 'name' }],
       fieldMappings: [
         { bcField: 'salespersonCode', enabled: false },
         { bcField: 'currencyCode', enabled: false },

@@ -186,6 +186,26 @@ export const integrationTableMappingSchema = z
      * second one (BC's match-based coupling, done automatically). Empty = always create. (Default: [])
      */
     matchOn: z.array(z.strictObject({ bcField: identifier, dvField: identifier })).default([]),
+    /**
+     * Match-based coupling (bc-sync-semantics §7.4): criteria tried in priority order. A criterion holds when every
+     * field pair has equal, non-empty values (trimmed; case-insensitive unless `caseSensitive`). A pair whose fields
+     * are a coupling lookup of this mapping (CONTACT's company ↔ parent account) compares through the couplings of
+     * the mapping it points to. Used by `bcsync match`, the full synchronization and, with `matchBeforeCreate`,
+     * before every create. `matchOn`, when set, replaces these with one case-insensitive criterion. (Default: [])
+     */
+    matchCriteria: z
+      .array(
+        z.strictObject({
+          fields: z.array(z.strictObject({ bcField: identifier, dvField: identifier })).min(1),
+          caseSensitive: z.boolean().default(false),
+        }),
+      )
+      .default([]),
+    /**
+     * Before creating a record on the other side, look for exactly one uncoupled record that the match criteria
+     * accept and couple it instead: no duplicate of a record that already exists. (Default: true)
+     */
+    matchBeforeCreate: z.boolean().default(true),
     /** Default schedule interval. (Default: 30m) */
     schedule: z.string().regex(durationPattern, "expected a duration such as '30m' or '1h'").min(2).default('30m'),
     fieldMappings: z.array(fieldMappingSchema),

@@ -1,8 +1,10 @@
 /**
  * Queries on `couplings`. A coupling links one Business Central record (SystemId) to one Dataverse row per mapping;
- * (mapping, bc_id) and (mapping, dv_id) are each unique, so couplings are inserted and updated by id, never upserted.
+ * both ids are NOT NULL, and (mapping, bc_id) and (mapping, dv_id) are each unique, so couplings are inserted and
+ * updated by id, never upserted. Records that failed before they were coupled live in `pending_failures`.
  */
 import { type Db, inChunks, insertedId, toBool, toDate, toNumber } from './values';
+import { clearPendingFailures } from './pending-failures';
 import type { Direction } from './types';
 
 export interface DirectionState {
@@ -17,8 +19,8 @@ export interface DirectionState {
 export interface Coupling {
   id: number;
   mapping: string;
-  bcId: string | null;
-  dvId: string | null;
+  bcId: string;
+  dvId: string;
   bcModifiedAt: Date | null;
   dvModifiedAt: Date | null;
   bcHash: string | null;
@@ -43,8 +45,8 @@ function fromRow(r: Record<string, unknown>): Coupling {
   return {
     id: toNumber(r.id),
     mapping: r.mapping as string,
-    bcId: (r.bc_id as string | null) ?? null,
-    dvId: (r.dv_id as string | null) ?? null,
+    bcId: r.bc_id as string,
+    dvId: r.dv_id as string,
     bcModifiedAt: toDate(r.bc_modified_at),
     dvModifiedAt: toDate(r.dv_modified_at),
     bcHash: (r.bc_hash as string | null) ?? null,
@@ -60,8 +62,9 @@ function fromRow(r: Record<string, unknown>): Coupling {
 
 export interface NewCoupling {
   mapping: string;
-  bcId: string | null;
-  dvId: string | null;
+  /** Both ids are required: a coupling always names two records that exist (DESIGN §7.6). */
+  bcId: string;
+  dvId: string;
   bcModifiedAt?: Date | null;
   dvModifiedAt?: Date | null;
   bcHash?: string | null;
@@ -124,8 +127,6 @@ export async function listFailed(
 
 export interface SuccessUpdate {
   jobId: number;
-  bcId?: string;
-  dvId?: string;
   bcModifiedAt?: Date | null;
   dvModifiedAt?: Date | null;
   bcHash?: string | null;
@@ -143,8 +144,6 @@ export async function recordSuccess(db: Db, id: number, direction: Direction, u:
     [`${p}_error_count`]: 0,
     updated_at: u.now,
   };
-  if (u.bcId !== undefined) patch.bc_id = u.bcId;
-  if (u.dvId !== undefined) patch.dv_id = u.dvId;
   if (u.bcModifiedAt !== undefined) patch.bc_modified_at = u.bcModifiedAt;
   if (u.dvModifiedAt !== undefined) patch.dv_modified_at = u.dvModifiedAt;
   if (u.bcHash !== undefined) patch.bc_hash = u.bcHash;
@@ -192,33 +191,6 @@ export async function touchJob(
     await db('couplings')
       .whereIn('id', ids)
       .update({ [`${prefix(direction)}_job_id`]: jobId, updated_at: now });
-}
-
-/**
- * Uncouples in place: clears the destination side of `direction` (id, hash, modified-on) and the direction's result,
- * and notes the job. The row stays so the same pass does not pick the record up a second time; a later pass treats
- * the record as uncoupled.
- */
-export async function clearDestination(
-  db: Db,
-  id: number,
-  direction: Direction,
-  jobId: number,
-  now: Date,
-): Promise<void> {
-  const dest = direction === 'to-dataverse' ? 'dv' : 'bc';
-  await db('couplings')
-    .where({ id })
-    .update({
-      [`${dest}_id`]: null,
-      [`${dest}_hash`]: null,
-      [`${dest}_modified_at`]: null,
-      [`${prefix(direction)}_result`]: null,
-      [`${prefix(direction)}_last_error`]: null,
-      [`${prefix(direction)}_error_count`]: 0,
-      [`${prefix(direction)}_job_id`]: jobId,
-      updated_at: now,
-    });
 }
 
 /** Clears a failure in `direction` without a success (the record went out of scope), noting the job. */
@@ -279,4 +251,90 @@ export async function deleteCouplings(db: Db, ids: readonly number[]): Promise<n
 export async function countByMapping(db: Db): Promise<Record<string, number>> {
   const rows = await db('couplings').select('mapping').count({ n: '*' }).groupBy('mapping');
   return Object.fromEntries((rows as Array<{ mapping: string; n: unknown }>).map((r) => [r.mapping, toNumber(r.n)]));
+}
+
+/** One record of a mapping, named by its Business Central id (SystemId) or its Dataverse id. */
+export type CouplingKey = { bcId: string; dvId?: undefined } | { dvId: string; bcId?: undefined };
+
+/**
+ * The coupling row of `mapping` that holds this Business Central or Dataverse id (compared lower-cased, as the store
+ * keeps them), or undefined when there is none.
+ */
+export async function findCoupling(db: Db, mapping: string, key: CouplingKey): Promise<Coupling | undefined> {
+  const where = key.bcId !== undefined ? { bc_id: key.bcId.toLowerCase() } : { dv_id: key.dvId.toLowerCase() };
+  const row = await db('couplings')
+    .where({ mapping, ...where })
+    .first();
+  return row ? fromRow(row) : undefined;
+}
+
+/**
+ * A page of the couplings of `mapping`, newest first (by id, descending): at most `limit` rows with an id below
+ * `beforeId` (Default: from the newest). Pass the last row's id as the next page's `beforeId`.
+ */
+export async function listCouplings(
+  db: Db,
+  mapping: string,
+  options: { limit: number; beforeId?: number },
+): Promise<Coupling[]> {
+  const q = db('couplings').where({ mapping }).orderBy('id', 'desc').limit(options.limit);
+  if (options.beforeId !== undefined) q.andWhere('id', '<', options.beforeId);
+  return (await q).map(fromRow);
+}
+
+/** What `coupleRecords` did. */
+export type CoupleOutcome =
+  /** A new whole coupling row (hashes null: the next pass that reads either record synchronizes it). */
+  | { outcome: 'coupled'; coupling: Coupling; clearedFailures: number }
+  /** The two records were already coupled to each other: nothing changed. */
+  | { outcome: 'already-coupled'; coupling: Coupling }
+  /** One of them is coupled to another record (`side` says which one): nothing changed. */
+  | { outcome: 'conflict'; side: 'bc' | 'dv'; coupling: Coupling };
+
+function isDuplicateKey(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT');
+}
+
+/**
+ * Couples a Business Central record to a Dataverse row by hand (`bcsync couple`), in one transaction: refuses when
+ * either is already coupled in `mapping` (to each other: `already-coupled`; to another record: `conflict`), clears the
+ * pending failures of either record (a create that never succeeded: the record now has its partner), and inserts one row
+ * with both ids lower-cased and the hashes null. A concurrent couple of either record loses on the unique keys and
+ * comes back as the same `conflict`, never as a half row. Pass the Knex instance, not a transaction: after a lost
+ * race the winner is read outside the failed transaction (a transaction would make it a savepoint, whose snapshot may
+ * not see the winner). Throws only for database errors.
+ */
+export async function coupleRecords(
+  knex: Db,
+  c: { mapping: string; bcId: string; dvId: string; now: Date },
+): Promise<CoupleOutcome> {
+  const bcId = c.bcId.toLowerCase();
+  const dvId = c.dvId.toLowerCase();
+  const existing = async (db: Db): Promise<CoupleOutcome | Coupling[]> => {
+    const byBc = await findCoupling(db, c.mapping, { bcId });
+    const byDv = await findCoupling(db, c.mapping, { dvId });
+    if (byBc && byBc.dvId === dvId) return { outcome: 'already-coupled', coupling: byBc };
+    if (byBc) return { outcome: 'conflict', side: 'bc', coupling: byBc };
+    if (byDv) return { outcome: 'conflict', side: 'dv', coupling: byDv };
+    return [];
+  };
+  try {
+    return await knex.transaction(async (trx) => {
+      const found = await existing(trx);
+      if (!Array.isArray(found)) return found;
+      const coupling = await insertCoupling(trx, { mapping: c.mapping, bcId, dvId, now: c.now });
+      // Earlier refused creates of either record: the record now has its partner, nothing is left to create.
+      const cleared =
+        (await clearPendingFailures(trx, c.mapping, 'to-dataverse', [bcId])) +
+        (await clearPendingFailures(trx, c.mapping, 'to-bc', [dvId]));
+      return { outcome: 'coupled', coupling, clearedFailures: cleared };
+    });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    // Another couple (or a run's create) took one of the ids between our read and our insert.
+    const found = await existing(knex);
+    if (!Array.isArray(found)) return found;
+    throw err;
+  }
 }

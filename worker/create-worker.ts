@@ -6,7 +6,7 @@ import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities } from '../activities';
 import { ReferenceCache } from '../activities/lookup-resolution';
-import type { PageFaults } from '../activities/page-processor';
+import type { PageFaults } from '../activities/deps';
 import type { Connectors } from '../activities/sides';
 import type { IntegrationTableMapping } from '../mappings';
 

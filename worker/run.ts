@@ -4,7 +4,7 @@
  * the connection and the DB pool in that order.
  */
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import type { PageFaults } from '../activities/page-processor';
+import type { PageFaults } from '../activities/deps';
 import type { Config } from '../config';
 import type { IntegrationTableMapping } from '../mappings';
 import { openDefaultStore, type Store } from '../store/database';

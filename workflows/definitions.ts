@@ -55,7 +55,7 @@ export type {
   SyncResumeState,
   SyncRunMode,
 } from '../engine/run-types';
-import type { SyncProgress } from '../engine/run-types';
+import type { MatchCounts, SyncMappingResult, SyncProgress } from '../engine/run-types';
 
 export const syncProgressQuery = defineQuery<SyncProgress>('progress');
 
@@ -74,3 +74,14 @@ export const FULL_SYNC_MAPPING = 'FULL-SYNC';
 
 /** Where a full synchronization stands: per mapping its state and, when done, its child's counts. */
 export const fullSyncProgressQuery = defineQuery<FullSyncProgress>('fullSyncProgress');
+/** Where a `matchMapping` run stands. */
+export interface MatchProgress {
+  mapping: string;
+  phase: 'matching' | 'creating' | 'done';
+  pages: number;
+  counts: MatchCounts;
+  /** The create run's result, once it finished. */
+  sync: SyncMappingResult | null;
+}
+
+export const matchProgressQuery = defineQuery<MatchProgress>('progress');

@@ -160,6 +160,7 @@ async function runSync(input: SyncMappingInput): Promise<SyncMappingResult> {
         // Only this page's ids travel with the call: a long retry list would otherwise repeat in every page's history.
         recordIds: pageOfRecordIds(input, pass.direction, pass.cursor),
         force: input.force ?? false,
+        createUncoupled: input.createUncoupled ?? false,
       });
       pass.counts = addCounts(pass.counts, page.counts);
       pass.cursor = page.next;

@@ -4,6 +4,7 @@
  * them back into the retry set of the next run.
  */
 import { type Coupling, findByBcIds, findByDvIds, listSkipped, restoreSkipped } from '../../store/couplings';
+import { findPendingFailures, listSkippedPending, restoreSkippedPending } from '../../store/pending-failures';
 import type { CommandContext } from '../context';
 import { CliError, UsageError } from '../errors';
 import { effectiveMappings, resolveMapping } from '../mapping-selection';
@@ -20,17 +21,30 @@ export async function skippedCommand(
   const mapping = opts.mapping ? resolveMapping(effectiveMappings(ctx), opts.mapping).name : undefined;
   const store = await ctx.store();
   const rows = await listSkipped(store.knex, mapping, opts.limit);
-  if (opts.json) return printJson(rows);
+  // Records parked before they were ever coupled (their create kept failing the same way).
+  const pending = await listSkippedPending(store.knex, mapping, opts.limit);
+  if (opts.json) return printJson([...rows, ...pending.map((p) => ({ ...p, coupled: false }))]);
   printTable(
-    rows.map((c) => ({
-      coupling: c.id,
-      mapping: c.mapping,
-      bc: c.bcId ?? '',
-      dataverse: c.dvId ?? '',
-      'skipped at': c.skippedAt,
-      failures: Math.max(c.toDataverse.errorCount, c.toBc.errorCount),
-      'last error': lastError(c),
-    })),
+    [
+      ...rows.map((c) => ({
+        coupling: c.id,
+        mapping: c.mapping,
+        bc: c.bcId,
+        dataverse: c.dvId,
+        'skipped at': c.skippedAt,
+        failures: Math.max(c.toDataverse.errorCount, c.toBc.errorCount),
+        'last error': lastError(c),
+      })),
+      ...pending.map((p) => ({
+        coupling: '(not coupled)',
+        mapping: p.mapping,
+        bc: p.direction === 'to-dataverse' ? p.sourceId : '',
+        dataverse: p.direction === 'to-bc' ? p.sourceId : '',
+        'skipped at': p.skippedAt,
+        failures: p.errorCount,
+        'last error': p.lastError ?? '',
+      })),
+    ],
     ['coupling', 'mapping', 'bc', 'dataverse', 'skipped at', 'failures', 'last error'],
   );
 }
@@ -48,7 +62,8 @@ export async function restoreCommand(
   const store = await ctx.store();
   const now = new Date();
   if (opts.all) {
-    const restored = await restoreSkipped(store.knex, mapping, now);
+    const restored =
+      (await restoreSkipped(store.knex, mapping, now)) + (await restoreSkippedPending(store.knex, mapping, now));
     if (opts.json) return printJson({ mapping, restored });
     console.log(`${mapping}: restored ${restored} skipped record(s); the next run retries them`);
     return;
@@ -57,21 +72,42 @@ export async function restoreCommand(
     ...(await findByBcIds(store.knex, mapping, opts.bc ?? [])).values(),
     ...(await findByDvIds(store.knex, mapping, opts.dv ?? [])).values(),
   ];
-  const known = new Set(found.flatMap((c) => [c.bcId, c.dvId]));
-  const unknown = named.filter((id) => !known.has(id));
+  const pending = [
+    ...(
+      await findPendingFailures(
+        store.knex,
+        mapping,
+        'to-dataverse',
+        (opts.bc ?? []).map((id) => id.toLowerCase()),
+      )
+    ).values(),
+    ...(
+      await findPendingFailures(
+        store.knex,
+        mapping,
+        'to-bc',
+        (opts.dv ?? []).map((id) => id.toLowerCase()),
+      )
+    ).values(),
+  ];
+  const known = new Set([...found.flatMap((c) => [c.bcId, c.dvId]), ...pending.map((p) => p.sourceId)]);
+  const unknown = named.filter((id) => !known.has(id.toLowerCase()));
   const notSkipped = found.filter((c) => !c.skipped);
   const ids = [...new Set(found.filter((c) => c.skipped).map((c) => c.id))];
-  const restored = ids.length ? await restoreSkipped(store.knex, mapping, now, ids) : 0;
+  const pendingIds = pending.filter((p) => p.skipped).map((p) => p.id);
+  const restored =
+    (ids.length ? await restoreSkipped(store.knex, mapping, now, ids) : 0) +
+    (pendingIds.length ? await restoreSkippedPending(store.knex, mapping, now, pendingIds) : 0);
   if (opts.json) {
     printJson({
       mapping,
       restored,
-      notSkipped: notSkipped.map((c) => c.bcId ?? c.dvId),
+      notSkipped: notSkipped.map((c) => c.bcId),
       unknown,
     });
   } else {
     console.log(`${mapping}: restored ${restored} skipped record(s); the next run retries them`);
-    for (const c of notSkipped) console.log(`  ${c.bcId ?? c.dvId}: not skipped`);
+    for (const c of notSkipped) console.log(`  ${c.bcId} / ${c.dvId}: not skipped`);
   }
-  if (unknown.length) throw new CliError(`${mapping} has no coupling for ${unknown.join(', ')}`);
+  if (unknown.length) throw new CliError(`${mapping} has no coupling or failed record for ${unknown.join(', ')}`);
 }

@@ -9,9 +9,10 @@ import { type ConnectorError, NotFoundError, TransientServerError, ValidationErr
 import { HttpCore, type HttpResponse, type RequestHook } from '../http/http-core';
 import { type ConnectorLogger, silentLogger } from '../http/logger';
 import { chunk, dateTimeLiteral, guidLiteral, queryString, stringLiteral } from '../http/odata';
-import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, type RetryOptions } from '../http/retry-policy';
+import { type BatchOperationOutcome, forRecord, sendBatchWithRetries } from '../http/batch-retry';
+import { DEFAULT_RETRY, parseRetryAfter, RETRYABLE_STATUSES, type RetryOptions } from '../http/retry-policy';
 import { type TokenProvider } from '../http/token-provider';
-import { abortableSleep, clamp, definedOnly, sameOriginLink, sig } from '../http/util';
+import { clamp, definedOnly, sameOriginLink, sig } from '../http/util';
 import { classifyBcError, classifyBcResponse } from './classify-error';
 import { BC_CUSTOM_API_SETS, type BcEntityMap, type BcEntitySet, type BcSalesInvoiceLine } from './entity-sets';
 
@@ -433,7 +434,13 @@ export function createBusinessCentralClient(options: BusinessCentralClientOption
     },
   };
 
-  /** Sends one `$batch`; re-sends the operations the server throttled inside it (429/503 mean "not executed"). */
+  /**
+   * Sends one `$batch` and re-sends, in smaller batches, the operations whose answer guarantees they can be repeated
+   * (see sendBatchWithRetries): 429 and 503 (nothing was done) for every operation; 408/502/504 and a missing answer
+   * only for PATCH and DELETE, which carry `If-Match`. A create (`POST`, not idempotent) with such an ambiguous answer
+   * is reported as a retryable TransientServerError `OutcomeUnknown`: the caller looks the record up by its key before
+   * creating it again, so a record is never created twice by the connector.
+   */
   async function runBatch(
     root: string,
     cid: string,
@@ -442,108 +449,110 @@ export function createBusinessCentralClient(options: BusinessCentralClientOption
     results: BcWriteResult[],
     signal?: AbortSignal,
   ): Promise<void> {
-    let pending = indexes;
-    let waited = 0;
-    for (let round = 1; pending.length; round++) {
-      const requests = pending.map((index) => toBatchRequest(ops[index], index, cid, results));
-      const sendable = requests.filter((r): r is BatchRequest => r !== null);
-      if (!sendable.length) return;
-      const idempotent = sendable.every((r) => r.method !== 'POST');
-      const res = await http.request({
-        method: 'POST',
-        url: `${root}/$batch`,
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ requests: sendable }),
-        idempotent,
-        description: `POST $batch (${sendable.length} operations)`,
-        ...sig(signal),
-      });
-      const body = parseJson(res, 'POST $batch');
-      const responses = new Map<string, BatchResponse>();
-      for (const r of (Array.isArray(body.responses) ? body.responses : []) as BatchResponse[])
-        responses.set(String(r.id), r);
-      const throttledOps: number[] = [];
-      let retryAfterMs: number | undefined;
-      for (const request of sendable) {
-        const index = Number(request.id);
-        const op = ops[index];
-        const response = responses.get(request.id);
-        if (!response) {
-          results[index] = {
-            ok: false,
-            error: new TransientServerError({
-              service: SERVICE,
-              status: 0,
-              code: 'MissingBatchResponse',
-              message: `Business Central returned no result for ${describeOp(op)} in a $batch`,
-              retryable: true,
-              scope: 'record',
-              recordKey: opKey(op),
-            }),
-          };
-          continue;
-        }
-        const status = Number(response.status);
-        if (status >= 200 && status < 300) {
-          const record =
-            status === 204 || response.body == null || typeof response.body !== 'object'
-              ? null
-              : (response.body as BcEntityMap[BcEntitySet]);
-          const etag = record?.['@odata.etag'] ?? headerOf(response.headers, 'etag') ?? null;
-          results[index] = { ok: true, record, etag };
-          continue;
-        }
-        const throttled = status === 429 || status === 503;
-        if (throttled) {
-          throttledOps.push(index);
-          const after = parseRetryAfter(headerOf(response.headers, 'retry-after') ?? null);
-          if (after !== undefined) retryAfterMs = Math.max(retryAfterMs ?? 0, after);
-        }
-        results[index] = {
-          ok: false,
-          error: classifyBcError(status, response.body, describeOp(op), 'record', opKey(op)),
-        };
+    const sendable: number[] = [];
+    for (const index of indexes) {
+      try {
+        toBatchRequest(ops[index], index, cid);
+        sendable.push(index);
+      } catch (error) {
+        results[index] = { ok: false, error: error as ConnectorError };
       }
-      const delay = retryAfterMs ?? backoffDelay(round, retry);
-      if (!throttledOps.length || round >= retry.maxAttempts || waited + delay > retry.maxTotalWaitMs) return;
-      log.warn(
-        { operations: throttledOps.length, round, delayMs: delay },
-        'operations throttled inside $batch; re-sending them',
-      );
-      if (retryAfterMs !== undefined) limiter.pauseUntil(Date.now() + retryAfterMs);
-      waited += delay;
-      await abortableSleep(delay, signal);
-      pending = throttledOps;
     }
+    await sendBatchWithRetries<BcWriteResult>({
+      indexes: sendable,
+      send: (pending) => sendBatch(root, cid, pending, ops, signal),
+      settle: (index, result) => (results[index] = result),
+      failed: (index, error) => {
+        const op = ops[index];
+        // A re-sent batch of creates that failed as a whole without a "nothing done" answer: the creates may exist.
+        if (op.kind === 'create' && !NOTHING_DONE.has(error.status))
+          return { ok: false, error: outcomeUnknown(op, error) };
+        return { ok: false, error: forRecord(error, opKey(op)) };
+      },
+      retry,
+      limiter,
+      log,
+      ...sig(signal),
+    });
   }
 
-  function toBatchRequest(op: BcWriteOp, index: number, cid: string, results: BcWriteResult[]): BatchRequest | null {
-    try {
-      const collection = `companies(${cid})/${op.entitySet}`;
-      if (op.kind === 'create') {
-        return {
-          id: String(index),
-          method: 'POST',
-          url: collection,
-          headers: { 'Content-Type': 'application/json' },
-          body: op.body,
-        };
+  /** One `$batch` round trip (operations independent, no `Isolation: snapshot`): one outcome per operation, in order. */
+  async function sendBatch(
+    root: string,
+    cid: string,
+    pending: readonly number[],
+    ops: readonly BcWriteOp[],
+    signal?: AbortSignal,
+  ): Promise<Array<BatchOperationOutcome<BcWriteResult>>> {
+    const requests = pending.map((index) => toBatchRequest(ops[index], index, cid));
+    const res = await http.request({
+      method: 'POST',
+      url: `${root}/$batch`,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ requests }),
+      idempotent: requests.every((r) => r.method !== 'POST'),
+      description: `POST $batch (${requests.length} operations)`,
+      ...sig(signal),
+    });
+    const body = parseJson(res, 'POST $batch');
+    const responses = new Map<string, BatchResponse>();
+    for (const r of (Array.isArray(body.responses) ? body.responses : []) as BatchResponse[])
+      responses.set(String(r.id), r);
+    return requests.map((request): BatchOperationOutcome<BcWriteResult> => {
+      const op = ops[Number(request.id)];
+      const response = responses.get(request.id);
+      const status = response ? Number(response.status) : 0;
+      if (response && status >= 200 && status < 300) {
+        const record =
+          status === 204 || response.body == null || typeof response.body !== 'object'
+            ? null
+            : (response.body as BcEntityMap[BcEntitySet]);
+        const etag = record?.['@odata.etag'] ?? headerOf(response.headers, 'etag') ?? null;
+        return { kind: 'final', result: { ok: true, record, etag } };
       }
-      const url = `${collection}(${guidLiteral(op.id, SERVICE)})`;
-      if (op.kind === 'update') {
-        return {
-          id: String(index),
-          method: 'PATCH',
-          url,
-          headers: { 'Content-Type': 'application/json', 'If-Match': op.etag },
-          body: op.body,
-        };
-      }
-      return { id: String(index), method: 'DELETE', url, headers: { 'If-Match': op.etag } };
-    } catch (error) {
-      results[index] = { ok: false, error: error as ConnectorError };
-      return null;
+      const error = response
+        ? classifyBcError(status, response.body, describeOp(op), 'record', opKey(op))
+        : new TransientServerError({
+            service: SERVICE,
+            status: 0,
+            code: 'MissingBatchResponse',
+            message: `Business Central returned no result for ${describeOp(op)} in a $batch`,
+            retryable: true,
+            scope: 'record',
+            ...(opKey(op) !== undefined ? { recordKey: opKey(op) } : {}),
+          });
+      const transient = !response || (RETRYABLE_STATUSES.has(status) && error.retryable);
+      if (!transient) return { kind: 'final', result: { ok: false, error } };
+      if (op.kind === 'create' && !NOTHING_DONE.has(status))
+        return { kind: 'final', result: { ok: false, error: outcomeUnknown(op, error) } };
+      const retryAfterMs = parseRetryAfter(headerOf(response?.headers, 'retry-after') ?? null);
+      return { kind: 'retry', error, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    });
+  }
+
+  /** The batch request of one operation; throws ValidationError when the operation's id is not a GUID. */
+  function toBatchRequest(op: BcWriteOp, index: number, cid: string): BatchRequest {
+    const collection = `companies(${cid})/${op.entitySet}`;
+    if (op.kind === 'create') {
+      return {
+        id: String(index),
+        method: 'POST',
+        url: collection,
+        headers: { 'Content-Type': 'application/json' },
+        body: op.body,
+      };
     }
+    const url = `${collection}(${guidLiteral(op.id, SERVICE)})`;
+    if (op.kind === 'update') {
+      return {
+        id: String(index),
+        method: 'PATCH',
+        url,
+        headers: { 'Content-Type': 'application/json', 'If-Match': op.etag },
+        body: op.body,
+      };
+    }
+    return { id: String(index), method: 'DELETE', url, headers: { 'If-Match': op.etag } };
   }
 
   return client;
@@ -562,6 +571,30 @@ interface BatchResponse {
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
+}
+
+/** Answers that guarantee the service did nothing (BC documents 503 as a queue timeout before processing). */
+const NOTHING_DONE = new Set([429, 503]);
+
+/**
+ * The failure of a create whose answer (502, 504, 408, none at all, a dropped connection) leaves open whether the
+ * record was created: retryable, but only after looking the record up by its deterministic key.
+ */
+function outcomeUnknown(op: BcWriteOp, error: ConnectorError): TransientServerError {
+  const key = opKey(op);
+  return new TransientServerError({
+    service: SERVICE,
+    status: error.status,
+    code: 'OutcomeUnknown',
+    message:
+      `${describeOp(op)} got no definite answer (${error.status || error.code}): the outcome is unknown, the record ` +
+      'may have been created; look it up by its key before creating it again',
+    retryable: true,
+    scope: 'record',
+    ...(key !== undefined ? { recordKey: key } : {}),
+    ...(error.detail !== undefined ? { detail: error.detail } : {}),
+    cause: error,
+  });
 }
 
 function describeOp(op: BcWriteOp): string {

@@ -10,9 +10,10 @@ import { type ConnectorError, TransientServerError, ValidationError } from '../h
 import { HttpCore, type HttpResponse, type RequestHook } from '../http/http-core';
 import { type ConnectorLogger, silentLogger } from '../http/logger';
 import { chunk, dateTimeLiteral, guidLiteral, queryString } from '../http/odata';
-import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, type RetryOptions } from '../http/retry-policy';
+import { type BatchOperationOutcome, forRecord, sendBatchWithRetries } from '../http/batch-retry';
+import { DEFAULT_RETRY, parseRetryAfter, RETRYABLE_STATUSES, type RetryOptions } from '../http/retry-policy';
 import { type TokenProvider } from '../http/token-provider';
-import { abortableSleep, clamp, definedOnly, sameOriginLink, sig } from '../http/util';
+import { clamp, definedOnly, sameOriginLink, sig } from '../http/util';
 import { classifyDvError, type DvPrecondition, dvClassifier } from './classify-error';
 import { type DvEntitySet, type DvRecord, primaryKeyOf } from './entity-sets';
 import { boundaryOf, type MultipartRequest, parseBatchResponse, serializeBatch } from './multipart-batch';
@@ -409,88 +410,92 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
     };
   }
 
+  /**
+   * Sends one `$batch` and re-sends, in smaller batches, the operations answered 408/429/502/503/504 or missing from
+   * the answer (see sendBatchWithRetries). Every operation here is safe to repeat: a create is `PATCH (id)` with
+   * `If-None-Match: *` (a repeat of one that did happen answers 412 → DuplicateKeyError, "already created"), an update
+   * or delete carries `If-Match`.
+   */
   async function runBatch(
     indexes: number[],
     ops: readonly DvWriteOp[],
     results: DvWriteResult[],
     opts: DvWriteOptions,
   ): Promise<void> {
-    let pending: number[] = [];
+    const sendable: number[] = [];
     for (const index of indexes) {
       try {
         toPart(ops[index], opts.select);
-        pending.push(index);
+        sendable.push(index);
       } catch (error) {
         results[index] = { ok: false, error: error as ConnectorError };
       }
     }
-    let waited = 0;
-    for (let round = 1; pending.length; round++) {
-      const boundary = `batch_${randomUUID()}`;
-      const body = serializeBatch(
-        boundary,
-        pending.map((index) => toPart(ops[index], opts.select)),
-      );
-      const res = await http().request({
-        method: 'POST',
-        url: `${base}/$batch`,
-        headers: { 'Content-Type': `multipart/mixed; boundary=${boundary}`, Prefer: 'odata.continue-on-error' },
-        body,
-        idempotent: true,
-        description: `POST $batch (${pending.length} operations)`,
-        ...sig(opts.signal),
-      });
-      const responseBoundary = boundaryOf(res.headers.get('content-type'));
-      const parts = responseBoundary ? parseBatchResponse(res.text, responseBoundary) : [];
-      const retryOps: number[] = [];
-      let retryAfterMs: number | undefined;
-      pending.forEach((index, position) => {
-        const op = ops[index];
-        const part = parts[position];
-        const description = `${op.kind === 'delete' ? 'DELETE' : 'PATCH'} ${op.set}(${op.id})`;
-        if (!part) {
-          results[index] = {
-            ok: false,
-            error: new TransientServerError({
-              service: SERVICE,
-              status: 0,
-              code: 'NotExecuted',
-              message: `Dataverse did not execute ${description} in the $batch (the batch stopped early)`,
-              retryable: true,
-              scope: 'record',
-              recordKey: op.id,
-            }),
-          };
-          return;
-        }
-        if (part.status >= 200 && part.status < 300) {
-          const record = part.body ? (safeJson(part.body) as DvRecord | null) : null;
-          const etag = record?.['@odata.etag'] ?? part.headers.etag ?? null;
-          results[index] = { ok: true, record, etag };
-          return;
-        }
-        if (part.status === 429) {
-          retryOps.push(index);
-          const after = parseRetryAfter(part.headers['retry-after'] ?? null);
-          if (after !== undefined) retryAfterMs = Math.max(retryAfterMs ?? 0, after);
-        }
-        const precondition: DvPrecondition = op.kind === 'createWithId' ? 'if-none-match' : 'if-match';
-        results[index] = {
-          ok: false,
-          error: classifyDvError(part.status, safeJson(part.body), description, precondition, 'record', op.id),
+    await sendBatchWithRetries<DvWriteResult>({
+      indexes: sendable,
+      send: (pending) => sendBatch(pending, ops, opts),
+      settle: (index, result) => (results[index] = result),
+      failed: (index, error) => ({ ok: false, error: forRecord(error, ops[index].id) }),
+      retry,
+      limiter,
+      log,
+      ...sig(opts.signal),
+    });
+  }
+
+  /** One `$batch` round trip with `Prefer: odata.continue-on-error`: one outcome per operation, in order. */
+  async function sendBatch(
+    pending: readonly number[],
+    ops: readonly DvWriteOp[],
+    opts: DvWriteOptions,
+  ): Promise<Array<BatchOperationOutcome<DvWriteResult>>> {
+    const boundary = `batch_${randomUUID()}`;
+    const body = serializeBatch(
+      boundary,
+      pending.map((index) => toPart(ops[index], opts.select)),
+    );
+    const res = await http().request({
+      method: 'POST',
+      url: `${base}/$batch`,
+      headers: { 'Content-Type': `multipart/mixed; boundary=${boundary}`, Prefer: 'odata.continue-on-error' },
+      body,
+      idempotent: true,
+      description: `POST $batch (${pending.length} operations)`,
+      ...sig(opts.signal),
+    });
+    const responseBoundary = boundaryOf(res.headers.get('content-type'));
+    const parts = responseBoundary ? parseBatchResponse(res.text, responseBoundary) : [];
+    return pending.map((index, position): BatchOperationOutcome<DvWriteResult> => {
+      const op = ops[index];
+      const part = parts[position];
+      const description = `${op.kind === 'delete' ? 'DELETE' : 'PATCH'} ${op.set}(${op.id})`;
+      if (!part) {
+        return {
+          kind: 'retry',
+          error: new TransientServerError({
+            service: SERVICE,
+            status: 0,
+            code: 'NotExecuted',
+            message: `Dataverse did not execute ${description} in the $batch (the batch stopped early)`,
+            retryable: true,
+            scope: 'record',
+            recordKey: op.id,
+          }),
         };
-      });
-      const delay = retryAfterMs ?? backoffDelay(round, retry);
-      if (!retryOps.length || round >= retry.maxAttempts || waited + delay > retry.maxTotalWaitMs) return;
-      log.warn(
-        { operations: retryOps.length, round, delayMs: delay },
-        'operations throttled inside $batch; re-sending them',
-      );
-      if (retryAfterMs !== undefined) limiter.pauseUntil(Date.now() + retryAfterMs);
-      waited += delay;
-      await abortableSleep(delay, opts.signal);
-      pending = retryOps;
-    }
+      }
+      if (part.status >= 200 && part.status < 300) {
+        const record = part.body ? (safeJson(part.body) as DvRecord | null) : null;
+        const etag = record?.['@odata.etag'] ?? part.headers.etag ?? null;
+        return { kind: 'final', result: { ok: true, record, etag } };
+      }
+      const precondition: DvPrecondition = op.kind === 'createWithId' ? 'if-none-match' : 'if-match';
+      const error = classifyDvError(part.status, safeJson(part.body), description, precondition, 'record', op.id);
+      if (RETRYABLE_STATUSES.has(part.status) && error.retryable) {
+        const retryAfterMs = parseRetryAfter(part.headers['retry-after'] ?? null);
+        return { kind: 'retry', error, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+      }
+      return { kind: 'final', result: { ok: false, error } };
+    });
   }
 
   function representation(res: HttpResponse, set: DvEntitySet, id: string): DvRecord {

@@ -75,6 +75,14 @@ export class AdaptiveConcurrencyLimiter {
     };
   }
 
+  /**
+   * Records the outcome of work that held no slot of its own, e.g. operations inside a `$batch` that was itself
+   * answered 200: `throttled` halves the limit as a throttled request would.
+   */
+  report(outcome: RequestOutcome): void {
+    this.record(outcome);
+  }
+
   /** Stops new requests until `untilMs` (epoch ms), e.g. from a Retry-After header. */
   pauseUntil(untilMs: number): void {
     if (untilMs > this.pausedUntil) this.pausedUntil = untilMs;

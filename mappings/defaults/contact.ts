@@ -42,6 +42,15 @@ export const contactMapping: IntegrationTableMappingInput = {
   },
   direction: 'bidirectional',
   dependencies: ['CUSTOMER'],
+  // Match-based coupling (bc-sync-semantics §7.4): how an uncoupled record is recognised on the other side.
+  matchCriteria: [
+    {
+      fields: [
+        { bcField: 'email', dvField: 'emailaddress1' },
+        { bcField: 'companyNumber', dvField: 'parentcustomerid' },
+      ],
+    },
+  ],
   fieldMappings: [
     {
       bcField: 'companyNumber',

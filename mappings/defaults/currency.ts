@@ -22,6 +22,8 @@ export const currencyMapping: IntegrationTableMappingInput = {
   },
   direction: 'to-dataverse',
   onlyCoupled: false,
+  // Match-based coupling (bc-sync-semantics §7.4): how an uncoupled record is recognised on the other side.
+  matchCriteria: [{ fields: [{ bcField: 'code', dvField: 'isocurrencycode' }] }],
   fieldMappings: [
     {
       bcField: 'code',

@@ -35,6 +35,11 @@ export const customerMapping: IntegrationTableMappingInput = {
   },
   direction: 'bidirectional',
   dependencies: ['SALESPEOPLE', 'CURRENCY'],
+  // Match-based coupling (bc-sync-semantics §7.4): how an uncoupled record is recognised on the other side.
+  matchCriteria: [
+    { fields: [{ bcField: 'number', dvField: 'accountnumber' }] },
+    { fields: [{ bcField: 'displayName', dvField: 'name' }] },
+  ],
   fieldMappings: [
     {
       bcField: 'salespersonCode',

@@ -20,6 +20,8 @@ export const custPrcGrpPriceMapping: IntegrationTableMappingInput = {
   direction: 'to-dataverse',
   onlyCoupled: false,
   dependencies: ['CURRENCY', 'ITEM-PRODUCT', 'RESOURCE-PRODUCT'],
+  // Match-based coupling (bc-sync-semantics §7.4): how an uncoupled record is recognised on the other side.
+  matchCriteria: [{ fields: [{ bcField: 'code', dvField: 'name' }] }],
   fieldMappings: [
     {
       bcField: 'code',

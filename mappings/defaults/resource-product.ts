@@ -30,6 +30,8 @@ export const resourceProductMapping: IntegrationTableMappingInput = {
   direction: 'to-dataverse',
   onlyCoupled: false,
   dependencies: ['UNIT OF MEASURE'],
+  // Match-based coupling (bc-sync-semantics §7.4): how an uncoupled record is recognised on the other side.
+  matchCriteria: [{ fields: [{ bcField: 'number', dvField: 'productnumber' }] }],
   fieldMappings: [
     {
       bcField: 'number',

@@ -24,6 +24,8 @@ export const salespeopleMapping: IntegrationTableMappingInput = {
     filter: 'isdisabled eq false and islicensed eq true and isintegrationuser eq false',
   },
   direction: 'to-bc',
+  // Match-based coupling (bc-sync-semantics §7.4): how an uncoupled record is recognised on the other side.
+  matchCriteria: [{ fields: [{ bcField: 'email', dvField: 'internalemailaddress' }] }],
   fieldMappings: [
     { bcField: 'email', dvField: 'internalemailaddress', direction: 'to-bc', bcMaxLength: 80 },
     { bcField: 'displayName', dvField: 'fullname', direction: 'to-bc', bcMaxLength: 50, bcRequired: true },

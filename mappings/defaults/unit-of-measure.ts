@@ -13,6 +13,8 @@ export const unitOfMeasureMapping: IntegrationTableMappingInput = {
   dataverse: { entitySet: 'uomschedules', key: 'uomscheduleid', caption: 'unit group', titleField: 'name' },
   direction: 'to-dataverse',
   onlyCoupled: false,
+  // Match-based coupling (bc-sync-semantics §7.4): how an uncoupled record is recognised on the other side.
+  matchCriteria: [{ fields: [{ bcField: 'code', dvField: 'name' }] }],
   fieldMappings: [
     {
       bcField: 'code',

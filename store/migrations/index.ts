@@ -11,6 +11,8 @@ import * as createPendingWrites from './20261124000500-create-pending-writes';
 import * as createFieldChanges from './20261124000600-create-field-changes';
 import * as createOptionMappings from './20261124000700-create-option-mappings';
 import * as createSyncPages from './20261124000800-create-sync-pages';
+import * as createPendingFailures from './20261201000100-create-pending-failures';
+import * as couplingsRequireBothIds from './20261201000200-couplings-require-both-ids';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -26,6 +28,8 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['20261124000600-create-field-changes', createFieldChanges],
   ['20261124000700-create-option-mappings', createOptionMappings],
   ['20261124000800-create-sync-pages', createSyncPages],
+  ['20261201000100-create-pending-failures', createPendingFailures],
+  ['20261201000200-couplings-require-both-ids', couplingsRequireBothIds],
 ];
 
 /** Knex migration source over the explicit list above. */

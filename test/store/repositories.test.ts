@@ -55,9 +55,17 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         );
       });
 
-      it('allows several pending rows whose other side is not created yet', async () => {
-        await couplings.insertCoupling(store.knex, { mapping: 'CUSTOMER', bcId: guid(2), dvId: null, now: t0 });
-        await couplings.insertCoupling(store.knex, { mapping: 'CUSTOMER', bcId: guid(3), dvId: null, now: t0 });
+      it('refuses a coupling row that holds one id only (couplings are whole)', async () => {
+        await assert.rejects(
+          couplings.insertCoupling(store.knex, {
+            mapping: 'CUSTOMER',
+            bcId: guid(4),
+            dvId: null as unknown as string,
+            now: t0,
+          }),
+        );
+        await couplings.insertCoupling(store.knex, { mapping: 'CUSTOMER', bcId: guid(2), dvId: guid(202), now: t0 });
+        await couplings.insertCoupling(store.knex, { mapping: 'CUSTOMER', bcId: guid(3), dvId: guid(203), now: t0 });
       });
 
       it('records failures with their message, counts them, and parks the coupling when told to skip', async () => {
@@ -86,14 +94,13 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         const c = (await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(2)])).get(guid(2))!;
         await couplings.recordSuccess(store.knex, c.id, 'to-dataverse', {
           jobId: 10,
-          dvId: guid(102),
           dvModifiedAt: at(5),
           bcHash: 'b2',
           dvHash: 'd2',
           now: at(6),
         });
         const after = (await couplings.getCoupling(store.knex, c.id))!;
-        assert.equal(after.dvId, guid(102));
+        assert.equal(after.dvId, guid(202));
         assert.equal(after.toDataverse.result, 'success');
         assert.equal(after.toDataverse.errorCount, 0);
         assert.equal(after.dvHash, 'd2');

@@ -7,7 +7,7 @@ import { createBusinessCentralClient } from '../../connectors/business-central';
 import { createDataverseClient } from '../../connectors/dataverse';
 import { createTokenProvider, type RequestHook } from '../../connectors/http';
 import type { Connectors } from '../../activities/sides';
-import type { PageFaults } from '../../activities/page-processor';
+import type { PageFaults } from '../../activities/deps';
 import { type RunningBusinessCentralEmulator, startBusinessCentralEmulator } from '../../emulators/business-central';
 import { type RunningDataverseEmulator, startDataverseEmulator } from '../../emulators/dataverse';
 import type { DemoDataOptions } from '../../emulators/shared/demo-data';

@@ -91,6 +91,30 @@ describe('Dataverse emulator: $batch', () => {
     assert.deepEqual(await names(), ['C1', 'C3']);
   });
 
+  it('fails single operations inside a batch by fault rule, and the whole batch by a $batch rule', async () => {
+    const parts = ['F1', 'F2', 'F3'].map((name) => ({ method: 'POST', url: 'accounts', body: { name } }));
+    await h.control('POST', '/__emulator/faults', {
+      rules: [{ entitySet: 'accounts', method: 'POST', status: 429, retryAfterSeconds: 2, count: 1 }],
+    });
+    const one = await sendBatch(parts, 'odata.continue-on-error');
+    assert.equal(one.status, 200);
+    assert.deepEqual(
+      [...one.text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]),
+      ['429', '204', '204'],
+    );
+    assert.match(one.text, /HTTP\/1\.1 429[^]*?Retry-After: 2/);
+    assert.deepEqual(await names(), ['F2', 'F3']);
+
+    await h.control('POST', '/__emulator/faults', { rules: [{ entitySet: '$batch', status: 503, count: 1 }] });
+    const whole = await sendBatch(parts, 'odata.continue-on-error');
+    assert.equal(whole.status, 503);
+    assert.doesNotMatch(whole.text, /HTTP\/1\.1/);
+    assert.deepEqual(await names(), ['F2', 'F3'], 'nothing of the faulted batch ran');
+    const stats = (await h.control('GET', '/__emulator/stats')).json;
+    assert.equal(stats.batchOperations.byStatus['429'], 1);
+    assert.equal(stats.byEntitySet['$batch'], 2);
+  });
+
   it('rolls back a whole change set when one of its requests fails', async () => {
     const r = await sendBatch([
       [

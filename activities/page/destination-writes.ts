@@ -1,0 +1,203 @@
+/**
+ * The destination writes of a page, in batches, with the two things that make them safe to repeat:
+ * - transient answers (429, 5xx, resets — for the whole `$batch` or one operation in it) are retried within the page
+ *   with growing waits until the page's budget runs out; only then is the record failed, marked transient (retried on
+ *   the next run, never parked);
+ * - an "already exists" answer to a create is resolved, never counted as an insert of a row nobody returned: our own
+ *   earlier attempt (deterministic id or key found) is coupled; a different record holding the same alternate key is
+ *   coupled when the mapping's match criteria accept it, else the record fails naming the holder.
+ */
+import { type ConnectorError, DuplicateKeyError } from '../../connectors/http';
+import { stringLiteral } from '../../connectors/http/odata';
+import { describeRecord, type LookupResolver } from '../../engine';
+import { destinationSideOf, sourceSideOf } from '../../mappings';
+import { findByBcIds, findByDvIds } from '../../store/couplings';
+import type { SyncDeps, TransientRetryBudget } from '../deps';
+import { findUncoupledCandidates } from '../matching/candidates';
+import { type ApiRecord, sideApi, type SideWrite } from '../sides';
+import { findByCreateKey } from './idempotent-creates';
+import { applyMatches } from './match-before-create';
+import { type Item, lower, type PageWork, plan, sideCaption } from './work';
+
+const DEFAULT_BUDGET: TransientRetryBudget = { rounds: 6, initialDelayMs: 1000, maxDelayMs: 15_000 };
+
+function toSideWrite(item: Item): SideWrite {
+  const p = plan(item.decision)!;
+  return p.operation === 'create'
+    ? { kind: 'create', id: p.destinationId, body: { ...p.payload } }
+    : {
+        kind: 'update',
+        id: p.destinationId!,
+        etag: (item.destination?.['@odata.etag'] as string | undefined) ?? null,
+        body: { ...p.payload },
+      };
+}
+
+/** Answers after which a repeated BC create cannot have duplicated anything: the request was not processed. */
+const notProcessed = (e: ConnectorError): boolean => e.status === 429 || e.status === 503;
+
+/** Writes every item that has a planned write and is not written yet; sets `written`, `writeError` or `failure`. */
+export async function writeDestination(
+  deps: SyncDeps,
+  work: PageWork,
+  items: Item[],
+  lookups: LookupResolver,
+  signal?: AbortSignal,
+): Promise<void> {
+  const budget: TransientRetryBudget = { ...DEFAULT_BUDGET, ...deps.transientRetry };
+  const dstSide = destinationSideOf(work.direction);
+  const dst = sideApi(deps.connectors, work.mapping, dstSide);
+  const resolvedOnce = new Set<Item>();
+  let queue = items.filter((i) => plan(i.decision) && i.written === undefined);
+  let delay = budget.initialDelayMs;
+  for (let round = 1; queue.length; round++) {
+    for (const item of queue) item.write = toSideWrite(item);
+    const results = await dst.writeBatch(
+      queue.map((i) => i.write!),
+      signal,
+    );
+    const next: Item[] = [];
+    const transient: Item[] = [];
+    for (const [n, result] of results.entries()) {
+      const item = queue[n];
+      item.writeError = undefined;
+      if (result.ok) {
+        item.written = result.record;
+        continue;
+      }
+      const e = result.error;
+      if (e instanceof DuplicateKeyError && item.write?.kind === 'create' && !resolvedOnce.has(item)) {
+        resolvedOnce.add(item);
+        if (await resolveAlreadyExists(deps, work, item, e, lookups)) next.push(item);
+        continue;
+      }
+      item.writeError = e;
+      if (e.retryable) transient.push(item);
+    }
+    if (transient.length) {
+      if (round >= budget.rounds) {
+        for (const item of transient) item.transient = true;
+      } else {
+        await sleep(delay, signal);
+        delay = Math.min(delay * 2, budget.maxDelayMs);
+        for (const item of transient) {
+          if (dstSide === 'bc' && item.write?.kind === 'create') {
+            // The create may have happened (an ambiguous 5xx or reset): look it up by its key before sending it again.
+            const found = plan(item.decision)?.createKey ? await findByCreateKey(deps, work, item) : null;
+            if (found) {
+              item.written = found;
+              item.recovered = true;
+              item.writeError = undefined;
+              continue;
+            }
+            if (!plan(item.decision)?.createKey && !notProcessed(item.writeError!)) {
+              item.transient = true; // no key to look it up by: repeating could duplicate it; the next run decides
+              continue;
+            }
+          }
+          next.push(item);
+        }
+      }
+    }
+    queue = next;
+  }
+}
+
+/**
+ * A create answered "already exists". Returns true when the item was re-decided as an update of an existing record
+ * (write it again); otherwise the item is settled: `written` (our own earlier create), or `failure` set.
+ */
+async function resolveAlreadyExists(
+  deps: SyncDeps,
+  work: PageWork,
+  item: Item,
+  e: ConnectorError,
+  lookups: LookupResolver,
+): Promise<boolean> {
+  const m = work.mapping;
+  const direction = work.direction;
+  const dstSide = destinationSideOf(direction);
+  const dst = sideApi(deps.connectors, m, dstSide);
+  const who = describeRecord(m, sourceSideOf(direction), item.source);
+  const write = item.write!;
+
+  // Our own earlier attempt: the deterministic id (Dataverse) or key (Business Central) is there.
+  const mine = write.id ? await dst.get(write.id) : await findByCreateKey(deps, work, item);
+  if (mine) {
+    item.written = mine;
+    item.recovered = true;
+    return false;
+  }
+
+  // Another record holds the key. Dataverse names the alternate key's columns; look the holder up by them.
+  const key = dstSide === 'dataverse' ? alternateKeyOf(e.message, write.body) : null;
+  const holder = key ? await dst.findOne(key.filter) : null;
+  if (holder) {
+    const holderId = lower(holder[dst.key]);
+    const coupled =
+      dstSide === 'bc'
+        ? await findByBcIds(deps.knex, m.name, [holderId])
+        : await findByDvIds(deps.knex, m.name, [holderId]);
+    const row = coupled.get(holderId);
+    const holderName = `${describeRecord(m, dstSide, holder)} (${holderId})`;
+    if (row) {
+      item.failure = `${who} cannot be created: ${holderName} already holds ${key!.label} and is coupled to another record in ${m.name} (${dstSide === 'bc' ? `Dataverse ${row.dvId}` : `Business Central ${row.bcId}`}); change ${key!.columns.join(', ')} or uncouple that record with 'bcsync uncouple ${m.name}'`;
+      return false;
+    }
+    applyMatches(work, [item], [holder], lookups);
+    if (item.matchedId) return true;
+    const bcId = dstSide === 'bc' ? holderId : item.sourceId;
+    const dvId = dstSide === 'bc' ? item.sourceId : holderId;
+    item.failure = `${who} cannot be created: ${holderName} already holds ${key!.label}, and the match criteria of ${m.name} do not accept it as the same record; if it is, couple them with 'bcsync couple ${m.name} --bc ${bcId} --dv ${dvId}', otherwise change ${key!.columns.join(', ')}`;
+    return false;
+  }
+
+  // No holder found by key (Business Central does not name the key): try the mapping's match criteria.
+  const candidates = await findUncoupledCandidates(deps, m, direction, [item.source], lookups);
+  applyMatches(work, [item], candidates, lookups);
+  if (item.matchedId) return true;
+  if (item.decision.kind === 'fail') return false; // ambiguous: the decision names every candidate
+  item.failure = `${who} cannot be created: the ${sideCaption(m, dstSide)}s already hold a record with the same key (${e.message}); find it and couple it with 'bcsync couple ${m.name}', or change the key values`;
+  return false;
+}
+
+/**
+ * The alternate key a Dataverse "already exists" message names ("A record that has the attribute values
+ * isocurrencycode already exists …") with the values the create carried: a filter to find the holder and a label
+ * for messages. Null when the message names no columns or the body lacks one of their values.
+ */
+export function alternateKeyOf(
+  message: string,
+  body: Record<string, unknown>,
+): { columns: string[]; filter: string; label: string } | null {
+  const match = /attribute values (.+?) already exists/i.exec(message);
+  if (!match) return null;
+  const columns = match[1].split(',').map((c) => c.trim());
+  const clauses: string[] = [];
+  const labels: string[] = [];
+  for (const column of columns) {
+    const value = body[column];
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return null;
+    const literal = typeof value === 'string' ? stringLiteral(value) : JSON.stringify(value);
+    clauses.push(`${column} eq ${literal}`);
+    labels.push(`${column} ${typeof value === 'string' ? `'${value}'` : JSON.stringify(value)}`);
+  }
+  return { columns, filter: clauses.join(' and '), label: labels.join(', ') };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal!.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export type { ApiRecord };

@@ -1,0 +1,36 @@
+/**
+ * One page of one pass: decide every source record with the engine (prepare), couple what already exists on the
+ * other side instead of creating it (match before create), make Business Central creates idempotent, write the
+ * destination in batches (destination writes), then commit couplings, errors, audit rows and the page result in one
+ * transaction (commit). Per-record failures never fail the page; they become error rows with a message a user can
+ * act on.
+ */
+import type { SyncPageResult } from '../../engine';
+import { sourceSideOf } from '../../mappings';
+import type { SyncDeps } from '../deps';
+import { sideApi } from '../sides';
+import { commitPage } from './commit';
+import { writeDestination } from './destination-writes';
+import { prepareBcCreates } from './idempotent-creates';
+import { matchBeforeCreate } from './match-before-create';
+import { preparePage } from './prepare';
+import type { PageWork } from './work';
+
+export type { PageWork } from './work';
+
+/** Decides, writes and commits one page; returns its counts and the next cursor. */
+export async function processRecords(deps: SyncDeps, work: PageWork, signal?: AbortSignal): Promise<SyncPageResult> {
+  const now = deps.now();
+  const { items, lookups } = await preparePage(deps, work);
+  await matchBeforeCreate(deps, work, items, lookups);
+  await prepareBcCreates(deps, work, items, now);
+  await writeDestination(deps, work, items, lookups, signal);
+  deps.faults?.afterDestinationWrite?.({
+    mapping: work.mapping.name,
+    direction: work.direction,
+    jobId: work.jobId,
+    pageNo: work.pageNo,
+  });
+  const sourceKey = sideApi(deps.connectors, work.mapping, sourceSideOf(work.direction)).key;
+  return commitPage(deps.knex, work, items, sourceKey, now);
+}

@@ -1,0 +1,98 @@
+/**
+ * Match before create (`matchBeforeCreate`, on by default): a record about to be created whose destination already
+ * has exactly one uncoupled record that the match criteria accept is coupled to it instead, and decided again as an
+ * update of that record. An ambiguous match fails the record with every candidate named: creating would add one more
+ * look-alike, and picking one would be a guess.
+ */
+import {
+  criterionLabel,
+  decide,
+  describeRecord,
+  failureOutcome,
+  type LookupResolver,
+  matchCriteriaOf,
+  matchRecords,
+} from '../../engine';
+import { destinationSideOf, sourceSideOf } from '../../mappings';
+import type { SyncDeps } from '../deps';
+import { findUncoupledCandidates } from '../matching/candidates';
+import type { ApiRecord } from '../sides';
+import { freshCoupling, type Item, lower, type PageWork, sideCaption } from './work';
+
+/** Applies match before create to the page's inserts; returns how many were matched. */
+export async function matchBeforeCreate(
+  deps: SyncDeps,
+  work: PageWork,
+  items: Item[],
+  lookups: LookupResolver,
+): Promise<number> {
+  const m = work.mapping;
+  if (!m.matchBeforeCreate || !matchCriteriaOf(m).length) return 0;
+  const creating = items.filter((i) => i.decision.kind === 'insert');
+  if (!creating.length) return 0;
+  const candidates = await findUncoupledCandidates(
+    deps,
+    m,
+    work.direction,
+    creating.map((i) => i.source),
+    lookups,
+  );
+  if (!candidates.length) return 0;
+  return applyMatches(work, creating, candidates, lookups);
+}
+
+/**
+ * Couples each item the engine matches to its candidate (decided again as an update of it) and fails each ambiguous
+ * one with its candidates named. Returns how many were matched.
+ */
+export function applyMatches(
+  work: PageWork,
+  items: Item[],
+  candidates: readonly ApiRecord[],
+  lookups: LookupResolver,
+): number {
+  const m = work.createUncoupled ? { ...work.mapping, onlyCoupled: false } : work.mapping;
+  const direction = work.direction;
+  const dstSide = destinationSideOf(direction);
+  const dstKey = dstSide === 'bc' ? m.bc.key : m.dataverse.key;
+  const verdicts = matchRecords(
+    m,
+    direction,
+    items.map((i) => i.source),
+    candidates,
+    lookups,
+  );
+  let matched = 0;
+  verdicts.forEach((verdict, n) => {
+    const item = items[n];
+    if (verdict.kind === 'unmatched') return;
+    const who = describeRecord(m, sourceSideOf(direction), item.source);
+    if (verdict.kind === 'ambiguous') {
+      const named = verdict.candidates
+        .map((c) => `${describeRecord(m, dstSide, candidates[c])} (${lower(candidates[c][dstKey])})`)
+        .join(', ');
+      const rivals = verdict.rivals.length
+        ? ` and ${verdict.rivals.length} other ${m.name} record(s) of this page look the same`
+        : '';
+      item.decision = {
+        kind: 'fail',
+        counter: 'failed',
+        couplingResult: 'failure',
+        failure: failureOutcome(
+          null,
+          direction,
+          `${who} was not created: it matches ${verdict.candidates.length} uncoupled ${sideCaption(m, dstSide)}(s) on ${criterionLabel(verdict.criterion)}${rivals}: ${named}; couple the right one with 'bcsync couple ${m.name}' or make the values unique`,
+        ),
+      };
+      return;
+    }
+    const target = candidates[verdict.candidate];
+    const targetId = lower(target[dstKey]);
+    const coupling = dstSide === 'bc' ? freshCoupling(targetId, item.sourceId) : freshCoupling(item.sourceId, targetId);
+    item.decision = decide({ mapping: m, direction, source: item.source, coupling, destination: target, lookups });
+    item.destination = target;
+    item.matchedId = targetId;
+    matched += 1;
+  });
+  return matched;
+}

@@ -1,0 +1,85 @@
+/** The working set of one page: its records, their couplings and decisions, as the page modules pass it along. */
+import type { CouplingState, RecordDecision } from '../../engine';
+import type { PassCursor, SyncPageInput } from '../../engine/run-types';
+import type { ConnectorError } from '../../connectors/http';
+import type { IntegrationTableMapping } from '../../mappings';
+import type { Coupling } from '../../store/couplings';
+import type { PendingFailure } from '../../store/pending-failures';
+import type { ApiRecord, SideWrite } from '../sides';
+
+export interface PageWork extends Omit<SyncPageInput, 'mapping' | 'cursor'> {
+  mapping: IntegrationTableMapping;
+  records: ApiRecord[];
+  /** Retry and records phases: the ids asked for (ids not returned no longer exist at the source). */
+  requestedIds: string[] | null;
+  phase: 'retry' | 'changed' | 'records';
+  next: PassCursor;
+  maxModifiedAt: string | null;
+}
+
+/** One source record of the page on its way through decide → write → commit. */
+export interface Item {
+  sourceId: string;
+  source: ApiRecord;
+  /** Its coupling, when coupled (always whole). */
+  row: Coupling | undefined;
+  /** Its earlier failure, when it failed before it was ever coupled. */
+  pending: PendingFailure | undefined;
+  decision: RecordDecision;
+  /** The destination record before the write (updates) — for the etag. */
+  destination: ApiRecord | null;
+  /** Matched (before create, or by an "already exists" answer): the uncoupled destination record it is coupled to. */
+  matchedId?: string;
+  /** The create had already happened in an earlier attempt (found by id or deterministic key), with older values. */
+  recovered?: boolean;
+  write?: SideWrite;
+  /** The destination record after the write (or found by its deterministic key after a crash). */
+  written?: ApiRecord | null;
+  writeError?: ConnectorError;
+  /** The write failed only transiently and the page's retry budget ran out: retried next run, never parked. */
+  transient?: boolean;
+  /** A failure decided while writing (e.g. the key is held by another record), with its message. */
+  failure?: string;
+}
+
+export const lower = (v: unknown): string => String(v).toLowerCase();
+
+export const text = (v: unknown): string | null =>
+  v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v);
+
+/** The planned write of a decision, if it writes. */
+export function plan(d: RecordDecision) {
+  return 'write' in d ? d.write : undefined;
+}
+
+/** A coupling row in the engine's shape. */
+export function couplingState(row: Coupling | undefined): CouplingState | null {
+  if (!row) return null;
+  return {
+    bcId: row.bcId,
+    dvId: row.dvId,
+    skipped: row.skipped,
+    bcHash: row.bcHash,
+    dvHash: row.dvHash,
+    toDataverse: { lastResult: row.toDataverse.result, lastError: row.toDataverse.lastError },
+    toBc: { lastResult: row.toBc.result, lastError: row.toBc.lastError },
+  };
+}
+
+/** A coupling that is about to exist (matched, not yet written): both ids, nothing synchronized yet. */
+export function freshCoupling(bcId: string, dvId: string): CouplingState {
+  return {
+    bcId,
+    dvId,
+    skipped: false,
+    bcHash: null,
+    dvHash: null,
+    toDataverse: { lastResult: null, lastError: null },
+    toBc: { lastResult: null, lastError: null },
+  };
+}
+
+/** `Business Central customer` / `Dataverse account`. */
+export function sideCaption(m: IntegrationTableMapping, side: 'bc' | 'dataverse'): string {
+  return side === 'bc' ? `Business Central ${m.bc.caption.toLowerCase()}` : `Dataverse ${m.dataverse.caption}`;
+}
