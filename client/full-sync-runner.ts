@@ -83,7 +83,8 @@ export async function followFullSync(
           bar.update(finished, { current: running.length ? `running ${running.join(', ')}` : p.phase });
         } else if (!o.quiet) {
           const line = progressLine(p);
-          if (line !== lastPlain && Date.now() - lastPlainAt >= PLAIN_EVERY_MS) {
+          // Nothing to say while the run is still planning its layers.
+          if (planned.length > 0 && line !== lastPlain && Date.now() - lastPlainAt >= PLAIN_EVERY_MS) {
             say(line);
             lastPlain = line;
             lastPlainAt = Date.now();

@@ -150,14 +150,6 @@ describe('npm start (bcsync start)', function () {
         `a completed coupling job of ${mapping}: ${JSON.stringify(firstJobs)}`,
       );
     }
-    const errors = JSON.parse((await runBcsync(['errors', '--json', '--limit', '1000'], cliEnv)).stdout) as Array<{
-      message: string;
-    }>;
-    assert.deepEqual(
-      errors.filter((e) => /is not coupled|run CUSTOMER first/.test(e.message)),
-      [],
-      'no record failed on dependency order',
-    );
 
     // The first scheduled CUSTOMER run couples the demo customers.
     const coupled = await eventually(
@@ -194,6 +186,23 @@ describe('npm start (bcsync start)', function () {
       value: Array<{ id: string }>;
     };
     const customersUrl = `${bcBase}/companies(${companies.value[0].id})/customers`;
+    // A contact may fail only because its company customer is blocked (outside CUSTOMER's filter, by design of the
+    // demo data); a failure naming a customer CUSTOMER does take would be a dependency-order failure.
+    const blocked = (await (
+      await fetch(`${customersUrl}?$filter=${encodeURIComponent("blocked ne ' '")}`, { headers: auth })
+    ).json()) as { value: Array<{ number: string }> };
+    const blockedNumbers = new Set(blocked.value.map((c) => c.number));
+    const errors = JSON.parse((await runBcsync(['errors', '--json', '--limit', '1000'], cliEnv)).stdout) as Array<{
+      message: string;
+    }>;
+    assert.deepEqual(
+      errors.filter((e) => {
+        const number = /company customer '([^']+)'/.exec(e.message)?.[1];
+        return /is not coupled|run CUSTOMER first/.test(e.message) && !(number && blockedNumbers.has(number));
+      }),
+      [],
+      'no record failed on dependency order',
+    );
     const customers = (await (
       await fetch(`${customersUrl}?$filter=blocked eq ' '&$top=1`, { headers: auth })
     ).json()) as {
