@@ -6,41 +6,17 @@
  * start finds them and skips it; a start interrupted during the full synchronization resumes following the run that is
  * still open in Temporal instead of starting a second one.
  */
-import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { hasCompletedJob } from '../store/sync-jobs';
-import { BcSyncMapping, FULL_SYNC_MAPPING, type FullSyncResult } from '../workflows/definitions';
+import type { FullSyncResult } from '../workflows/definitions';
 import type { CommandContext } from './context';
-import {
-  followFullSync,
-  FULL_SYNC_WORKFLOW_TYPE,
-  fullSyncExitError,
-  fullSyncReport,
-  startFullSync,
-} from './full-sync-runner';
-import type { StartedRun } from './sync-runs';
+import { followFullSync, fullSyncExitError, fullSyncReport, runningFullSync, startFullSync } from './full-sync-runner';
 
 /** The mappings of `names` that have never completed a full synchronization (no completed `coupling` job). */
 export async function mappingsWithoutFullSync(knex: Knex, names: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const name of names) if (!(await hasCompletedJob(knex, name, 'coupling'))) out.push(name);
   return out;
-}
-
-/** A `fullSync` run that is still running (an earlier start stopped while following it), if any. */
-async function runningFullSync(ctx: CommandContext, client: Client): Promise<StartedRun | undefined> {
-  const query = `WorkflowType = "${FULL_SYNC_WORKFLOW_TYPE}" AND ${BcSyncMapping.name} = "${FULL_SYNC_MAPPING}" AND ExecutionStatus = "Running"`;
-  for await (const wf of client.workflow.list({ query, pageSize: 10 })) {
-    const handle = client.workflow.getHandle(wf.workflowId, wf.runId);
-    if ((await handle.describe()).status.name !== 'RUNNING') continue;
-    return {
-      handle,
-      workflowId: wf.workflowId,
-      runId: wf.runId,
-      url: ctx.workflowUrl(wf.workflowId, wf.runId),
-    };
-  }
-  return undefined;
 }
 
 /**

@@ -3,11 +3,12 @@
  * `bcsync full-sync` and the first `npm start`. The progress display polls the workflow's progress query: a
  * cli-progress bar on a terminal, a plain line every few seconds otherwise.
  */
-import { WorkflowFailedError } from '@temporalio/client';
+import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { SingleBar } from 'cli-progress';
 import { hasCompletedJob } from '../store/sync-jobs';
 import { errorMessagesOfJobs } from '../store/sync-errors';
 import {
+  BcSyncMapping,
   FULL_SYNC_MAPPING,
   type FullSyncInput,
   type FullSyncProgress,
@@ -31,6 +32,17 @@ export async function startFullSync(ctx: CommandContext, input: FullSyncInput): 
     mapping: FULL_SYNC_MAPPING,
     summary: `${input.dryRun ? 'Dry run of the full' : 'Full'} synchronization of ${input.mappings.join(', ')}`,
   });
+}
+
+/** A `fullSync` run that is still running (confirmed with a describe: visibility lags), if any. */
+export async function runningFullSync(ctx: CommandContext, client: Client): Promise<StartedRun | undefined> {
+  const query = `WorkflowType = "${FULL_SYNC_WORKFLOW_TYPE}" AND ${BcSyncMapping.name} = "${FULL_SYNC_MAPPING}" AND ExecutionStatus = "Running"`;
+  for await (const wf of client.workflow.list({ query, pageSize: 10 })) {
+    const handle = client.workflow.getHandle(wf.workflowId, wf.runId);
+    if ((await handle.describe()).status.name !== 'RUNNING') continue;
+    return { handle, workflowId: wf.workflowId, runId: wf.runId, url: ctx.workflowUrl(wf.workflowId, wf.runId) };
+  }
+  return undefined;
 }
 
 /** How often the progress query is polled, and how often a plain (non-TTY) progress line is printed at most. */

@@ -8,7 +8,8 @@ import type { FullSyncInput } from '../../workflows/definitions';
 import type { CommandContext } from '../context';
 import { effectiveMappings, selectMappings } from '../mapping-selection';
 import { printJson } from '../output';
-import { followFullSync, fullSyncExitError, fullSyncReport, startFullSync } from '../full-sync-runner';
+import { CliError } from '../errors';
+import { followFullSync, fullSyncExitError, fullSyncReport, runningFullSync, startFullSync } from '../full-sync-runner';
 
 export async function fullSyncCommand(
   ctx: CommandContext,
@@ -18,6 +19,11 @@ export async function fullSyncCommand(
   // Every mapping when none is named; the worker reports the ones it cannot run (statistics jobs, incomplete ones).
   const mappings = selectMappings(effectiveMappings(ctx), names, names.length === 0).map((m) => m.name);
   const input: FullSyncInput = { mappings, dryRun: opts.dryRun ?? false };
+  // Two full synchronizations would match and create the same records side by side.
+  const other = await runningFullSync(ctx, await ctx.temporal());
+  if (other) {
+    throw new CliError(`a full synchronization is already running: ${other.workflowId} (${other.url}); wait for it`);
+  }
   const run = await startFullSync(ctx, input);
   const started = { workflowId: run.workflowId, runId: run.runId, url: run.url };
   if (!opts.wait) {
