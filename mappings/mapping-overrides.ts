@@ -52,6 +52,15 @@ const mappingOverrideSchema = z.strictObject({
   schedule: z.string().min(2).regex(durationPattern, "expected a duration such as '30m' or '1h'").optional(),
   dependencies: z.array(z.string()).optional(),
   matchOn: z.array(z.strictObject({ bcField: z.string().min(1), dvField: z.string().min(1) })).optional(),
+  matchCriteria: z
+    .array(
+      z.strictObject({
+        fields: z.array(z.strictObject({ bcField: z.string().min(1), dvField: z.string().min(1) })).min(1),
+        caseSensitive: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+  matchBeforeCreate: z.boolean().optional(),
   bcTemplate: z.record(z.string(), scalarSchema).optional(),
   dvTemplate: z.record(z.string(), scalarSchema).optional(),
   fieldMappings: z.array(fieldOverrideSchema).optional(),
@@ -114,6 +123,10 @@ function applyOne(mapping: IntegrationTableMapping, o: MappingOverride): Integra
   if (o.schedule !== undefined) m.schedule = o.schedule;
   if (o.dependencies !== undefined) m.dependencies = o.dependencies;
   if (o.matchOn !== undefined) m.matchOn = o.matchOn;
+  if (o.matchCriteria !== undefined) {
+    m.matchCriteria = o.matchCriteria.map((c) => ({ fields: c.fields, caseSensitive: c.caseSensitive ?? false }));
+  }
+  if (o.matchBeforeCreate !== undefined) m.matchBeforeCreate = o.matchBeforeCreate;
   if (o.bcTemplate !== undefined) m.bc.template = o.bcTemplate;
   if (o.dvTemplate !== undefined) m.dataverse.template = o.dvTemplate;
 

@@ -3,8 +3,8 @@
 CREATE TABLE `couplings` (
   `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
   `mapping` varchar(64) NOT NULL,
-  `bc_id` varchar(36) DEFAULT NULL,
-  `dv_id` varchar(36) DEFAULT NULL,
+  `bc_id` varchar(36) NOT NULL,
+  `dv_id` varchar(36) NOT NULL,
   `bc_modified_at` datetime(3) DEFAULT NULL,
   `dv_modified_at` datetime(3) DEFAULT NULL,
   `bc_hash` varchar(64) DEFAULT NULL,
@@ -53,6 +53,23 @@ CREATE TABLE `option_mappings` (
   `updated_at` datetime(3) NOT NULL,
   PRIMARY KEY (`option_set`,`bc_code`),
   UNIQUE KEY `option_mappings_dv_value_unique` (`option_set`,`dv_value`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+CREATE TABLE `pending_failures` (
+  `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  `mapping` varchar(64) NOT NULL,
+  `direction` varchar(16) NOT NULL,
+  `source_id` varchar(36) NOT NULL,
+  `job_id` bigint(20) DEFAULT NULL,
+  `last_error` text DEFAULT NULL,
+  `error_count` int(11) NOT NULL DEFAULT 0,
+  `skipped` tinyint(1) NOT NULL DEFAULT 0,
+  `skipped_at` datetime(3) DEFAULT NULL,
+  `created_at` datetime(3) NOT NULL,
+  `updated_at` datetime(3) NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `pending_failures_identity_unique` (`mapping`,`direction`,`source_id`),
+  KEY `pending_failures_retry_idx` (`mapping`,`direction`,`skipped`,`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
 CREATE TABLE `pending_writes` (

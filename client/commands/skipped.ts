@@ -107,7 +107,7 @@ export async function restoreCommand(
     });
   } else {
     console.log(`${mapping}: restored ${restored} skipped record(s); the next run retries them`);
-    for (const c of notSkipped) console.log(`  ${c.bcId} / ${c.dvId}: not skipped`);
+    for (const c of notSkipped) console.log(`  ${c.bcId}: not skipped`);
   }
-  if (unknown.length) throw new CliError(`${mapping} has no coupling or failed record for ${unknown.join(', ')}`);
+  if (unknown.length) throw new CliError(`${mapping} has no coupling for ${unknown.join(', ')}`);
 }

@@ -5,6 +5,7 @@ import type { Store } from '../../store/database';
 import { migrateLatest, migrationStatus, rollbackAll } from '../../store/migrate';
 import { migrations } from '../../store/migrations';
 import { dumpSchema } from '../../scripts/schema-dump';
+import * as couplingsRequireBothIds from '../../store/migrations/20261201000200-couplings-require-both-ids';
 import { openFreshStore } from '../support/stores';
 
 const tables = [
@@ -15,6 +16,8 @@ const tables = [
   'pending_writes',
   'field_changes',
   'option_mappings',
+  'sync_pages',
+  'pending_failures',
 ];
 const allNames = migrations.map(([name]) => name);
 
@@ -41,6 +44,64 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
       assert.deepEqual(await existingTables(store), []);
       assert.deepEqual(await migrateLatest(store), allNames);
       assert.deepEqual((await migrationStatus(store)).pending, []);
+    });
+
+    it('repairs half coupling rows of earlier versions: failures move to pending_failures, the columns become NOT NULL', async () => {
+      await migrateLatest(store);
+      const knex = store.knex;
+      await couplingsRequireBothIds.down(knex); // the schema of earlier versions
+      const t = new Date('2026-11-30T10:00:00.000Z');
+      const row = (o: Record<string, unknown>) => ({
+        mapping: 'CUSTOMER',
+        bc_id: null,
+        dv_id: null,
+        to_dv_result: null,
+        to_dv_last_error: null,
+        to_dv_error_count: 0,
+        to_bc_result: null,
+        to_bc_last_error: null,
+        to_bc_error_count: 0,
+        skipped: false,
+        skipped_at: null,
+        created_at: t,
+        updated_at: t,
+        ...o,
+      });
+      await knex('couplings').insert([
+        row({ bc_id: 'b1', dv_id: 'd1' }),
+        row({
+          bc_id: 'b2',
+          dv_id: null,
+          to_dv_result: 'failure',
+          to_dv_last_error: 'name too long',
+          to_dv_error_count: 2,
+          skipped: true,
+          skipped_at: t,
+        }),
+        row({ bc_id: null, dv_id: 'd3', to_bc_result: 'failure', to_bc_last_error: 'blocked', to_bc_error_count: 1 }),
+        row({ bc_id: 'b4', dv_id: null }),
+      ]);
+      await couplingsRequireBothIds.up(knex);
+      const left = await knex('couplings').select('bc_id', 'dv_id');
+      assert.deepEqual(
+        left.map((r: Record<string, unknown>) => [r.bc_id, r.dv_id]),
+        [['b1', 'd1']],
+      );
+      const moved = await knex('pending_failures').orderBy('source_id');
+      assert.deepEqual(
+        moved.map((r: Record<string, unknown>) => [
+          r.direction,
+          r.source_id,
+          r.last_error,
+          Number(r.error_count),
+          Boolean(r.skipped),
+        ]),
+        [
+          ['to-dataverse', 'b2', 'name too long', 2, true],
+          ['to-bc', 'd3', 'blocked', 1, false],
+        ],
+      );
+      await assert.rejects(knex('couplings').insert(row({ bc_id: 'b9', dv_id: null })));
     });
 
     it('does nothing the second time', async () => {
