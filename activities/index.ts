@@ -4,6 +4,7 @@
  */
 import { closeJob, openJob } from '../store/sync-jobs';
 import { zeroCounts } from '../store/types';
+import { createFullSyncActivities } from './full-sync-plan';
 import { createMatchActivities } from './matching/match-activities';
 import { configurationFailure, createSyncActivities, type SyncDeps } from './sync-activities';
 
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
   };
   return {
     ...createSyncActivities(deps),
+    ...createFullSyncActivities(deps),
     ...createMatchActivities(deps, mappingOf),
 
     /** Opens the smoke run's job row (idempotent per workflow run). */

@@ -21,6 +21,7 @@ import type {
 import type { SyncDeps } from './deps';
 import { processRecords } from './page';
 import { sideApi, type ApiRecord } from './sides';
+import { dependencyWaitReason, logSkippedRun } from './dependency-gate';
 import { listFailed } from '../store/couplings';
 import { listPendingRetry } from '../store/pending-failures';
 
@@ -91,13 +92,22 @@ export function createSyncActivities(deps: SyncDeps) {
   return {
     /**
      * Decides the passes of a run (BC→Dataverse first for a bidirectional mapping) and closes the jobs that earlier
-     * runs of this mapping left open when they died (workflow run no longer running).
+     * runs of this mapping left open when they died (workflow run no longer running). A scheduled run whose active
+     * dependency is running or has never completed a run is skipped instead (activities/dependency-gate.ts).
      */
     async planRun(input: {
       mapping: string;
       direction?: PassDirection;
       runId: string;
-    }): Promise<{ directions: PassDirection[] }> {
+      /** The run's workflow id (names the skipped job rows). */
+      workflowId?: string;
+      /** A scheduled run: it is skipped while an active dependency is running or has never completed a run. */
+      scheduled?: boolean;
+    }): Promise<{
+      directions: PassDirection[];
+      /** Set when a scheduled run waits on a dependency: no passes, one `skipped` job per direction. */
+      skipped?: { reason: string; jobs: { direction: PassDirection; jobId: number }[] };
+    }> {
       const m = mappingOf(input.mapping);
       if (m.kind !== 'table') {
         throw configurationFailure(`mapping ${m.name} is a ${m.kind} job, which the table sync cannot run`);
@@ -107,7 +117,22 @@ export function createSyncActivities(deps: SyncDeps) {
         throw configurationFailure(`mapping ${m.name} synchronizes ${m.direction}; it has no ${input.direction} pass`);
       }
       await closeOrphanedJobs(deps, m.name, input.runId);
-      return { directions: input.direction ? [input.direction] : all };
+      const directions = input.direction ? [input.direction] : all;
+      if (input.scheduled) {
+        const reason = await dependencyWaitReason(deps.knex, deps.mappings, m);
+        if (reason) {
+          const jobs = await logSkippedRun(deps.knex, {
+            mapping: m.name,
+            directions,
+            workflowId: input.workflowId ?? input.runId,
+            runId: input.runId,
+            reason,
+            now: deps.now(),
+          });
+          return { directions: [], skipped: { reason, jobs } };
+        }
+      }
+      return { directions };
     },
 
     /** Opens the pass's job row (idempotent per workflow run and direction) and returns the starting cursor. */

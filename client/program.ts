@@ -7,6 +7,7 @@ import type { PassDirection } from '../workflows/definitions';
 import { coupleCommand, couplingsCommand } from './commands/couplings';
 import { emulatorsCommand } from './commands/emulators';
 import { errorsCommand } from './commands/errors';
+import { fullSyncCommand } from './commands/full-sync';
 import { jobsCommand } from './commands/jobs';
 import { syncRecordCommand, uncoupleCommand } from './commands/record';
 import { mappingsCommand } from './commands/mappings';
@@ -176,6 +177,21 @@ export function buildProgram(): Command {
     .action(
       action((ctx, name: string, opts: { dryRun?: boolean; createUnmatched?: boolean; json?: boolean }) =>
         matchCommand(ctx, name, opts),
+      ),
+    );
+
+  program
+    .command('full-sync')
+    .description(
+      'initial synchronization in dependency order: couple matching records, create the rest (exit 3: records failed)',
+    )
+    .option('--mapping <names...>', 'only these mappings (Default: every runnable mapping)')
+    .option('--dry-run', 'match and report only: nothing is coupled, created or logged')
+    .option('--wait', 'show the progress and the closing report (exit 1 if a mapping failed, 3 if records failed)')
+    .option('--json', 'print JSON')
+    .action(
+      action((ctx, opts: { mapping?: string[]; dryRun?: boolean; wait?: boolean; json?: boolean }) =>
+        fullSyncCommand(ctx, opts),
       ),
     );
 

@@ -83,10 +83,21 @@ export interface MappingScheduleSettings {
   taskQueue: string;
   /** Shown on the schedule in the UI and by `schedule list` (the reason for its current state). */
   note: string;
+  /**
+   * Where in each interval the runs start (0 ≤ offset < every): staggering dependent mappings keeps a dependent's run
+   * from starting while the run it depends on is under way (it would skip itself). (Default: 0)
+   */
+  offsetMs?: number;
+}
+
+function specOf(s: MappingScheduleSettings) {
+  const offset = s.offsetMs ? s.offsetMs % s.everyMs : 0;
+  return { intervals: [offset ? { every: s.everyMs, offset } : { every: s.everyMs }] };
 }
 
 function actionOf(s: MappingScheduleSettings) {
-  const input: SyncMappingInput = { mapping: s.mapping, mode: 'incremental' };
+  // scheduled: the run skips itself while a mapping it depends on is running or has never completed a run.
+  const input: SyncMappingInput = { mapping: s.mapping, mode: 'incremental', scheduled: true };
   return {
     type: 'startWorkflow' as const,
     workflowType: SYNC_WORKFLOW_TYPE,
@@ -117,7 +128,7 @@ export async function upsertMappingSchedule(
   try {
     await client.schedule.create({
       scheduleId,
-      spec: { intervals: [{ every: s.everyMs }] },
+      spec: specOf(s),
       action,
       policies,
       state: { paused: false, note: s.note },
@@ -135,7 +146,7 @@ export async function upsertMappingSchedule(
     wasPaused = prev.state.paused;
     return {
       ...prev,
-      spec: { intervals: [{ every: s.everyMs }] },
+      spec: specOf(s),
       action: { ...prev.action, ...action },
       policies: { ...prev.policies, ...policies },
       state: { ...prev.state, paused: false, note: s.note },

@@ -85,3 +85,73 @@ function findCycle<T extends HasDependencies>(mappings: readonly T[], byName: Ma
   }
   return null;
 }
+
+interface HasLookups extends HasDependencies {
+  readonly fieldMappings: readonly {
+    readonly enabled: boolean;
+    readonly lookup?: { readonly kind: string; readonly mapping?: string } | undefined;
+  }[];
+}
+
+/**
+ * The dependencies a mapping really has with its current field mappings: a declared dependency counts when an enabled
+ * field mapping looks up through it, or when no field mapping looks up through it at all (it is declared for another
+ * reason, e.g. Customer Statistics needs the customers coupled); a declared dependency whose every lookup is switched
+ * off (the demo's owner and currency lookups) is dropped. A lookup target that is not declared is added. Self-lookups
+ * (a parent account) are no dependency. The declared order is kept; undeclared targets follow in field order.
+ */
+export function activeDependencies(m: HasLookups): string[] {
+  const enabledTargets = new Set<string>();
+  const anyTargets = new Set<string>();
+  for (const f of m.fieldMappings) {
+    if (f.lookup?.kind !== 'coupling' || !f.lookup.mapping || f.lookup.mapping === m.name) continue;
+    anyTargets.add(f.lookup.mapping);
+    if (f.enabled) enabledTargets.add(f.lookup.mapping);
+  }
+  const out = m.dependencies.filter((d) => enabledTargets.has(d) || !anyTargets.has(d));
+  for (const t of enabledTargets) if (!out.includes(t)) out.push(t);
+  return out;
+}
+
+/** A selected mapping whose active dependency is not part of the selection (it runs anyway; see `fullSyncLayers`). */
+export interface OutsideDependency {
+  mapping: string;
+  dependency: string;
+  message: string;
+}
+
+/**
+ * The layers of a full synchronization of `selected` (mapping names) among `all` mappings, by active dependencies:
+ * each layer's mappings depend only on mappings of earlier layers and may run in parallel. A dependency outside the
+ * selection does not hold the mapping back (the operator chose the set: `full-sync --mapping CONTACT` runs CONTACT
+ * alone) but is returned in `outside` with a warning, because records that look up through it fail until it is
+ * synchronized. Throws `UnknownDependencyError` when a selected name or a dependency names no mapping in `all`, and
+ * `DependencyCycleError` naming the mappings along a cycle within the selection.
+ */
+export function fullSyncLayers(
+  all: readonly HasLookups[],
+  selected: readonly string[],
+): { layers: string[][]; outside: OutsideDependency[] } {
+  const byName = new Map(all.map((m) => [m.name, m] as const));
+  const chosen = new Set(selected);
+  const outside: OutsideDependency[] = [];
+  const nodes: HasDependencies[] = [];
+  for (const name of chosen) {
+    const m = byName.get(name);
+    if (!m) throw new UnknownDependencyError('(selection)', name);
+    const inside: string[] = [];
+    for (const d of activeDependencies(m)) {
+      if (!byName.has(d)) throw new UnknownDependencyError(m.name, d);
+      if (chosen.has(d)) inside.push(d);
+      else {
+        outside.push({
+          mapping: m.name,
+          dependency: d,
+          message: `${m.name} depends on ${d}, which is not part of this full synchronization; records of ${m.name} that refer to ${d} records fail until ${d} is synchronized`,
+        });
+      }
+    }
+    nodes.push({ name: m.name, dependencies: inside });
+  }
+  return { layers: dependencyLevels(nodes).map((l) => l.map((m) => m.name)), outside };
+}

@@ -94,3 +94,21 @@ export async function resolveErrors(
   ]);
   return counts.reduce((a, b) => a + b, 0);
 }
+
+/**
+ * The messages of the errors of `jobIds` with their job and mapping, oldest first, at most `limit` (Default: 5000):
+ * what the closing report of a full synchronization groups.
+ */
+export async function errorMessagesOfJobs(
+  db: Db,
+  jobIds: readonly number[],
+  limit = 5000,
+): Promise<{ jobId: number; mapping: string; message: string }[]> {
+  if (!jobIds.length) return [];
+  const rows: Record<string, unknown>[] = await db('sync_errors')
+    .whereIn('job_id', [...jobIds])
+    .orderBy('id')
+    .limit(limit)
+    .select('job_id', 'mapping', 'message');
+  return rows.map((r) => ({ jobId: toNumber(r.job_id), mapping: r.mapping as string, message: r.message as string }));
+}

@@ -6,7 +6,11 @@ export type { PassDirection as Direction } from '../engine/run-types';
 export type { Side } from '../mappings/mapping-model';
 export type JobType = 'sync' | 'coupling' | 'uncoupling' | 'statistics';
 export type { SyncRunMode as SyncMode } from '../engine/run-types';
-export type JobStatus = 'running' | 'succeeded' | 'completed_with_errors' | 'failed' | 'abandoned';
+/**
+ * `skipped`: a scheduled run did nothing on purpose because a mapping it depends on is running or has never completed
+ * a run (the job's message names it); no record was looked at.
+ */
+export type JobStatus = 'running' | 'succeeded' | 'completed_with_errors' | 'failed' | 'abandoned' | 'skipped';
 
 /** The counters of one pass (the run vocabulary's `PassCounts`). */
 export type { PassCounts as JobCounts } from '../engine/run-types';

@@ -7,7 +7,10 @@ import { defineQuery } from '@temporalio/workflow';
 
 /** The mapping a run synchronizes (Keyword). */
 export const BcSyncMapping = defineSearchAttributeKey('BcSyncMapping', 'KEYWORD');
-/** `succeeded` | `completed_with_errors` | `failed` (Keyword), set when a run ends. */
+/**
+ * `succeeded` | `completed_with_errors` | `failed` (Keyword), set when a run ends; `skipped` for a scheduled run that
+ * waited on a dependency (see `SyncMappingResult.skippedReason`).
+ */
 export const BcSyncOutcome = defineSearchAttributeKey('BcSyncOutcome', 'KEYWORD');
 /** How many records failed in the run (Int). */
 export const BcSyncFailed = defineSearchAttributeKey('BcSyncFailed', 'INT');
@@ -56,6 +59,21 @@ import type { MatchCounts, SyncMappingResult, SyncProgress } from '../engine/run
 
 export const syncProgressQuery = defineQuery<SyncProgress>('progress');
 
+export type {
+  FullSyncInput,
+  FullSyncMappingResult,
+  FullSyncMappingState,
+  FullSyncMappingStatus,
+  FullSyncProgress,
+  FullSyncResult,
+} from '../engine/full-sync-types';
+import type { FullSyncProgress } from '../engine/full-sync-types';
+
+/** The `BcSyncMapping` value of a full synchronization's parent run. */
+export const FULL_SYNC_MAPPING = 'FULL-SYNC';
+
+/** Where a full synchronization stands: per mapping its state and, when done, its child's counts. */
+export const fullSyncProgressQuery = defineQuery<FullSyncProgress>('fullSyncProgress');
 /** Where a `matchMapping` run stands. */
 export interface MatchProgress {
   mapping: string;

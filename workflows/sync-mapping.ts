@@ -9,6 +9,7 @@ import {
   condition,
   ContinueAsNew,
   continueAsNew,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -31,7 +32,7 @@ import {
   type SyncResumeState,
   syncProgressQuery,
 } from './definitions';
-import { addCounts } from '../engine/run-types';
+import { addCounts, zeroCounts } from '../engine/run-types';
 import { pageActivity, shortActivity } from './profiles';
 
 type SyncActivities = ReturnType<typeof createSyncActivities>;
@@ -81,7 +82,18 @@ async function runSync(input: SyncMappingInput): Promise<SyncMappingResult> {
   if (input.resume) {
     state = input.resume;
   } else {
-    const plan = await planRun({ mapping: input.mapping, direction: input.direction, runId: info.runId });
+    const plan = await planRun({
+      mapping: input.mapping,
+      direction: input.direction,
+      runId: info.runId,
+      workflowId: info.workflowId,
+      scheduled: input.scheduled,
+    });
+    // Runs recorded before dependency skipping never got a `skipped` plan; the patch marks the histories that can.
+    if (plan.skipped && patched('dependency-skip')) {
+      progress.phase = 'done';
+      return skippedRun(input, plan.skipped);
+    }
     state = { finished: [], current: null, remaining: plan.directions };
   }
   progress.phase = 'running';
@@ -199,4 +211,28 @@ async function runSync(input: SyncMappingInput): Promise<SyncMappingResult> {
     { key: BcSyncChanged, value: changed },
   ]);
   return { mapping: input.mapping, outcome, passes: state.finished, failed, changed };
+}
+
+/**
+ * The result of a scheduled run that waited on a dependency: its `skipped` job rows as passes with zero counts, the
+ * reason in the result, the Temporal UI details and `BcSyncOutcome = skipped`.
+ */
+function skippedRun(
+  input: SyncMappingInput,
+  skipped: { reason: string; jobs: { direction: PassDirection; jobId: number }[] },
+): SyncMappingResult {
+  setCurrentDetails(`**${input.mapping}** skipped: ${skipped.reason}`);
+  upsertSearchAttributes([
+    { key: BcSyncOutcome, value: 'skipped' },
+    { key: BcSyncFailed, value: 0 },
+    { key: BcSyncChanged, value: 0 },
+  ]);
+  return {
+    mapping: input.mapping,
+    outcome: 'succeeded',
+    passes: skipped.jobs.map((j) => ({ ...j, counts: zeroCounts(), status: 'skipped' })),
+    failed: 0,
+    changed: 0,
+    skippedReason: skipped.reason,
+  };
 }

@@ -22,6 +22,7 @@ export async function jobsCommand(
       'id',
       'mapping',
       'direction',
+      'type',
       'status',
       'started',
       'finished',

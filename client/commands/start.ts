@@ -17,6 +17,7 @@ import { startWorker } from '../../worker/run';
 import { formatInterval, parseInterval, upsertMappingSchedule } from '../schedules';
 import type { CommandContext } from '../context';
 import { startEmulators } from '../emulators';
+import { firstStartFullSync, mappingsWithoutFullSync } from '../first-full-sync';
 import { CliError } from '../errors';
 
 export async function startCommand(ctx: CommandContext): Promise<void> {
@@ -113,13 +114,42 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
       say('Worker stopped');
     });
 
+    // Ctrl-C from here on stops cleanly (also while the first full synchronization runs).
+    let stopSignalled = false;
+    const stopRequested = new Promise<void>((resolve) => {
+      const onSignal = (signal: NodeJS.Signals) => {
+        stopSignalled = true;
+        say(`\n${signal}: stopping…`);
+        resolve();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      void running.done.then(
+        () => resolve(),
+        () => resolve(),
+      );
+    });
+
+    // First start: the full synchronization in dependency order before any schedule runs, so that no scheduled run
+    // fails records because a mapping it depends on has not coupled its records yet. Only against the emulators:
+    // against real services the operator runs it deliberately (npx bcsync full-sync --dry-run first).
+    if (config.emulators.enabled) {
+      await firstStartFullSync(ctx, { knex: store.knex, mappings: demoScheduledMappings, say, stop: stopRequested });
+    } else if ((await mappingsWithoutFullSync(store.knex, demoScheduledMappings)).length) {
+      say('Full synchronization: not run automatically against real services; run npx bcsync full-sync --dry-run');
+    }
+    if (stopSignalled) return;
+
     // The demo's schedules: created on the first start, updated (and resumed) on later ones.
     const client = await ctx.temporal();
     const everyMs = parseInterval(config.schedules.demoEvery);
-    for (const mapping of demoScheduledMappings) {
+    // Staggered in dependency order (CUSTOMER, then CONTACT half an interval later), so a CONTACT run rarely finds
+    // CUSTOMER under way and skips itself.
+    for (const [i, mapping] of demoScheduledMappings.entries()) {
       const { scheduleId, created } = await upsertMappingSchedule(client, {
         mapping,
         everyMs,
+        offsetMs: Math.floor((everyMs * i) / demoScheduledMappings.length),
         taskQueue: config.temporal.taskQueue,
         note: 'created by npm start (demo)',
       });
@@ -135,15 +165,7 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
     say(`Try:          npx bcsync jobs · npx bcsync errors · npx bcsync run CUSTOMER --wait   (in another terminal)`);
     say('Press Ctrl-C to stop.');
 
-    await new Promise<void>((resolve) => {
-      const onSignal = (signal: NodeJS.Signals) => {
-        say(`\n${signal}: stopping…`);
-        resolve();
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      void running.done.then(resolve, resolve);
-    });
+    await stopRequested;
   } finally {
     await stopAll();
     process.removeListener('exit', killServer);

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
+import { applyMappingOverrides, demoMappingOverrides, type IntegrationTableMapping } from '../../../mappings';
 import { defaultMappings } from '../../../mappings/default-mappings';
-import { DependencyCycleError, dependencyLevels, dependencyOrder } from '../../../mappings/dependency-order';
+import {
+  activeDependencies,
+  DependencyCycleError,
+  dependencyLevels,
+  dependencyOrder,
+  fullSyncLayers,
+} from '../../../mappings/dependency-order';
 
 describe('dependency order', () => {
   it('gives the full-sync order of DESIGN §6 for the default mappings', () => {
@@ -62,5 +69,67 @@ describe('dependency order', () => {
       () => dependencyOrder([{ name: 'A', dependencies: ['NOPE'] }]),
       /mapping A, field 'dependencies': unknown mapping 'NOPE'/,
     );
+  });
+});
+
+describe('active dependencies and full-sync layers', () => {
+  const demo = () => applyMappingOverrides(defaultMappings(), demoMappingOverrides);
+  const named = (ms: IntegrationTableMapping[], name: string) => ms.find((m) => m.name === name)!;
+
+  it('keeps the declared dependencies an enabled lookup points at', () => {
+    assert.deepEqual(activeDependencies(named(defaultMappings(), 'CUSTOMER')), ['SALESPEOPLE', 'CURRENCY']);
+    assert.deepEqual(activeDependencies(named(defaultMappings(), 'CONTACT')), ['CUSTOMER']);
+  });
+
+  it('drops a dependency whose every lookup an override switched off (the demo CUSTOMER needs nothing)', () => {
+    assert.deepEqual(activeDependencies(named(demo(), 'CUSTOMER')), []);
+    assert.deepEqual(activeDependencies(named(demo(), 'CONTACT')), ['CUSTOMER']);
+  });
+
+  it('keeps a declared dependency no field looks up through, and adds an undeclared lookup target', () => {
+    const m = {
+      name: 'X',
+      dependencies: ['A'],
+      fieldMappings: [
+        { enabled: true, lookup: { kind: 'coupling', mapping: 'B' } },
+        { enabled: true, lookup: { kind: 'coupling', mapping: 'X' } },
+        { enabled: true, lookup: { kind: 'option' } },
+      ],
+    };
+    assert.deepEqual(activeDependencies(m), ['A', 'B']);
+    assert.deepEqual(activeDependencies(named(defaultMappings(), 'CUSTOMER STATISTICS')), ['CUSTOMER']);
+  });
+
+  it('layers the demo mappings CUSTOMER before CONTACT', () => {
+    assert.deepEqual(fullSyncLayers(demo(), ['CONTACT', 'CUSTOMER']), {
+      layers: [['CUSTOMER'], ['CONTACT']],
+      outside: [],
+    });
+  });
+
+  it('runs a mapping whose dependency is outside the selection, and says so', () => {
+    const { layers, outside } = fullSyncLayers(demo(), ['CONTACT']);
+    assert.deepEqual(layers, [['CONTACT']]);
+    assert.equal(outside.length, 1);
+    assert.equal(outside[0].dependency, 'CUSTOMER');
+    assert.match(outside[0].message, /CONTACT depends on CUSTOMER, which is not part of this full synchronization/);
+  });
+
+  it('puts independent mappings in one layer and follows the active dependencies of the defaults', () => {
+    const { layers } = fullSyncLayers(defaultMappings(), ['CONTACT', 'CUSTOMER', 'CURRENCY', 'SALESPEOPLE']);
+    assert.deepEqual(layers, [['CURRENCY', 'SALESPEOPLE'], ['CUSTOMER'], ['CONTACT']]);
+  });
+
+  it('names the mappings of a cycle within the selection', () => {
+    const lookup = (mapping: string) => ({ enabled: true, lookup: { kind: 'coupling', mapping } });
+    const ms = [
+      { name: 'A', dependencies: [], fieldMappings: [lookup('B')] },
+      { name: 'B', dependencies: [], fieldMappings: [lookup('A')] },
+    ];
+    assert.throws(() => fullSyncLayers(ms, ['A', 'B']), /cycle: A → B → A/);
+  });
+
+  it('rejects a selected name that is no mapping', () => {
+    assert.throws(() => fullSyncLayers(defaultMappings(), ['NOPE']), /unknown mapping 'NOPE'/);
   });
 });
