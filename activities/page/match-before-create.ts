@@ -17,7 +17,7 @@ import { destinationSideOf, sourceSideOf } from '../../mappings';
 import type { SyncDeps } from '../deps';
 import { findUncoupledCandidates } from '../matching/candidates';
 import type { ApiRecord } from '../sides';
-import { freshCoupling, type Item, lower, type PageWork, sideCaption } from './work';
+import { freshCoupling, type Item, lower, type PageWork, plan, sideCaption } from './work';
 
 /** Applies match before create to the page's inserts; returns how many were matched. */
 export async function matchBeforeCreate(
@@ -38,7 +38,32 @@ export async function matchBeforeCreate(
     lookups,
   );
   if (!candidates.length) return 0;
-  return applyMatches(work, creating, candidates, lookups);
+  // A candidate that carries the create's own deterministic id (Dataverse) or key (Business Central) is not a
+  // look-alike: an earlier attempt of this create got that far before it died. It is recovered, not matched.
+  const dstSide = destinationSideOf(work.direction);
+  const dstKey = dstSide === 'bc' ? work.mapping.bc.key : work.mapping.dataverse.key;
+  const ours = new Set<ApiRecord>();
+  for (const item of creating) {
+    const p = plan(item.decision);
+    const own = candidates.find((c) =>
+      p?.destinationId
+        ? lower(c[dstKey]) === lower(p.destinationId)
+        : p?.createKey
+          ? String(c[p.createKey.field] as string) === p.createKey.value
+          : false,
+    );
+    if (own) {
+      item.written = own;
+      item.recovered = true;
+      ours.add(own);
+    }
+  }
+  return applyMatches(
+    work,
+    creating.filter((i) => !i.recovered),
+    candidates.filter((c) => !ours.has(c)),
+    lookups,
+  );
 }
 
 /**

@@ -60,7 +60,7 @@ describe('bcsync schedule', function () {
     assert.equal(d.action.workflowType, 'syncMapping');
     assert.equal(d.action.workflowId, 'sync-customer');
     assert.equal(d.action.taskQueue, op.taskQueue);
-    assert.deepEqual(d.action.args, [{ mapping: 'CUSTOMER', mode: 'incremental' }]);
+    assert.deepEqual(d.action.args, [{ mapping: 'CUSTOMER', mode: 'incremental', scheduled: true }]);
     const actionAttributes = d.action.typedSearchAttributes;
     assert.ok(actionAttributes instanceof TypedSearchAttributes);
     assert.equal(actionAttributes.get(BcSyncMapping), 'CUSTOMER', 'search attribute of each run');
@@ -90,7 +90,7 @@ describe('bcsync schedule', function () {
       [2 * 3600_000],
       'the old interval is replaced, not kept beside',
     );
-    assert.deepEqual(d.action.args, [{ mapping: 'CUSTOMER', mode: 'incremental' }]);
+    assert.deepEqual(d.action.args, [{ mapping: 'CUSTOMER', mode: 'incremental', scheduled: true }]);
   });
 
   it('pauses with its own note, resumes on start, and deletes saying runs keep running', async () => {

@@ -3,21 +3,10 @@
  * destination record for one source record and never loses a change — the next attempt converges.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { eventually, testResources } from '../support/env';
-import { freePort, spawnBcsync } from '../support/cli';
-import {
-  all,
-  ORG_URL,
-  type Row,
-  setFaults,
-  startSyncStack,
-  type SyncStack,
-  mappingsWith,
-  TENANT,
-} from '../support/sync-stack';
+import { eventually } from '../support/env';
+import { spawnBcsync } from '../support/cli';
+import { workerEnv } from '../support/worker-env';
+import { all, type Row, setFaults, startSyncStack, type SyncStack, mappingsWith } from '../support/sync-stack';
 import { pass, startSync } from '../support/sync-runs';
 
 const seed = {
@@ -54,36 +43,6 @@ async function assertConverged(stack: SyncStack, customersBefore: Row[], account
   );
 }
 
-/** Environment for a `bcsync worker` process pointed at the stack's emulators, store and task queue. */
-async function workerEnv(stack: SyncStack, extra: Record<string, string>): Promise<Record<string, string>> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'bcsync-crash-'));
-  const mappingsFile = path.join(dir, 'mappings.json');
-  writeFileSync(mappingsFile, JSON.stringify(overrideJson));
-  const conn = stack.store.knex.client.config.connection as {
-    host: string;
-    port: number;
-    user: string;
-    database: string;
-  };
-  return {
-    TEMPORAL_ADDRESS: testResources().temporal.address,
-    TEMPORAL_TASK_QUEUE: stack.taskQueue,
-    MYSQL_URL: `mysql://${conn.user}@${conn.host}:${conn.port}/${conn.database}`,
-    BC_API_URL: `${stack.emulators.bc.url}/v2.0`,
-    BC_AUTHORITY_HOST: stack.emulators.bc.url,
-    BC_TENANT_ID: TENANT,
-    BC_COMPANY_ID: stack.emulators.bc.companyId,
-    DATAVERSE_URL: stack.emulators.dv.url,
-    DATAVERSE_AUTHORITY_HOST: stack.emulators.dv.url,
-    DATAVERSE_TENANT_ID: TENANT,
-    EMULATOR_DV_ORG_URL: ORG_URL,
-    MAPPINGS_FILE: mappingsFile,
-    METRICS_PORT: String(await freePort()),
-    DATA_DIR: dir,
-    ...extra,
-  };
-}
-
 describe('crashes and throttling converge without duplicates or lost changes', function () {
   this.timeout(240_000);
 
@@ -97,7 +56,7 @@ describe('crashes and throttling converge without duplicates or lost changes', f
         const accountsBefore = await all(stack, 'dv', 'accounts');
         const crashing = spawnBcsync(
           ['worker'],
-          await workerEnv(stack, { FAULT_KILL_AFTER_WRITE: `CUSTOMER:${direction}` }),
+          await workerEnv(stack, overrideJson, { FAULT_KILL_AFTER_WRITE: `CUSTOMER:${direction}` }),
         );
         const died = new Promise<NodeJS.Signals | null>((resolve) =>
           crashing.child.once('close', (_c, signal) => resolve(signal)),
@@ -126,7 +85,7 @@ describe('crashes and throttling converge without duplicates or lost changes', f
       const accountsBefore = await all(stack, 'dv', 'accounts');
       // Slow Dataverse writes down so the kill lands while a batch is under way.
       await setFaults(stack.emulators.dv.url, [{ entitySet: '$batch', latencyMs: 1500 }]);
-      const victim = spawnBcsync(['worker'], await workerEnv(stack, {}));
+      const victim = spawnBcsync(['worker'], await workerEnv(stack, overrideJson));
       const handle = await startSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' });
       await eventually(async () => {
         const stats = (await (await fetch(`${stack.emulators.dv.url}/__emulator/stats`)).json()) as {
