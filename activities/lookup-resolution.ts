@@ -11,6 +11,7 @@ import type { LookupRequest, LookupResult } from '../engine';
 import type { IntegrationTableMapping } from '../mappings';
 import { findByBcIds, findByDvIds } from '../store/couplings';
 import { listOptionMappings } from '../store/option-mappings';
+import { guidLiteral } from '../connectors/http/odata';
 import type { Connectors } from './sides';
 
 const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
@@ -199,6 +200,20 @@ async function resolveFromBc(ctx: LookupContext, group: LookupRequest[], out: Ma
       });
     }
   }
+  // An uncoupled target outside the target mapping's filter (a blocked customer) is never coupled by that mapping:
+  // for the record pointing at it, it is no target at all (out of scope), not "run the other mapping first".
+  const outOfScope = new Set<string>();
+  if (uncoupledIds.length && target.bc.filter) {
+    const inScope = new Set<string>();
+    for (const part of chunk(uncoupledIds, 20)) {
+      const ids = part.map((id) => `id eq ${guidLiteral(id, 'business-central')}`).join(' or ');
+      const filter = `(${target.bc.filter}) and (${ids})`;
+      for await (const page of ctx.connectors.bc.listAll({ entitySet: bcSet, filter, signal: ctx.signal })) {
+        for (const rec of page) inScope.add(String(rec.id).toLowerCase());
+      }
+    }
+    for (const id of uncoupledIds) if (!inScope.has(id.toLowerCase())) outOfScope.add(id);
+  }
   for (const r of withValue) {
     const bcId = bcIdOf.get(r.value!);
     if (!bcId) {
@@ -208,7 +223,10 @@ async function resolveFromBc(ctx: LookupContext, group: LookupRequest[], out: Ma
     const dvId = couplings.get(bcId)?.dvId;
     if (dvId) out.set(r.key, { status: 'resolved', value: dvId });
     else if (bcKey === 'id' && !caption.has(bcId)) out.set(r.key, { status: 'no-target', targetNumber: r.value! });
-    else {
+    else if (outOfScope.has(bcId)) {
+      const c = caption.get(bcId);
+      out.set(r.key, { status: 'no-target', targetNumber: c?.number ?? r.value!, targetName: c?.name });
+    } else {
       const c = caption.get(bcId);
       out.set(r.key, { status: 'not-coupled', targetNumber: c?.number ?? r.value!, targetName: c?.name });
     }
