@@ -13,9 +13,6 @@ import { printJson } from '../output';
 import { mappingSlug } from '../schedules';
 import { ensureNoRunningSync, idTimestamp, startRun } from '../sync-runs';
 
-/** Exit code when the match left ambiguous records or the create run failed records (documented in the README). */
-export const EXIT_RECORDS_FAILED = 3;
-
 export async function matchCommand(
   ctx: CommandContext,
   name: string,
@@ -53,7 +50,12 @@ export async function matchCommand(
   else printReport(result);
   const failed = result.counts.ambiguous + (result.sync?.failed ?? 0);
   if (result.sync?.outcome === 'failed') throw new CliError(`the create run of ${mapping.name} failed`);
-  if (failed > 0) process.exitCode = EXIT_RECORDS_FAILED;
+  if (failed > 0) {
+    throw new CliError(
+      `${mapping.name}: ${result.counts.ambiguous} ambiguous, ${result.sync?.failed ?? 0} failed to be created; see the report above`,
+      3,
+    );
+  }
 }
 
 function printReport(r: MatchMappingResult): void {
