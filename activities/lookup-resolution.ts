@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { BcEntitySet } from '../connectors/business-central';
 import type { DvEntitySet } from '../connectors/dataverse';
+import { stringLiteral } from '../connectors/http/odata';
 import type { LookupRequest, LookupResult } from '../engine';
 import type { IntegrationTableMapping } from '../mappings';
 import { findByBcIds, findByDvIds } from '../store/couplings';
@@ -14,7 +15,6 @@ import { listOptionMappings } from '../store/option-mappings';
 import { guidLiteral } from '../connectors/http/odata';
 import type { Connectors } from './sides';
 
-const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
 const chunk = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -178,7 +178,7 @@ async function resolveFromBc(ctx: LookupContext, group: LookupRequest[], out: Ma
     }
   } else {
     for (const part of chunk(values, 20)) {
-      const filter = part.map((v) => `${bcKey} eq ${quote(v)}`).join(' or ');
+      const filter = part.map((v) => `${bcKey} eq ${stringLiteral(v)}`).join(' or ');
       for await (const page of ctx.connectors.bc.listAll({ entitySet: bcSet, filter, signal: ctx.signal })) {
         for (const rec of page) {
           const v = rec[bcKey];

@@ -11,6 +11,7 @@ import {
   ValidationError,
 } from '../http/errors';
 import { type HttpRequest, type HttpResponse } from '../http/http-core';
+import { parseJsonOrNull } from '../http/json-body';
 import { parseODataErrorBody } from '../http/odata';
 
 /** Drops the `CorrelationId: <guid>.` suffix BC appends to every message (kept in `detail`). */
@@ -58,12 +59,8 @@ export function classifyBcError(
 
 /** ErrorClassifier for HttpCore: parses the body and classifies a whole-request failure. */
 export function classifyBcResponse(response: HttpResponse, request: HttpRequest): ConnectorError {
-  let body: unknown = null;
-  try {
-    body = JSON.parse(response.text);
-  } catch {
-    // Not JSON (proxy error page): the status decides.
-  }
+  // Null when not JSON (a proxy's error page): then the status decides.
+  const body = parseJsonOrNull(response.text);
   return classifyBcError(
     response.status,
     body,

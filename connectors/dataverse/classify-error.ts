@@ -12,6 +12,7 @@ import {
   ValidationError,
 } from '../http/errors';
 import { type HttpRequest, type HttpResponse } from '../http/http-core';
+import { parseJsonOrNull } from '../http/json-body';
 import { parseODataErrorBody } from '../http/odata';
 
 /** What the caller meant by a precondition: it decides whether a 412 is "already exists" or "changed meanwhile". */
@@ -65,12 +66,8 @@ export function classifyDvError(
 /** Builds the ErrorClassifier for one request, knowing which precondition it carried. */
 export function dvClassifier(precondition: DvPrecondition) {
   return (response: HttpResponse, request: HttpRequest): ConnectorError => {
-    let body: unknown = null;
-    try {
-      body = JSON.parse(response.text);
-    } catch {
-      // Not JSON: the status decides.
-    }
+    // Null when not JSON (a proxy's error page): then the status decides.
+    const body = parseJsonOrNull(response.text);
     return classifyDvError(
       response.status,
       body,

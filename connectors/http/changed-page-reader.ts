@@ -60,10 +60,13 @@ export interface ChangedPageSpec<T> {
 }
 
 export interface ReadChangedPageArgs {
+  /** Cursor from the previous page, or null to start from the beginning. */
   after: ChangeCursor | null;
-  /** Upper bound (inclusive) on modified-on, e.g. the pass start. */
+  /** Inclusive upper bound on modified-on (ISO-8601), e.g. the pass start. */
   until?: string;
+  /** Records a page holds at most. */
   pageSize: number;
+  /** Extra `$filter`, combined with the keyset filter by `and`. */
   filter?: string;
 }
 

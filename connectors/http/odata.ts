@@ -75,3 +75,11 @@ export function parseODataErrorBody(value: unknown): { code: string; message: st
   const message = (error as { message?: unknown }).message;
   return { code: typeof code === 'string' ? code : '', message: typeof message === 'string' ? message : '' };
 }
+
+/**
+ * The `$select` value: `select` plus the `required` fields the connector itself reads (ids, timestamps), each once;
+ * undefined (select everything) when `select` is empty or absent.
+ */
+export function selectWith(select: readonly string[] | undefined, required: readonly string[]): string | undefined {
+  return select && select.length ? [...new Set([...required, ...select])].join(',') : undefined;
+}

@@ -1,0 +1,113 @@
+/**
+ * The public types of the Dataverse connector: client options, query and write arguments, and the `DataverseClient`
+ * interface that `createDataverseClient` implements.
+ */
+import { type ChangedPage, type ReadChangedPageArgs } from '../http/changed-page-reader';
+import { type ConnectorClientOptions } from '../http/connector-core';
+import { type ConnectorError } from '../http/errors';
+import { type DvEntitySet, type DvRecord } from './entity-sets';
+
+export interface DataverseClientOptions extends ConnectorClientOptions {
+  /** Organization URL (`https://org.crm.dynamics.com`) or emulator root (`http://127.0.0.1:7049`); `/api/data/v9.2` is appended. */
+  url: string;
+  /** Upper bound of concurrent requests; Dataverse allows 52 per user per web server. (Default: 16) */
+  maxConcurrency?: number;
+  /** Operations per `$batch` request, at most 1000. (Default: 100) */
+  batchSize?: number;
+  /** `Prefer: odata.maxpagesize`, at most 5000. (Default: 5000) */
+  maxPageSize?: number;
+}
+
+export interface DvQueryOptions {
+  /** `$select` columns; the primary key (and `modifiedon` where needed) are added. */
+  select?: readonly string[];
+  /** `$expand` expression. */
+  expand?: string;
+  signal?: AbortSignal;
+}
+
+/** `after`, `until` (on `modifiedon`), `pageSize` and `filter` as ReadChangedPageArgs describes them. */
+export interface DvReadChangedPageArgs extends DvQueryOptions, ReadChangedPageArgs {
+  entitySet: DvEntitySet;
+}
+
+export interface DvListArgs extends DvQueryOptions {
+  entitySet: DvEntitySet;
+  filter?: string;
+  orderBy?: string;
+  /** Page size for this listing. (Default: maxPageSize) */
+  pageSize?: number;
+}
+
+export interface DvWriteOptions {
+  /** Columns returned in the representation. (Default: primary key and modifiedon) */
+  select?: readonly string[];
+  signal?: AbortSignal;
+}
+
+export type DvWriteOp =
+  | { kind: 'createWithId'; set: DvEntitySet; id: string; body: Record<string, unknown> }
+  | { kind: 'update'; set: DvEntitySet; id: string; body: Record<string, unknown>; etag?: string }
+  | { kind: 'delete'; set: DvEntitySet; id: string; etag?: string };
+
+export type DvWriteResult =
+  { ok: true; record: DvRecord | null; etag: string | null } | { ok: false; error: ConnectorError };
+
+export interface DvTrackChangesResult {
+  /** New and updated rows since the delta token (all rows on the first call). */
+  changed: DvRecord[];
+  /** Ids of rows deleted since the delta token. */
+  deleted: string[];
+  /** Pass this back on the next call. */
+  deltaLink: string;
+}
+
+/** Dataverse Web API v9.2 client; see `createDataverseClient`. */
+export interface DataverseClient {
+  /** Next `pageSize` rows strictly after the cursor in (modifiedon, primary key) order. */
+  readChangedPage(args: DvReadChangedPageArgs): Promise<ChangedPage<DvRecord>>;
+  /** All rows matching the filter, one array per server page (server-driven paging). */
+  listAll(args: DvListArgs): AsyncIterable<DvRecord[]>;
+  /** Rows by id (chunks of `pk eq … or …`); missing ids are simply absent. */
+  getByIds(set: DvEntitySet, ids: readonly string[], options?: DvQueryOptions): Promise<DvRecord[]>;
+  /** One row by id, or null when it does not exist. */
+  get(set: DvEntitySet, id: string, options?: DvQueryOptions): Promise<DvRecord | null>;
+  /** The first row matching `filter`, or null. */
+  findOne(set: DvEntitySet, filter: string, options?: DvQueryOptions): Promise<DvRecord | null>;
+  /**
+   * Creates a row with a client-chosen id: `PATCH set(id)` with `If-None-Match: *`. Throws DuplicateKeyError when the
+   * row already exists (after a crash: treat as success).
+   */
+  createWithId(
+    set: DvEntitySet,
+    id: string,
+    body: Record<string, unknown>,
+    options?: DvWriteOptions,
+  ): Promise<DvRecord>;
+  /** Updates a row: `If-Match: etag` or `*`. 412 → ConcurrencyConflictError, 404 → NotFoundError. */
+  update(
+    set: DvEntitySet,
+    id: string,
+    body: Record<string, unknown>,
+    etag?: string,
+    options?: DvWriteOptions,
+  ): Promise<DvRecord>;
+  /** Deletes a row (`If-Match` when an etag is given). 404 → NotFoundError, 412 → ConcurrencyConflictError. */
+  delete(set: DvEntitySet, id: string, etag?: string, options?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Writes through multipart `$batch` with `Prefer: odata.continue-on-error`, in chunks of `batchSize`. One result
+   * per op in input order; per-record failures are reported, never thrown. Whole-request failures are retried, then
+   * thrown.
+   */
+  writeBatch(ops: readonly DvWriteOp[], options?: DvWriteOptions): Promise<DvWriteResult[]>;
+  /**
+   * Change tracking: all changes since `deltaLink` (or the full set on the first call) across pages. Throws
+   * ChangeTrackingExpiredError when the token expired: do a full read and start again without a deltaLink.
+   */
+  trackChanges(
+    set: DvEntitySet,
+    options: { select: readonly string[]; deltaLink?: string; signal?: AbortSignal },
+  ): Promise<DvTrackChangesResult>;
+  /** The adaptive concurrency limit right now (for metrics). */
+  readonly concurrencyLimit: number;
+}
