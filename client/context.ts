@@ -4,12 +4,12 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { type Config, ConfigError, loadConfig } from '../config';
-import { openDefaultStore, type Store, StoreConnectionError } from '../store/database';
-import { migrateLatest } from '../store/migrate';
+import type { Store } from '../store/database';
 import type { Connectors } from '../activities/sides';
 import { temporalConnectionOptions } from '../worker/connection';
 import { createConnectors } from '../worker/connectors';
 import { createLogger, type Logger } from '../worker/logger';
+import { openConfiguredStore } from '../worker/open-store';
 import { CliError, UsageError } from './errors';
 
 export class CommandContext {
@@ -36,23 +36,13 @@ export class CommandContext {
     return (this._logger ??= createLogger(this.config.logLevel));
   }
 
-  /** The store, migrated to the latest schema. */
+  /**
+   * The configured store, as it is: operator commands never create or migrate a database (only `migrate`, `worker`
+   * and `npm start` do). Fails (exit 1) naming MYSQL_URL, MYSQL_DEFAULT_URL or DATA_DIR when the database does not
+   * exist, and saying to run `bcsync migrate` when its schema is behind.
+   */
   async store(): Promise<Store> {
-    if (!this._store) {
-      try {
-        const { store } = await openDefaultStore({
-          mysqlUrl: this.config.mysqlUrl,
-          defaultUrl: this.config.mysqlDefaultUrl,
-          dataDir: this.config.dataDir,
-        });
-        this._store = store;
-      } catch (err) {
-        if (err instanceof StoreConnectionError) throw new CliError(err.message);
-        throw err;
-      }
-      await migrateLatest(this._store);
-    }
-    return this._store;
+    return (this._store ??= (await openConfiguredStore(this.config, 'existing')).store);
   }
 
   /** A Temporal client for the configured cluster (or the embedded dev server's address). */

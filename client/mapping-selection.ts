@@ -1,18 +1,26 @@
-/** Turning the MAPPING arguments of operator commands into effective mappings (the defaults plus MAPPINGS_FILE). */
+/** Turning the MAPPING arguments of operator commands into effective mappings (worker/load-mappings.ts decides which). */
 import type { IntegrationTableMapping } from '../mappings';
-import { findMapping, loadMappings, MappingsFileError } from '../worker/load-mappings';
+import { type EffectiveMappings, findMapping, loadEffectiveMappings, MappingsFileError } from '../worker/load-mappings';
 import type { CommandContext } from './context';
 import { UsageError } from './errors';
 import { mappingSlug } from './schedules';
 
-/** The effective mappings in dependency order. A bad MAPPINGS_FILE is bad configuration: `UsageError` (exit 2). */
-export function effectiveMappings(ctx: CommandContext): IntegrationTableMapping[] {
+/**
+ * The effective mappings — the ones the worker runs — and where they come from (MAPPINGS_FILE, the demo's file in
+ * DATA_DIR, or the defaults). A bad override file is bad configuration: `UsageError` (exit 2).
+ */
+export function effectiveMappingsWithSource(ctx: CommandContext): EffectiveMappings {
   try {
-    return loadMappings(ctx.config.mappingsFile);
+    return loadEffectiveMappings(ctx.config);
   } catch (err) {
     if (err instanceof MappingsFileError) throw new UsageError(`bad configuration: ${err.message}`);
     throw err;
   }
+}
+
+/** The effective mappings in dependency order (see `effectiveMappingsWithSource`). */
+export function effectiveMappings(ctx: CommandContext): IntegrationTableMapping[] {
+  return effectiveMappingsWithSource(ctx).mappings;
 }
 
 function lookUp(mappings: readonly IntegrationTableMapping[], name: string): IntegrationTableMapping | undefined {

@@ -131,74 +131,27 @@ const schema = z.object({
 
 type Env = Record<string, string | undefined>;
 
+/** The variables as the schema outputs them: trimmed, defaults applied, numbers and booleans parsed. */
+type Variables = z.output<typeof schema>;
+
+/** `T` with every property readonly, all the way down (the shape `deepFreeze` enforces at run time). */
+type DeepReadonly<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/**
+ * The validated configuration. Its type is derived from the schema through `toConfig` (the one place that names each
+ * variable's field), so a variable is written twice — once in the schema, once where it lands — and never in a type.
+ */
+export type Config = DeepReadonly<ReturnType<typeof toConfig>>;
+
+/** Where and how to reach Temporal; the embedded dev server's settings are used when `address` is undefined. */
+export type TemporalConfig = Config['temporal'];
+
 /** Credentials of one OAuth2 client-credentials application. The secret never leaves this object except to the token endpoint. */
-export interface ClientCredentials {
-  readonly authorityHost: string;
-  readonly tenant: string;
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly scope: string;
-}
-
-export interface TemporalConfig {
-  /** `host:port` of an external cluster, or undefined to run the embedded dev server (Default: embedded). */
-  readonly address: string | undefined;
-  readonly namespace: string;
-  readonly taskQueue: string;
-  readonly apiKey: string | undefined;
-  readonly tls:
-    | false
-    | {
-        readonly certPath?: string;
-        readonly keyPath?: string;
-        readonly caPath?: string;
-        readonly serverName?: string;
-      };
-  readonly devServer: {
-    readonly port: number;
-    readonly uiPort: number;
-    readonly cliPath: string | undefined;
-    readonly cliCacheDir: string;
-  };
-}
-
-export interface Config {
-  readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-  /** Where embedded state lives (dev-server DB, SQLite store, emulator state). (Default: `.data`) */
-  readonly dataDir: string;
-  readonly temporal: TemporalConfig;
-  /** MySQL connection URL, or undefined for the embedded default (local MySQL if it answers, else SQLite). */
-  readonly mysqlUrl: string | undefined;
-  /** The local MySQL the embedded default tries when MYSQL_URL is unset. (Default: mysql://root@127.0.0.1:3306/bcsync) */
-  readonly mysqlDefaultUrl: string;
-  readonly businessCentral: {
-    readonly apiUrl: string;
-    readonly environment: string;
-    readonly companyId: string | undefined;
-    readonly companyName: string | undefined;
-    readonly credentials: ClientCredentials;
-  };
-  readonly dataverse: {
-    readonly url: string;
-    readonly credentials: ClientCredentials;
-  };
-  readonly emulators: {
-    /** Start the bundled emulators with `npm start`. (Default: true) */
-    readonly enabled: boolean;
-    readonly bcPort: number;
-    readonly dvPort: number;
-    readonly dvOrgUrl: string;
-  };
-  readonly metricsPort: number;
-  readonly mappingsFile: string | undefined;
-  readonly schedules: { readonly demoEvery: string; readonly every: string };
-  /** Records per sync page. (Default: 200) */
-  readonly pageSize: number;
-  /** Writes per `$batch` request on either API (1 = one request per record). (Default: 100) */
-  readonly writeBatchSize: number;
-  /** Crash-test fault injection; never set in production. */
-  readonly faults: { readonly killAfterWrite: string | undefined };
-}
+export type ClientCredentials = Config['businessCentral']['credentials'];
 
 /** The demo credentials the bundled emulators accept (only used when no secret is configured). */
 export const DEMO_CLIENT_SECRET = 'bcsync-demo-secret';
@@ -234,8 +187,15 @@ export function loadConfig(env: Env = process.env): Config {
     const variable = String(issue.path[0] ?? 'environment');
     throw new ConfigError(variable, issue.message);
   }
-  const e = parsed.data;
+  return deepFreeze(toConfig(parsed.data, env));
+}
 
+/**
+ * Shapes the validated variables into the configuration and applies the rules that span variables (secrets read from
+ * files, demo secrets for the emulators, TLS implied by an API key or a certificate). Not a zod `.transform()`: it
+ * also reads `XDG_CACHE_HOME`, which is not one of our variables. Throws `ConfigError` naming the culprit.
+ */
+function toConfig(e: Variables, env: Env) {
   const talksToEmulator = (url: string) => /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(url);
   const bcSecret = readSecret(
     env,
@@ -262,24 +222,26 @@ export function loadConfig(env: Env = process.env): Config {
   if (!e.TEMPORAL_ADDRESS && (apiKey || tlsWanted)) {
     throw new ConfigError('TEMPORAL_ADDRESS', 'is required when TEMPORAL_API_KEY or TLS is set');
   }
-  const dataDir = path.resolve(e.DATA_DIR);
+  const tls = tlsWanted
+    ? {
+        certPath: e.TEMPORAL_TLS_CERT_PATH,
+        keyPath: e.TEMPORAL_TLS_KEY_PATH,
+        caPath: e.TEMPORAL_TLS_CA_PATH,
+        serverName: e.TEMPORAL_TLS_SERVER_NAME,
+      }
+    : (false as const);
 
-  const config: Config = {
+  return {
     logLevel: e.LOG_LEVEL,
-    dataDir,
+    /** Where embedded state lives (dev-server DB, SQLite store, emulator state, demo mappings). (Default: `.data`) */
+    dataDir: path.resolve(e.DATA_DIR),
     temporal: {
+      /** `host:port` of an external cluster, or undefined to run the embedded dev server (Default: embedded). */
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       apiKey,
-      tls: tlsWanted
-        ? {
-            certPath: e.TEMPORAL_TLS_CERT_PATH,
-            keyPath: e.TEMPORAL_TLS_KEY_PATH,
-            caPath: e.TEMPORAL_TLS_CA_PATH,
-            serverName: e.TEMPORAL_TLS_SERVER_NAME,
-          }
-        : false,
+      tls,
       devServer: {
         port: e.TEMPORAL_DEV_PORT,
         uiPort: e.TEMPORAL_UI_PORT,
@@ -290,7 +252,9 @@ export function loadConfig(env: Env = process.env): Config {
         ),
       },
     },
+    /** MySQL connection URL, or undefined for the embedded default (local MySQL if it answers, else SQLite). */
     mysqlUrl: e.MYSQL_URL,
+    /** The local MySQL the embedded default tries when MYSQL_URL is unset. (Default: mysql://root@127.0.0.1:3306/bcsync) */
     mysqlDefaultUrl: e.MYSQL_DEFAULT_URL,
     businessCentral: {
       apiUrl: e.BC_API_URL,
@@ -317,19 +281,23 @@ export function loadConfig(env: Env = process.env): Config {
       },
     },
     emulators: {
+      /** Start the bundled emulators with `npm start`. (Default: true) */
       enabled: e.EMULATORS,
       bcPort: e.EMULATOR_BC_PORT,
       dvPort: e.EMULATOR_DV_PORT,
       dvOrgUrl: e.EMULATOR_DV_ORG_URL,
     },
     metricsPort: e.METRICS_PORT,
+    /** The user's mapping override file (docs/mappings.md), or undefined. */
     mappingsFile: e.MAPPINGS_FILE,
     schedules: { demoEvery: e.DEMO_SCHEDULE_EVERY, every: e.SCHEDULE_EVERY },
+    /** Records per sync page. (Default: 200) */
     pageSize: e.SYNC_PAGE_SIZE,
+    /** Writes per `$batch` request on either API (1 = one request per record). (Default: 100) */
     writeBatchSize: e.WRITE_BATCH_SIZE,
+    /** Crash-test fault injection; never set in production. */
     faults: { killAfterWrite: e.FAULT_KILL_AFTER_WRITE },
   };
-  return deepFreeze(config);
 }
 
 /** A copy of the process environment for child processes (the Temporal CLI); config/ is its only reader. */

@@ -3,13 +3,14 @@
  * (`GET_LOCK`) serialises the runners, and Knex's own migration lock is waited for instead of failing.
  */
 import type { Knex } from 'knex';
-import { migrationSource } from './migrations';
+import { migrations, migrationSource } from './migrations';
 import type { Store } from './database';
 
 const LOCK_NAME = 'bcsync_migrations';
+const MIGRATIONS_TABLE = 'knex_migrations';
 const config: Knex.MigratorConfig = {
   migrationSource,
-  tableName: 'knex_migrations',
+  tableName: MIGRATIONS_TABLE,
   disableMigrationsListValidation: false,
 };
 
@@ -77,4 +78,16 @@ export async function migrationStatus(store: Store): Promise<{ applied: string[]
     applied: applied.map((m) => (typeof m === 'string' ? m : m.name)),
     pending: pending.map((m) => (typeof m === 'string' ? m : m.file)),
   };
+}
+
+/**
+ * The names of the migrations not yet applied, read without writing anything (Knex's own `list` creates its
+ * bookkeeping tables, which a read-only caller must not do). A store no migration ever ran on has them all pending.
+ */
+export async function pendingMigrations(store: Store): Promise<string[]> {
+  const known = migrations.map(([name]) => name);
+  if (!(await store.knex.schema.hasTable(MIGRATIONS_TABLE))) return known;
+  const rows = await store.knex<{ name: string }>(MIGRATIONS_TABLE).select('name');
+  const applied = new Set(rows.map((r) => r.name));
+  return known.filter((name) => !applied.has(name));
 }

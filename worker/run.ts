@@ -6,14 +6,13 @@
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { PageFaults } from '../activities/deps';
 import type { Config } from '../config';
-import type { IntegrationTableMapping } from '../mappings';
-import { openDefaultStore, type Store } from '../store/database';
-import { migrateLatest } from '../store/migrate';
+import type { Store } from '../store/database';
 import { temporalConnectionOptions } from './connection';
 import { createConnectors } from './connectors';
 import { createSyncWorker } from './create-worker';
-import { loadMappings } from './load-mappings';
+import { type EffectiveMappings, loadEffectiveMappings } from './load-mappings';
 import type { Logger } from './logger';
+import { openConfiguredStore } from './open-store';
 
 /**
  * Crash-test fault hooks from config (FAULT_KILL_AFTER_WRITE=MAPPING:direction): the process kills itself with
@@ -62,28 +61,26 @@ export function installRuntime(config: Config, logger: Logger): void {
 }
 
 /**
- * Starts a worker for the configured task queue. `store` may be passed in (npm start opens it first to announce it);
- * otherwise the default store is opened and migrated here.
+ * Starts a worker for the configured task queue. `store` and `mappings` may be passed in (npm start opens the store
+ * and writes the demo's mappings first, to announce them); otherwise the configured store is opened and migrated here
+ * (`openConfiguredStore`) and the mappings come from `loadEffectiveMappings(config)` — the same ones the CLI shows.
+ * Throws `MappingsFileError` for a bad override file and the store errors of `openConfiguredStore`.
  */
 export async function startWorker(
   config: Config,
   logger: Logger,
-  store?: Store,
-  /** The mappings to run (Default: the defaults with MAPPINGS_FILE applied). */
-  mappings: IntegrationTableMapping[] = loadMappings(config.mappingsFile),
+  o: { store?: Store; mappings?: EffectiveMappings } = {},
 ): Promise<RunningWorker> {
+  const { mappings, source } = o.mappings ?? loadEffectiveMappings(config);
+  logger.info({ mappingsSource: source.kind, mappingsFile: source.file }, 'mappings loaded');
   installRuntime(config, logger);
+  let store = o.store;
   let ownStore = false;
   if (!store) {
-    const opened = await openDefaultStore({
-      mysqlUrl: config.mysqlUrl,
-      defaultUrl: config.mysqlDefaultUrl,
-      dataDir: config.dataDir,
-    });
-    logger.info({ store: opened.store.description, reason: opened.reason }, 'store selected');
+    const opened = await openConfiguredStore(config, 'migrate');
+    logger.info({ store: opened.store.description, reason: opened.reason, applied: opened.applied }, 'store selected');
     store = opened.store;
     ownStore = true;
-    await migrateLatest(store);
   }
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const worker = await createSyncWorker({

@@ -1,10 +1,12 @@
 /**
- * `bcsync mappings [--json]`: the effective mappings (direction, entity sets, dependencies, default schedule,
- * completeness) with the state of each one's schedule when Temporal answers; when it does not, the mappings are
- * still printed and the schedules are reported as unknown.
+ * `bcsync mappings [--json]`: the effective mappings — the ones the worker runs — (direction, entity sets,
+ * dependencies, default schedule, completeness; with --json also the policies and field mappings) with where they come
+ * from (MAPPINGS_FILE, the demo's file in DATA_DIR, or the defaults) and the state of each one's schedule when
+ * Temporal answers; when it does not, the mappings are still printed and the schedules are reported as unknown.
  */
 import type { CommandContext } from '../context';
-import { effectiveMappings } from '../mapping-selection';
+import { describeMappingsSource } from '../../worker/load-mappings';
+import { effectiveMappingsWithSource } from '../mapping-selection';
 import { printJson, printTable } from '../output';
 import { describeSchedule, type MappingScheduleView, scheduleIdOf } from '../schedules';
 
@@ -17,7 +19,7 @@ interface ScheduleState {
 }
 
 export async function mappingsCommand(ctx: CommandContext, opts: { json?: boolean }): Promise<void> {
-  const mappings = effectiveMappings(ctx);
+  const { mappings, source } = effectiveMappingsWithSource(ctx);
   let views: Array<MappingScheduleView | undefined> | undefined;
   let unknownReason: string | undefined;
   try {
@@ -46,17 +48,29 @@ export async function mappingsCommand(ctx: CommandContext, opts: { json?: boolea
       dependencies: m.dependencies,
       defaultSchedule: m.schedule,
       complete: m.complete,
+      onlyCoupled: m.onlyCoupled,
+      matchBeforeCreate: m.matchBeforeCreate,
+      updateConflictPolicy: m.updateConflictPolicy,
+      deletionConflictPolicy: m.deletionConflictPolicy,
+      fieldMappings: m.fieldMappings.map((f) => ({
+        bcField: f.bcField ?? null,
+        dvField: f.dvField ?? null,
+        direction: f.direction,
+        enabled: f.enabled,
+      })),
       schedule,
     };
   });
   if (opts.json) {
     printJson({
+      source,
       mappings: rows,
       schedulesKnown: views !== undefined,
       ...(unknownReason ? { reason: unknownReason } : {}),
     });
     return;
   }
+  console.log(`mappings: ${describeMappingsSource(source)}\n`);
   const arrow = { bidirectional: '⇄', 'to-dataverse': '→', 'to-bc': '←' } as const;
   printTable(
     rows.map((r) => ({

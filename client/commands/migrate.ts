@@ -1,22 +1,11 @@
 /** `bcsync migrate`: brings the store's schema up to date (or rolls it back with --down, or shows --status). */
-import { openDefaultStore, StoreConnectionError } from '../../store/database';
 import { migrateLatest, migrationStatus, rollbackAll } from '../../store/migrate';
+import { openConfiguredStore } from '../../worker/open-store';
 import type { CommandContext } from '../context';
-import { CliError } from '../errors';
 import { printJson } from '../output';
 
 export async function migrateCommand(ctx: CommandContext, opts: { down?: boolean; status?: boolean; json?: boolean }) {
-  let opened;
-  try {
-    opened = await openDefaultStore({
-      mysqlUrl: ctx.config.mysqlUrl,
-      defaultUrl: ctx.config.mysqlDefaultUrl,
-      dataDir: ctx.config.dataDir,
-    });
-  } catch (err) {
-    if (err instanceof StoreConnectionError) throw new CliError(err.message);
-    throw err;
-  }
+  const opened = await openConfiguredStore(ctx.config, 'create');
   const { store } = opened;
   try {
     if (opts.status) {

@@ -1,7 +1,7 @@
 /**
  * `npm start` / `bcsync start`: the main job on the embedded defaults. Locates or installs the pinned Temporal CLI,
- * starts the dev server with its UI, opens and migrates the store (MySQL, else SQLite with a notice), starts a worker
- * and prints the URLs. Ctrl-C stops the worker (draining), the store and the dev server, in that order.
+ * starts the dev server with its UI, opens and migrates the store (MySQL, else SQLite with a notice), writes the demo's
+ * mapping overrides to DATA_DIR (unless MAPPINGS_FILE is set), starts a worker and prints the URLs. Ctrl-C stops the worker (draining), the store and the dev server, in that order.
  */
 import path from 'node:path';
 import type { Connection } from '@temporalio/client';
@@ -9,16 +9,14 @@ import { childProcessEnv } from '../../config';
 import { ensureTemporalCli } from '../../scripts/temporal/cli';
 import { type RunningDevServer, startDevServer } from '../../scripts/temporal/dev-server';
 import { ensureSearchAttributes } from '../../scripts/temporal/search-attributes';
-import { openDefaultStore, StoreConnectionError } from '../../store/database';
-import { migrateLatest } from '../../store/migrate';
-import { applyMappingOverrides, defaultMappings, demoMappingOverrides, demoScheduledMappings } from '../../mappings';
-import { loadMappings } from '../../worker/load-mappings';
+import { demoScheduledMappings } from '../../mappings';
+import { describeMappingsSource, loadEffectiveMappings, writeDemoMappingsFile } from '../../worker/load-mappings';
+import { openConfiguredStore } from '../../worker/open-store';
 import { startWorker } from '../../worker/run';
 import { formatInterval, parseInterval, upsertMappingSchedule } from '../schedules';
 import type { CommandContext } from '../context';
 import { startEmulators } from '../emulators';
 import { firstStartFullSync, mappingsWithoutFullSync } from '../first-full-sync';
-import { CliError } from '../errors';
 
 export async function startCommand(ctx: CommandContext): Promise<void> {
   const config = ctx.config;
@@ -83,32 +81,26 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
       say(`Dataverse emulator:        ${emulators.dataverse.apiBase}`);
     }
 
-    let opened;
-    try {
-      opened = await openDefaultStore({
-        mysqlUrl: config.mysqlUrl,
-        defaultUrl: config.mysqlDefaultUrl,
-        dataDir: config.dataDir,
-      });
-    } catch (err) {
-      if (err instanceof StoreConnectionError) throw new CliError(err.message);
-      throw err;
-    }
+    const opened = await openConfiguredStore(config, 'migrate');
     const store = opened.store;
     cleanups.push(() => store.close());
     if (store.dialect === 'sqlite') say(`NOTICE: ${opened.reason}: ${store.description}`);
     else say(`Store: ${store.description} (${opened.reason})`);
-    const applied = await migrateLatest(store);
-    say(applied.length ? `Migrations applied: ${applied.join(', ')}` : 'Store schema is up to date');
+    say(opened.applied.length ? `Migrations applied: ${opened.applied.join(', ')}` : 'Store schema is up to date');
 
-    const mappings = config.mappingsFile
-      ? loadMappings(config.mappingsFile)
-      : applyMappingOverrides(defaultMappings(), demoMappingOverrides);
-    if (!config.mappingsFile)
+    // The demo's overrides are a file in DATA_DIR, not a private choice of this process: the worker below, a later
+    // `bcsync worker` and every `bcsync` command (`npx bcsync mappings`) find it while MAPPINGS_FILE is unset.
+    const demoFile = config.mappingsFile ? undefined : writeDemoMappingsFile(config.dataDir);
+    const mappings = loadEffectiveMappings(config);
+    say(`Mappings: ${describeMappingsSource(mappings.source)}`);
+    if (demoFile) {
       say(
-        'Mappings: the defaults with the demo overrides (mappings/demo-overrides.ts); set MAPPINGS_FILE to use your own',
+        demoFile.written
+          ? `  written now; edit it to change the demo, or set MAPPINGS_FILE to use your own (docs/mappings.md)`
+          : `  kept from an earlier start; delete it to get the demo's overrides back, or set MAPPINGS_FILE`,
       );
-    const running = await startWorker(config, ctx.logger, store, mappings);
+    }
+    const running = await startWorker(config, ctx.logger, { store, mappings });
     cleanups.push(async () => {
       await running.stop();
       say('Worker stopped');
@@ -162,7 +154,9 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
     );
     say(`Metrics:      http://127.0.0.1:${config.metricsPort}/metrics`);
     say(`Task queue:   ${config.temporal.taskQueue}`);
-    say(`Try:          npx bcsync jobs · npx bcsync errors · npx bcsync run CUSTOMER --wait   (in another terminal)`);
+    say(
+      `Try:          npx bcsync mappings · npx bcsync jobs · npx bcsync errors · npx bcsync run CUSTOMER --wait   (in another terminal)`,
+    );
     say('Press Ctrl-C to stop.');
 
     await stopRequested;

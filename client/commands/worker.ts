@@ -1,4 +1,7 @@
-/** `bcsync worker`: runs a worker process until SIGINT/SIGTERM (production entry point; DESIGN §9). */
+/**
+ * `bcsync worker`: runs a worker process until SIGINT/SIGTERM (production entry point; DESIGN §9). Opens and migrates
+ * the configured store and runs the effective mappings (worker/load-mappings.ts), the ones `bcsync mappings` shows.
+ */
 import { startWorker } from '../../worker/run';
 import type { CommandContext } from '../context';
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { migrations } from '../../store/migrations';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import knexFactory from 'knex';
+import { migrations } from '../../store/migrations';
 import { testResources } from '../support/env';
 import { freePort, runBcsync } from '../support/cli';
 import { startSyncStack, type SyncStack } from '../support/sync-stack';
@@ -65,6 +66,62 @@ describe('the bcsync CLI', function () {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^bcsync: MYSQL_URL: cannot connect to mysql:\/\/root:\*\*\*@127\.0\.0\.1/m);
     assert.doesNotMatch(r.stderr, /hunter2/);
+  });
+
+  it('exits 1 naming MYSQL_URL and the database when a read command is given one that does not exist, and creates none', async () => {
+    const { mysqlServerUrl, database } = testResources();
+    const misspelled = `${database}_misspelt`;
+    const r = await runBcsync(['jobs', '--json'], { MYSQL_URL: `${mysqlServerUrl}/${misspelled}` });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^bcsync: MYSQL_URL: the database '${misspelled}' does not exist on mysql://.*; check the database name`,
+      ),
+    );
+    assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+    const admin = knexFactory({ client: 'mysql2', connection: `${mysqlServerUrl}/` });
+    try {
+      const [rows] = (await admin.raw('SHOW DATABASES LIKE ?', [misspelled])) as [unknown[]];
+      assert.deepEqual(rows, [], 'the read command created no database');
+    } finally {
+      await admin.destroy();
+    }
+  });
+
+  it('exits 1 telling to run bcsync migrate when a read command finds the schema behind, and migrates nothing', async () => {
+    const { mysqlServerUrl, database } = testResources();
+    const empty = `${database}_unmigrated`;
+    const admin = knexFactory({ client: 'mysql2', connection: `${mysqlServerUrl}/` });
+    try {
+      await admin.raw('CREATE DATABASE ?? CHARACTER SET utf8mb4', [empty]);
+      const r = await runBcsync(['errors'], { MYSQL_URL: `${mysqlServerUrl}/${empty}` });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(
+        r.stderr,
+        /^bcsync: mysql:\/\/.* is not migrated \(\d+ migration\(s\) pending, from 2026\d+-create-couplings\); run: npx bcsync migrate/m,
+      );
+      const [tables] = (await admin.raw('SHOW TABLES FROM ??', [empty])) as [unknown[]];
+      assert.deepEqual(tables, [], 'the read command created no table');
+    } finally {
+      await admin.raw('DROP DATABASE IF EXISTS ??', [empty]);
+      await admin.destroy();
+    }
+  });
+
+  it('exits 1 naming DATA_DIR when a read command finds no SQLite store, and creates none', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'bcsync-cli-'));
+    const port = await freePort();
+    const r = await runBcsync(['jobs'], {
+      DATA_DIR: dataDir,
+      MYSQL_DEFAULT_URL: `mysql://root@127.0.0.1:${port}/bcsync`,
+    });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /^bcsync: DATA_DIR: there is no store at .*bcsync\.sqlite .*create it with: npm start, or npx bcsync migrate$/m,
+    );
+    assert.deepEqual(readdirSync(dataDir), [], 'no store file was created');
   });
 
   it('migrates the configured MySQL and reports what it applied, then that nothing is left', async () => {

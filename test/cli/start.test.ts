@@ -3,6 +3,7 @@ import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { defaultMappings } from '../../mappings';
 import { eventually, testResources } from '../support/env';
 import { freePort, runBcsync, spawnBcsync } from '../support/cli';
 
@@ -61,6 +62,41 @@ describe('npm start (bcsync start)', function () {
     assert.match(metricsText, /temporal_/);
 
     const cliEnv = { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${grpc}` };
+
+    // The demo's overrides are a file in DATA_DIR that the worker runs and every later bcsync command finds: the CLI
+    // in a second terminal shows the mappings that run, not the plain defaults.
+    const demoFile = path.join(dataDir, 'demo-mappings.json');
+    assert.ok(
+      first.output().includes(`Mappings: the defaults with the demo's overrides in ${demoFile}`),
+      first.output(),
+    );
+    assert.match(first.output(), /^ {2}written now; edit it to change the demo/m);
+    const shown = await runBcsync(['mappings', '--json'], cliEnv);
+    assert.equal(shown.code, 0, shown.stderr);
+    const effective = JSON.parse(shown.stdout) as {
+      source: { kind: string; file: string | null };
+      mappings: Array<{
+        name: string;
+        onlyCoupled: boolean;
+        fieldMappings: Array<{ bcField: string; enabled: boolean }>;
+      }>;
+    };
+    assert.deepEqual(effective.source, { kind: 'demo', file: demoFile });
+    const customer = effective.mappings.find((m) => m.name === 'CUSTOMER');
+    assert.equal(customer?.onlyCoupled, false);
+    assert.equal(effective.mappings.find((m) => m.name === 'CONTACT')?.onlyCoupled, false);
+    assert.deepEqual(
+      customer?.fieldMappings
+        .filter((f) => ['salespersonCode', 'currencyCode'].includes(f.bcField))
+        .map((f) => f.enabled),
+      [false, false],
+    );
+    for (const m of defaultMappings().filter((d) => !['CUSTOMER', 'CONTACT'].includes(d.name))) {
+      assert.equal(effective.mappings.find((x) => x.name === m.name)?.onlyCoupled, m.onlyCoupled, `${m.name} keeps it`);
+    }
+    const text = await runBcsync(['mappings'], cliEnv);
+    assert.ok(text.stdout.startsWith(`mappings: the defaults with the demo's overrides in ${demoFile}`), text.stdout);
+
     const smoke = await runBcsync(['smoke', '--wait', '--json'], cliEnv);
     assert.equal(smoke.code, 0, smoke.stderr);
     const { workflowId, jobId } = JSON.parse(smoke.stdout);
@@ -72,6 +108,7 @@ describe('npm start (bcsync start)', function () {
 
     const second = await runOnce();
     assert.match(second.output(), /Store schema is up to date/);
+    assert.match(second.output(), /^ {2}kept from an earlier start; delete it to get the demo's overrides back/m);
     const jobs = await runBcsync(['jobs', '--json'], cliEnv);
     // Not necessarily the newest job: a scheduled tick (every minute) may have started a run since.
     assert.ok(

@@ -1,10 +1,23 @@
 /** Running the real `bcsync` CLI (bin/bcsync.js) as a child process, as a user would. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { childProcessEnv } from '../../config';
 
 export const bin = path.join(__dirname, '..', '..', 'bin', 'bcsync.js');
+
+let defaultDataDir: string | undefined;
+
+/**
+ * The environment of a `bcsync` child: quiet logs and, unless the test names one, a DATA_DIR of this test process —
+ * never the checkout's `.data`, whose demo mappings (written by a developer's `npm start`) the CLI would pick up.
+ */
+function cliEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  defaultDataDir ??= mkdtempSync(path.join(tmpdir(), 'bcsync-cli-data-'));
+  return childProcessEnv({ LOG_LEVEL: 'warn', DATA_DIR: defaultDataDir, ...env });
+}
 
 export interface CliResult {
   code: number | null;
@@ -15,7 +28,7 @@ export interface CliResult {
 /** Runs `bcsync …args` to completion with `env` added to the environment. */
 export function runBcsync(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: childProcessEnv({ LOG_LEVEL: 'warn', ...env }) });
+    const child = spawn(process.execPath, [bin, ...args], { env: cliEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -36,7 +49,7 @@ export function spawnBcsync(
   args: string[],
   env: Record<string, string>,
 ): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [bin, ...args], { env: childProcessEnv({ LOG_LEVEL: 'warn', ...env }) });
+  const child = spawn(process.execPath, [bin, ...args], { env: cliEnv(env) });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
