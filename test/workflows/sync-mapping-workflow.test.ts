@@ -7,6 +7,9 @@
  * pass of 40 pages continues as new at least twice.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -22,6 +25,7 @@ import type {
   SyncPageResult,
 } from '../../engine/run-types';
 import { zeroCounts } from '../../engine/run-types';
+import { RecordHistoryError, recordHistory } from '../../scripts/record-histories';
 import type { syncMapping } from '../../workflows';
 import { BcSyncChanged, BcSyncFailed, BcSyncOutcome, syncProgressQuery } from '../../workflows/definitions';
 import { testResources, uniqueName } from '../support/env';
@@ -264,6 +268,23 @@ describe('the syncMapping workflow (stubbed activities)', function () {
       failed: 0,
       changed: 11,
     });
+  });
+
+  it('is recorded by scripts/record-histories.ts as a history that replays, and never over an existing one', async () => {
+    const { handle } = await start({ directions: ['to-dataverse'], page: changedPages(2) });
+    await handle.result();
+    const dir = mkdtempSync(path.join(tmpdir(), 'bcsync-histories-'));
+    const client = testResources().temporal.client;
+    const file = await recordHistory({ client, name: 'stubbed-sync', workflowId: handle.workflowId, dir });
+    assert.equal(file, path.join(dir, 'stubbed-sync.json'));
+    const written = readFileSync(file, 'utf8');
+    await Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows') }, JSON.parse(written));
+
+    await assert.rejects(
+      recordHistory({ client, name: 'stubbed-sync', workflowId: handle.workflowId, dir }),
+      (err: unknown) => err instanceof RecordHistoryError && /is never re-recorded/.test(err.message),
+    );
+    assert.equal(readFileSync(file, 'utf8'), written, 'the existing history is left as it was');
   });
 
   describe('outcome rules', () => {
