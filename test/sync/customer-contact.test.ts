@@ -382,6 +382,20 @@ describe('syncMapping CUSTOMER and CONTACT, end to end', function () {
       }
       const resolved = await listErrors(stack.store.knex, { mapping: 'CONTACT', unresolvedOnly: true });
       assert.equal(resolved.length, 0, 'the earlier errors are resolved by the run that fixed them');
+
+      // CONTACT's entity rule: an account that had no primary contact gets the first contact created under it.
+      const accountsNow = await all(stack, 'dv', 'accounts');
+      const contactsNow = await all(stack, 'dv', 'contacts');
+      const parents = new Set(
+        rows.map((r) => contactsNow.find((c) => c.contactid === r.dv_id)?._parentcustomerid_value),
+      );
+      assert.ok(parents.size > 0);
+      for (const accountId of parents) {
+        const account = accountsNow.find((a) => a.accountid === accountId)!;
+        const primary = contactsNow.find((c) => c.contactid === account._primarycontactid_value);
+        assert.ok(primary, `account ${String(account.name)} has a primary contact`);
+        assert.equal(primary._parentcustomerid_value, accountId, 'the primary contact is one of its own contacts');
+      }
     });
   });
 
