@@ -24,7 +24,7 @@ export const contactRules: EntityRules = {
       // Recovered creates too: an earlier attempt may have died before this fix-up (it is idempotent).
       if (p?.operation !== 'create' || !item.written) continue;
       const account = parentAccountOf(p.payload);
-      const contactId = String(item.written.contactid ?? p.destinationId ?? '').toLowerCase();
+      const contactId = ((item.written.contactid as string | undefined) ?? p.destinationId ?? '').toLowerCase();
       if (account && contactId && !firstContactOf.has(account)) firstContactOf.set(account, contactId);
     }
     if (!firstContactOf.size) return;
