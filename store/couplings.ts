@@ -206,15 +206,6 @@ export async function clearFailure(db: Db, id: number, direction: Direction, job
     });
 }
 
-/** Removes the coupling of one record of `mapping`, found by its BC or Dataverse id; returns how many were removed. */
-export async function uncoupleRecord(db: Db, mapping: string, ids: { bcId?: string; dvId?: string }): Promise<number> {
-  const q = db('couplings').where({ mapping });
-  if (ids.bcId) q.andWhere({ bc_id: ids.bcId.toLowerCase() });
-  if (ids.dvId) q.andWhere({ dv_id: ids.dvId.toLowerCase() });
-  if (!ids.bcId && !ids.dvId) return 0;
-  return q.delete();
-}
-
 /** Marks couplings skipped (parked: never retried until restored). */
 export async function markSkipped(db: Db, ids: readonly number[], now: Date): Promise<void> {
   if (ids.length) await db('couplings').whereIn('id', ids).update({ skipped: true, skipped_at: now, updated_at: now });
