@@ -3,7 +3,7 @@
  * composition root (worker/) and passed in; activities return only ids, cursors and counts.
  */
 import { closeJob, openJob } from '../store/sync-jobs';
-import { zeroCounts } from '../store/types';
+import { zeroCounts } from '../engine/run-types';
 import { createFullSyncActivities } from './full-sync-plan';
 import { createMatchActivities } from './matching/match-activities';
 import { configurationFailure, createSyncActivities, type SyncDeps } from './sync-activities';

@@ -1,4 +1,5 @@
-import type { FieldMapping, Side, ValueType } from '../mappings/mapping-model';
+import type { FieldMapping, ValueType } from '../mappings/mapping-model';
+import type { Side } from './run-types';
 import type { DataRecord } from './record-types';
 
 /** Reads a property; a dotted path (`customerFinancialDetail.balance`) reads through expanded navigations. */

@@ -1,4 +1,4 @@
-import type { PassDirection } from '../mappings/mapping-model';
+import type { PassDirection } from './run-types';
 import type { TransformName } from '../mappings/transform-names';
 import { stringify } from './normalize-value';
 import type { DataRecord } from './record-types';

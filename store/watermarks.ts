@@ -1,6 +1,6 @@
 /** Queries on `watermarks`: per mapping and side, the high-water mark that only ever moves forward. */
 import { type Db, toDate, toNumber } from './values';
-import type { Side } from './types';
+import type { Side } from '../engine/run-types';
 
 export interface Watermark {
   mapping: string;

@@ -4,7 +4,7 @@
  * the side named (from BC with --bc, from Dataverse with --dv); the chosen side's values win an update conflict.
  */
 import { uncoupleRecord } from '../../store/couplings';
-import type { SyncMappingInput } from '../../workflows/definitions';
+import type { SyncMappingInput } from '../../engine/run-types';
 import type { CommandContext } from '../context';
 import { CliError, UsageError } from '../errors';
 import { effectiveMappings, resolveMapping } from '../mapping-selection';

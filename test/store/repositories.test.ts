@@ -9,7 +9,7 @@ import * as pending from '../../store/pending-writes';
 import * as audit from '../../store/field-changes';
 import * as options from '../../store/option-mappings';
 import * as pages from '../../store/sync-pages';
-import { zeroCounts } from '../../store/types';
+import { zeroCounts } from '../../engine/run-types';
 import { openFreshStore } from '../support/stores';
 
 const t0 = new Date('2026-11-24T10:00:00.123Z');
