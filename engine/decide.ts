@@ -414,8 +414,3 @@ function conflictDetail(
     }),
   };
 }
-
-/** The counter a decision increments (null = not counted). */
-export function counterOf(decision: RecordDecision): RecordDecision['counter'] {
-  return decision.counter;
-}

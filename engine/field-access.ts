@@ -28,11 +28,6 @@ export function readProperty(field: FieldMapping, side: Side): { property: strin
   return { property: field.dvField, type: field.dvType ?? field.type };
 }
 
-/** The value type of the field on `side` (what the written value is compared as). */
-export function sideType(field: FieldMapping, side: Side): ValueType {
-  return readProperty(field, side)?.type ?? (side === 'bc' ? field.type : (field.dvType ?? field.type));
-}
-
 /** The property a write uses: BC property; Dataverse column, or `<navigation>@odata.bind` for a coupling lookup. */
 export function writeProperty(field: FieldMapping, side: Side): string | null {
   if (side === 'bc') return field.bcField ?? null;

@@ -80,7 +80,7 @@ export function sourceMatchValue(
 }
 
 /** The match key of a record under a criterion; null when any of its values is empty (the criterion cannot hold). */
-export function matchKey(
+function matchKey(
   m: IntegrationTableMapping,
   direction: PassDirection,
   criterion: MatchCriterion,

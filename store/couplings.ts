@@ -257,12 +257,6 @@ export async function deleteCouplings(db: Db, ids: readonly number[]): Promise<n
   return ids.length ? db('couplings').whereIn('id', ids).delete() : 0;
 }
 
-/** How many couplings each mapping has. */
-export async function countByMapping(db: Db): Promise<Record<string, number>> {
-  const rows = await db('couplings').select('mapping').count({ n: '*' }).groupBy('mapping');
-  return Object.fromEntries((rows as Array<{ mapping: string; n: unknown }>).map((r) => [r.mapping, toNumber(r.n)]));
-}
-
 /** One record of a mapping, named by its Business Central id (SystemId) or its Dataverse id. */
 export type CouplingKey = { bcId: string; dvId?: undefined } | { dvId: string; bcId?: undefined };
 

@@ -100,13 +100,6 @@ export async function closeJob(
     .update({ status: c.status, finished_at: c.finishedAt, message: c.message ?? null, ...c.counts });
 }
 
-/** Writes the running totals of an open job so `bcsync jobs` shows progress. */
-export async function updateJobCounts(db: Db, id: number, counts: PassCounts): Promise<void> {
-  await db('sync_jobs')
-    .where({ id, status: 'running' })
-    .update({ ...counts });
-}
-
 /** The jobs of `mapping` still marked running, with the workflow run that opened them. */
 export async function listRunningJobs(db: Db, mapping: string): Promise<SyncJob[]> {
   return (await db('sync_jobs').where({ mapping, status: 'running' }).orderBy('id')).map(fromRow);

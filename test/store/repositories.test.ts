@@ -136,11 +136,11 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         );
       });
 
-      it('counts couplings per mapping and uncouples', async () => {
-        assert.deepEqual(await couplings.countByMapping(store.knex), { CUSTOMER: 3 });
+      it('uncouples', async () => {
         const c = (await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(3)])).get(guid(3))!;
         assert.equal(await couplings.deleteCouplings(store.knex, [c.id]), 1);
-        assert.deepEqual(await couplings.countByMapping(store.knex), { CUSTOMER: 2 });
+        assert.equal((await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(3)])).size, 0);
+        assert.equal(await couplings.deleteCouplings(store.knex, [c.id]), 0, 'a second uncouple removes nothing');
       });
     });
 
@@ -172,13 +172,6 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         assert.equal(w.jobId, 1);
         assert.equal(await watermarks.getWatermark(store.knex, 'CUSTOMER', 'dataverse'), undefined, 'per side');
       });
-
-      it('keeps a delta token beside the watermark and resets both for a full sync', async () => {
-        await watermarks.setDeltaToken(store.knex, 'CUSTOMER', 'dataverse', 'tok-1', t0);
-        assert.equal((await watermarks.getWatermark(store.knex, 'CUSTOMER', 'dataverse'))?.deltaToken, 'tok-1');
-        assert.equal(await watermarks.resetWatermarks(store.knex, 'CUSTOMER'), 2);
-        assert.equal(await watermarks.getWatermark(store.knex, 'CUSTOMER', 'bc'), undefined);
-      });
     });
 
     describe('sync jobs, errors and audit', function () {
@@ -202,9 +195,7 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         jobId = a.id;
       });
 
-      it('shows running totals and closes with final counters', async () => {
-        await jobs.updateJobCounts(store.knex, jobId, { ...zeroCounts(), modified: 2 });
-        assert.equal((await jobs.getJob(store.knex, jobId))?.modified, 2);
+      it('closes with final counters', async () => {
         await jobs.closeJob(store.knex, jobId, {
           status: 'completed_with_errors',
           counts: { ...zeroCounts(), inserted: 1, modified: 3, failed: 1 },
