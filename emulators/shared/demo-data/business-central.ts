@@ -4,7 +4,7 @@
  */
 import { deterministicGuid, SeededRandom } from '../random';
 import type { BusinessCentralDemoData, DemoCompany, DemoDataOptions, DemoRecord } from './types';
-import { resolveDemoDataOptions } from './options';
+import { resolveDemoDataOptions, type ResolvedDemoDataOptions } from './options';
 import { demoCustomerName, demoSalespeople, isoDate, money, person, slug } from './common';
 import {
   CITIES,
@@ -30,17 +30,24 @@ export const DEMO_COMPANY: DemoCompany = {
   systemVersion: '25.0.23364.25372',
 };
 
-/**
- * Generates the Business Central half of the demo dataset. Deterministic for the same options. Throws `RangeError`
- * for invalid options.
- */
-export function generateBusinessCentralDemoData(options: DemoDataOptions = {}): BusinessCentralDemoData {
-  const o = resolveDemoDataOptions(options);
-  const rnd = new SeededRandom(o.randomSeed * 7919);
-  let tick = 0;
-  const stamp = (): string => new Date(o.baseMs + tick++ * 1000).toISOString();
-  const guid = (ns: string, i: number): string => deterministicGuid(`${o.randomSeed}:bc:${ns}`, i);
+/** What every part of the BC generator shares, in call order: the options, the seeded random source, the clock, ids. */
+interface BcGenerator {
+  readonly o: Readonly<ResolvedDemoDataOptions>;
+  readonly rnd: SeededRandom;
+  /** The next `lastModifiedDateTime`: one second after the previous one, so the call order fixes the timestamps. */
+  readonly stamp: () => string;
+  readonly guid: (ns: string, i: number) => string;
+}
 
+/** The currencies and units of measure (fixed catalogs) and the salespeople/purchasers. */
+function masterData(g: BcGenerator): {
+  currencies: DemoRecord[];
+  currencyByCode: Map<string, DemoRecord>;
+  unitsOfMeasure: DemoRecord[];
+  unitByCode: Map<string, DemoRecord>;
+  salespeoplePurchasers: DemoRecord[];
+} {
+  const { o, stamp, guid } = g;
   const currencies: DemoRecord[] = DEMO_CURRENCIES.map((c, i) => ({
     id: guid('currency', i),
     code: c.code,
@@ -77,6 +84,16 @@ export function generateBusinessCentralDemoData(options: DemoDataOptions = {}): 
     });
   }
 
+  return { currencies, currencyByCode, unitsOfMeasure, unitByCode, salespeoplePurchasers };
+}
+
+/** The customers, each with its Company contact and 1–n Person contacts under it (BC's contact model). */
+function customersAndContacts(
+  g: BcGenerator,
+  currencyByCode: Map<string, DemoRecord>,
+  salespeoplePurchasers: DemoRecord[],
+): { customers: DemoRecord[]; contacts: DemoRecord[] } {
+  const { o, rnd, stamp, guid } = g;
   const customers: DemoRecord[] = new Array<DemoRecord>(o.customers);
   const contacts: DemoRecord[] = [];
   let contactSeq = 0;
@@ -182,7 +199,15 @@ export function generateBusinessCentralDemoData(options: DemoDataOptions = {}): 
       });
     }
   }
+  return { customers, contacts };
+}
 
+/** The items (composed from item kinds and cities) and the resources. */
+function itemsAndResources(
+  g: BcGenerator,
+  unitByCode: Map<string, DemoRecord>,
+): { items: DemoRecord[]; resources: DemoRecord[] } {
+  const { o, stamp, guid } = g;
   const items: DemoRecord[] = [];
   for (let i = 0; i < o.items; i++) {
     const kind = ITEM_KINDS[i % ITEM_KINDS.length];
@@ -232,7 +257,15 @@ export function generateBusinessCentralDemoData(options: DemoDataOptions = {}): 
       lastModifiedDateTime: stamp(),
     });
   }
+  return { items, resources };
+}
 
+/** The customer price groups and the sales prices of items per group (custom API pages). */
+function pricing(
+  g: BcGenerator,
+  items: DemoRecord[],
+): { customerPriceGroups: DemoRecord[]; salesPrices: DemoRecord[] } {
+  const { o, stamp, guid } = g;
   const customerPriceGroups: DemoRecord[] = PRICE_GROUPS.slice(0, o.customerPriceGroups).map((g, i) => ({
     id: guid('price-group', i),
     ...g,
@@ -259,7 +292,16 @@ export function generateBusinessCentralDemoData(options: DemoDataOptions = {}): 
       lastModifiedDateTime: stamp(),
     });
   }
+  return { customerPriceGroups, salesPrices };
+}
 
+/** The posted and draft sales invoices with their lines, dated backwards from the base time. */
+function invoices(
+  g: BcGenerator,
+  customers: DemoRecord[],
+  items: DemoRecord[],
+): { salesInvoices: DemoRecord[]; salesInvoiceLines: DemoRecord[] } {
+  const { o, rnd, stamp, guid } = g;
   const salesInvoices: DemoRecord[] = [];
   const salesInvoiceLines: DemoRecord[] = [];
   const invoiceCount = o.postedInvoices + o.draftInvoices;
@@ -367,7 +409,12 @@ export function generateBusinessCentralDemoData(options: DemoDataOptions = {}): 
       lastModifiedDateTime: stamp(),
     });
   }
+  return { salesInvoices, salesInvoiceLines };
+}
 
+/** The employees. */
+function employeeRecords(g: BcGenerator): DemoRecord[] {
+  const { o, stamp, guid } = g;
   const employees: DemoRecord[] = [];
   for (let i = 0; i < o.employees; i++) {
     const p = person(i * 11 + 5);
@@ -396,12 +443,34 @@ export function generateBusinessCentralDemoData(options: DemoDataOptions = {}): 
       lastModifiedDateTime: stamp(),
     });
   }
+  return employees;
+}
 
+/**
+ * Generates the Business Central half of the demo dataset. Deterministic for the same options. Throws `RangeError`
+ * for invalid options.
+ */
+export function generateBusinessCentralDemoData(options: DemoDataOptions = {}): BusinessCentralDemoData {
+  const o = resolveDemoDataOptions(options);
+  let tick = 0;
+  const g: BcGenerator = {
+    o,
+    rnd: new SeededRandom(o.randomSeed * 7919),
+    stamp: () => new Date(o.baseMs + tick++ * 1000).toISOString(),
+    guid: (ns, i) => deterministicGuid(`${o.randomSeed}:bc:${ns}`, i),
+  };
+  // The order of these calls is the order of the random draws and timestamps: changing it changes the dataset.
+  const masters = masterData(g);
+  const { customers, contacts } = customersAndContacts(g, masters.currencyByCode, masters.salespeoplePurchasers);
+  const { items, resources } = itemsAndResources(g, masters.unitByCode);
+  const { customerPriceGroups, salesPrices } = pricing(g, items);
+  const { salesInvoices, salesInvoiceLines } = invoices(g, customers, items);
+  const employees = employeeRecords(g);
   return {
     company: DEMO_COMPANY,
-    currencies,
-    unitsOfMeasure,
-    salespeoplePurchasers,
+    currencies: masters.currencies,
+    unitsOfMeasure: masters.unitsOfMeasure,
+    salespeoplePurchasers: masters.salespeoplePurchasers,
     customers,
     contacts,
     items,

@@ -4,28 +4,28 @@
  */
 import { deterministicGuid, SeededRandom } from '../random';
 import type { DataverseDemoData, DataverseDemoRow, DemoDataOptions } from './types';
-import { resolveDemoDataOptions } from './options';
+import { resolveDemoDataOptions, type ResolvedDemoDataOptions } from './options';
 import { demoCustomerName, demoSalespeople, person, slug } from './common';
 import { CITIES, JOB_TITLES, STREETS } from './words';
 
-/**
- * Generates the Dataverse half of the demo dataset: the base currency (NOK) and a root business unit as a fresh org
- * has them, system users (the first `matchingSystemUsers` share the e-mail of a BC salesperson), the default unit group
- * "Default Unit" with its "Primary Unit", one DV-only price list, DV-only products, accounts (the first
- * `overlapFraction` of the BC customers by name, then DV-only ones) with person contacts. Deterministic for the same
- * options. Throws `RangeError` for invalid options.
- */
-export function generateDataverseDemoData(options: DemoDataOptions = {}): DataverseDemoData {
-  const o = resolveDemoDataOptions(options);
-  const rnd = new SeededRandom(o.randomSeed * 104729);
-  let tick = 0;
-  const stamp = (): string => new Date(o.baseMs + tick++ * 1000).toISOString();
-  const guid = (ns: string, i: number): string => deterministicGuid(`${o.randomSeed}:dv:${ns}`, i);
-  const common = (): Record<string, unknown> => {
-    const t = stamp();
-    return { createdon: t, modifiedon: t, statecode: 0, statuscode: 1 };
-  };
+/** What every part of the Dataverse generator shares, in call order: the options, the random source, ids, the columns
+ *  every row has (`createdon`/`modifiedon` one second after the previous row, active state). */
+interface DvGenerator {
+  readonly o: Readonly<ResolvedDemoDataOptions>;
+  readonly rnd: SeededRandom;
+  readonly guid: (ns: string, i: number) => string;
+  readonly common: () => Record<string, unknown>;
+}
 
+/** The organization as a fresh one has it: the base currency (NOK), the root business unit, the organization row. */
+function organization(g: DvGenerator): {
+  baseCurrencyId: string;
+  businessUnitId: string;
+  transactioncurrencies: DataverseDemoRow[];
+  businessunits: DataverseDemoRow[];
+  organizations: DataverseDemoRow[];
+} {
+  const { guid, common } = g;
   const baseCurrencyId = guid('transactioncurrency', 0);
   const transactioncurrencies: DataverseDemoRow[] = [
     {
@@ -45,7 +45,12 @@ export function generateDataverseDemoData(options: DemoDataOptions = {}): Datave
   const organizations: DataverseDemoRow[] = [
     { organizationid: guid('organization', 0), name: 'cronus', _basecurrencyid_value: baseCurrencyId, ...common() },
   ];
+  return { baseCurrencyId, businessUnitId, transactioncurrencies, businessunits, organizations };
+}
 
+/** The system users: those sharing a BC salesperson's e-mail, DV-only ones, and the integration's application user. */
+function systemUsers(g: DvGenerator, businessUnitId: string): DataverseDemoRow[] {
+  const { o, guid, common } = g;
   const systemusers: DataverseDemoRow[] = [];
   const userRow = (i: number, first: string, last: string, email: string, extra: Record<string, unknown> = {}) => ({
     systemuserid: guid('systemuser', i),
@@ -91,8 +96,20 @@ export function generateDataverseDemoData(options: DemoDataOptions = {}): Datave
       accessmode: 4,
     }),
   );
-  const owners = systemusers.filter((u) => u['isintegrationuser'] !== true);
+  return systemusers;
+}
 
+/** The default unit group with its primary unit, one DV-only price list and the DV-only products. */
+function productCatalog(
+  g: DvGenerator,
+  baseCurrencyId: string,
+): {
+  uomschedules: DataverseDemoRow[];
+  uoms: DataverseDemoRow[];
+  pricelevels: DataverseDemoRow[];
+  products: DataverseDemoRow[];
+} {
+  const { o, guid, common } = g;
   const scheduleId = guid('uomschedule', 0);
   const uomschedules: DataverseDemoRow[] = [
     { uomscheduleid: scheduleId, name: 'Default Unit', baseuomname: 'Primary Unit', description: '', ...common() },
@@ -142,7 +159,16 @@ export function generateDataverseDemoData(options: DemoDataOptions = {}): Datave
       statuscode: 1,
     });
   }
+  return { uomschedules, uoms, pricelevels, products };
+}
 
+/** The accounts (the overlapping BC customers by name, then DV-only ones), each with its person contacts. */
+function accountsAndContacts(
+  g: DvGenerator,
+  baseCurrencyId: string,
+  owners: DataverseDemoRow[],
+): { accounts: DataverseDemoRow[]; contacts: DataverseDemoRow[] } {
+  const { o, rnd, guid, common } = g;
   const accounts: DataverseDemoRow[] = [];
   const contacts: DataverseDemoRow[] = [];
   const overlapping = Math.floor(o.customers * o.overlapFraction);
@@ -215,11 +241,39 @@ export function generateDataverseDemoData(options: DemoDataOptions = {}): Datave
       ...common(),
     });
   }
+  return { accounts, contacts };
+}
 
+/**
+ * Generates the Dataverse half of the demo dataset: the base currency (NOK) and a root business unit as a fresh org
+ * has them, system users (the first `matchingSystemUsers` share the e-mail of a BC salesperson), the default unit group
+ * "Default Unit" with its "Primary Unit", one DV-only price list, DV-only products, accounts (the first
+ * `overlapFraction` of the BC customers by name, then DV-only ones) with person contacts. Deterministic for the same
+ * options. Throws `RangeError` for invalid options.
+ */
+export function generateDataverseDemoData(options: DemoDataOptions = {}): DataverseDemoData {
+  const o = resolveDemoDataOptions(options);
+  let tick = 0;
+  const stamp = (): string => new Date(o.baseMs + tick++ * 1000).toISOString();
+  const g: DvGenerator = {
+    o,
+    rnd: new SeededRandom(o.randomSeed * 104729),
+    guid: (ns, i) => deterministicGuid(`${o.randomSeed}:dv:${ns}`, i),
+    common: () => {
+      const t = stamp();
+      return { createdon: t, modifiedon: t, statecode: 0, statuscode: 1 };
+    },
+  };
+  // The order of these calls is the order of the random draws and timestamps: changing it changes the dataset.
+  const org = organization(g);
+  const systemusers = systemUsers(g, org.businessUnitId);
+  const owners = systemusers.filter((u) => u['isintegrationuser'] !== true);
+  const { uomschedules, uoms, pricelevels, products } = productCatalog(g, org.baseCurrencyId);
+  const { accounts, contacts } = accountsAndContacts(g, org.baseCurrencyId, owners);
   return {
-    transactioncurrencies,
-    businessunits,
-    organizations,
+    transactioncurrencies: org.transactioncurrencies,
+    businessunits: org.businessunits,
+    organizations: org.organizations,
     systemusers,
     accounts,
     contacts,
