@@ -142,12 +142,8 @@ function customersAndContacts(
     const companyNumber = nextContactNumber();
     const companyContactId = guid('contact-company', i);
     customers[i]['__contactId'] = companyContactId;
-    contacts.push({
-      id: companyContactId,
-      number: companyNumber,
-      type: 'Company',
-      displayName: name,
-      jobTitle: '',
+    // What the Company contact and its persons share (spread in place: the key order is part of the dataset).
+    const companyFields = {
       companyNumber,
       companyName: name,
       contactBusinessRelation: 'Customer',
@@ -158,6 +154,14 @@ function customersAndContacts(
       country: place.country,
       postalCode: place.postalCode,
       phoneNumber: phone,
+    };
+    contacts.push({
+      id: companyContactId,
+      number: companyNumber,
+      type: 'Company',
+      displayName: name,
+      jobTitle: '',
+      ...companyFields,
       mobilePhoneNumber: '',
       email: `info@${domain}`,
       website: `www.${domain}`,
@@ -178,16 +182,7 @@ function customersAndContacts(
         type: 'Person',
         displayName,
         jobTitle: JOB_TITLES[(i + k) % JOB_TITLES.length],
-        companyNumber,
-        companyName: name,
-        contactBusinessRelation: 'Customer',
-        addressLine1: address,
-        addressLine2: '',
-        city: place.city,
-        state: '',
-        country: place.country,
-        postalCode: place.postalCode,
-        phoneNumber: phone,
+        ...companyFields,
         mobilePhoneNumber: `+47 9${String(1000000 + i * 7 + k).slice(-7)}`,
         email: `${p.first}.${p.last}@${domain}`.toLowerCase().slice(0, 80),
         website: '',

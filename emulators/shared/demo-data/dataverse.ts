@@ -181,6 +181,15 @@ function accountsAndContacts(
     const domain = `${slug(name)}.example.com`;
     const accountId = guid('account', a);
     const owner = owners[a % owners.length];
+    // The account's address, also its contacts' (spread in place: the key order is part of the dataset).
+    const address1 = {
+      address1_line1: `${(a % 50) + 1} ${STREETS[(a + 3) % STREETS.length]}`,
+      address1_line2: '',
+      address1_city: place.city,
+      address1_stateorprovince: '',
+      address1_postalcode: place.postalCode,
+      address1_country: place.country,
+    };
     const personCount = rnd.int(o.dataverseContactsPerAccount[0], o.dataverseContactsPerAccount[1]);
     let primaryContactId: string | null = null;
     for (let k = 0; k < personCount; k++) {
@@ -200,12 +209,7 @@ function accountsAndContacts(
         fax: '',
         pager: '',
         websiteurl: '',
-        address1_line1: `${(a % 50) + 1} ${STREETS[(a + 3) % STREETS.length]}`,
-        address1_line2: '',
-        address1_city: place.city,
-        address1_stateorprovince: '',
-        address1_postalcode: place.postalCode,
-        address1_country: place.country,
+        ...address1,
         _parentcustomerid_value: accountId,
         parentcustomeridtype: 'account',
         _transactioncurrencyid_value: baseCurrencyId,
@@ -223,12 +227,7 @@ function accountsAndContacts(
       fax: '',
       emailaddress1: `post@${domain}`,
       websiteurl: `https://www.${domain}`,
-      address1_line1: `${(a % 50) + 1} ${STREETS[(a + 3) % STREETS.length]}`,
-      address1_line2: '',
-      address1_city: place.city,
-      address1_stateorprovince: '',
-      address1_postalcode: place.postalCode,
-      address1_country: place.country,
+      ...address1,
       address1_primarycontactname: '',
       creditlimit: null,
       revenue: 1_000_000 + a * 25_000,
