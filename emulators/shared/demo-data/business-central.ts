@@ -108,11 +108,8 @@ function customersAndContacts(
     const id = guid('customer', i);
     const address = `${(i % 97) + 1} ${STREETS[i % STREETS.length]}`;
     const phone = `+${place.country === 'US' ? '1' : '47'} ${String(20000000 + i * 37).slice(0, 8)}`;
-    customers[i] = {
-      id,
-      number,
-      displayName: name,
-      type: 'Company',
+    // The customer's address and phone, also its contacts' (spread in place: the key order is part of the dataset).
+    const postal = {
       addressLine1: address,
       addressLine2: '',
       city: place.city,
@@ -120,6 +117,13 @@ function customersAndContacts(
       country: place.country,
       postalCode: place.postalCode,
       phoneNumber: phone,
+    };
+    customers[i] = {
+      id,
+      number,
+      displayName: name,
+      type: 'Company',
+      ...postal,
       email: `info@${domain}`,
       website: `www.${domain}`,
       salespersonCode: salespeoplePurchasers[i % salespeoplePurchasers.length].code,
@@ -142,18 +146,12 @@ function customersAndContacts(
     const companyNumber = nextContactNumber();
     const companyContactId = guid('contact-company', i);
     customers[i]['__contactId'] = companyContactId;
-    // What the Company contact and its persons share (spread in place: the key order is part of the dataset).
+    // What the Company contact and its persons share.
     const companyFields = {
       companyNumber,
       companyName: name,
       contactBusinessRelation: 'Customer',
-      addressLine1: address,
-      addressLine2: '',
-      city: place.city,
-      state: '',
-      country: place.country,
-      postalCode: place.postalCode,
-      phoneNumber: phone,
+      ...postal,
     };
     contacts.push({
       id: companyContactId,
