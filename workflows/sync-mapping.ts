@@ -17,11 +17,10 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createSyncActivities } from '../activities/sync-activities';
+import { BcSyncChanged, BcSyncFailed, BcSyncMapping, BcSyncOutcome, syncProgressQuery } from './definitions';
 import {
-  BcSyncChanged,
-  BcSyncFailed,
-  BcSyncMapping,
-  BcSyncOutcome,
+  addCounts,
+  zeroCounts,
   type PassCursor,
   type PassDirection,
   type PassState,
@@ -29,9 +28,7 @@ import {
   type SyncMappingResult,
   type SyncProgress,
   type SyncResumeState,
-  syncProgressQuery,
-} from './definitions';
-import { addCounts, zeroCounts } from '../engine/run-types';
+} from '../engine/run-types';
 import { runDetailsText, runVerdict, skippedRunDetailsText } from '../engine/run-outcome';
 import { pageActivity, shortActivity } from './profiles';
 

@@ -10,7 +10,7 @@
 import { type ConnectorError, DuplicateKeyError } from '../../connectors/http';
 import { stringLiteral } from '../../connectors/http/odata';
 import { describeRecord, type LookupResolver } from '../../engine';
-import { destinationSideOf, sourceSideOf } from '../../mappings';
+import { destinationSideOf, sourceSideOf } from '../../engine/run-types';
 import { findByBcIds, findByDvIds } from '../../store/couplings';
 import type { SyncDeps, TransientRetryBudget } from '../deps';
 import { findUncoupledCandidates } from '../matching/candidates';

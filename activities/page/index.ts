@@ -6,7 +6,7 @@
  * act on.
  */
 import type { SyncPageResult } from '../../engine';
-import { sourceSideOf } from '../../mappings';
+import { sourceSideOf } from '../../engine/run-types';
 import type { SyncDeps } from '../deps';
 import { entityRulesFor } from '../entity-rules';
 import { sideApi } from '../sides';

@@ -5,7 +5,7 @@
  */
 import { chunk, guidLiteral } from '../../connectors/http/odata';
 import { deleteCouplings, findByDvIds, findCoupling } from '../../store/couplings';
-import type { SyncMappingInput } from '../../workflows/definitions';
+import type { SyncMappingInput } from '../../engine/run-types';
 import type { CommandContext } from '../context';
 import { CliError, UsageError } from '../errors';
 import { effectiveMappings, resolveMapping } from '../mapping-selection';

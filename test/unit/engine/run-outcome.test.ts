@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { type FinishedPass, runDetailsText, runVerdict, skippedRunDetailsText } from '../../../engine/run-outcome';
-import { type PassCounts, zeroCounts } from '../../../engine/run-types';
+import { type PassCounts, type PassDirection, zeroCounts } from '../../../engine/run-types';
 
 const counts = (c: Partial<PassCounts>): PassCounts => ({ ...zeroCounts(), ...c });
 
-const pass = (status: string, c: Partial<PassCounts> = {}, direction: 'to-dataverse' | 'to-bc' = 'to-dataverse') =>
+const pass = (status: string, c: Partial<PassCounts> = {}, direction: PassDirection = 'to-dataverse') =>
   ({ direction, jobId: direction === 'to-dataverse' ? 1 : 2, counts: counts(c), status }) satisfies FinishedPass;
 
 describe('the outcome of a sync run', () => {
