@@ -228,7 +228,18 @@ async function resolveFromBc(ctx: LookupContext, group: LookupRequest[], out: Ma
       out.set(r.key, { status: 'no-target', targetNumber: c?.number ?? r.value!, targetName: c?.name });
     } else {
       const c = caption.get(bcId);
-      out.set(r.key, { status: 'not-coupled', targetNumber: c?.number ?? r.value!, targetName: c?.name });
+      // A target mapping that only synchronizes Dataverse → Business Central (SALESPEOPLE) never creates the Dataverse
+      // record for a BC-only one: running it cannot help, coupling by hand or choosing another one can.
+      const advice =
+        target.direction === 'to-bc'
+          ? `${target.name} only synchronizes from Dataverse, so it never creates one for it: couple it to an existing Dataverse ${target.dataverse.caption} with 'bcsync couple ${target.name} --bc ${bcId} --dv <id>', or choose another`
+          : undefined;
+      out.set(r.key, {
+        status: 'not-coupled',
+        targetNumber: c?.number ?? r.value!,
+        targetName: c?.name,
+        ...(advice ? { advice } : {}),
+      });
     }
   }
 }

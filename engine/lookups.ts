@@ -42,7 +42,13 @@ export interface LookupRequest {
  */
 export type LookupResult =
   | { readonly status: 'resolved'; readonly value: string | number | null }
-  | { readonly status: 'not-coupled'; readonly targetNumber?: string; readonly targetName?: string }
+  | {
+      readonly status: 'not-coupled';
+      readonly targetNumber?: string;
+      readonly targetName?: string;
+      /** What to do instead of "run <mapping> first", when running that mapping cannot help. */
+      readonly advice?: string;
+    }
   | { readonly status: 'no-target'; readonly targetNumber?: string; readonly targetName?: string };
 
 /** Resolves a request from the caller's pre-fetched results; `undefined` = not pre-fetched (the record fails). */

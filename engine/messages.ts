@@ -51,7 +51,8 @@ export function lookupFailureMessage(
   if (lookup.kind === 'option') {
     return `${who} cannot be synchronized: its ${caption} '${number}'${name} is not mapped to a ${targetCaption}; run ${run} first`;
   }
-  return `${who} cannot be synchronized: its ${caption} '${number}'${name} is not coupled to a ${targetCaption}; run ${run} first`;
+  const advice = result.status === 'not-coupled' && result.advice ? result.advice : `run ${run} first`;
+  return `${who} cannot be synchronized: its ${caption} '${number}'${name} is not coupled to a ${targetCaption}; ${advice}`;
 }
 
 /**

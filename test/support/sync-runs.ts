@@ -1,7 +1,13 @@
 /** Running `syncMapping` in tests and remembering every run, so the replay test can check them all for determinism. */
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { syncMapping } from '../../workflows';
-import type { PassDirection, SyncMappingInput, SyncMappingResult } from '../../engine/run-types';
+import type {
+  MatchMappingInput,
+  MatchMappingResult,
+  PassDirection,
+  SyncMappingInput,
+  SyncMappingResult,
+} from '../../engine/run-types';
 import { testResources, uniqueName } from './env';
 
 /** Every workflow run the sync tests started (workflow id, run id). */
@@ -31,4 +37,16 @@ export function pass(result: SyncMappingResult, direction: PassDirection) {
   const p = result.passes.find((x) => x.direction === direction);
   if (!p) throw new Error(`the run has no ${direction} pass: ${JSON.stringify(result)}`);
   return p;
+}
+
+/** Runs one `matchMapping` (match-based coupling, then with `createUnmatched` the creates) to the end. */
+export async function runMatch(taskQueue: string, input: MatchMappingInput): Promise<MatchMappingResult> {
+  const { client } = testResources().temporal;
+  const handle = await client.workflow.start('matchMapping', {
+    taskQueue,
+    workflowId: uniqueName(`match-${input.mapping.toLowerCase().replace(/\s+/g, '-')}`),
+    args: [input],
+  });
+  startedRuns.push({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
+  return (await handle.result()) as MatchMappingResult;
 }

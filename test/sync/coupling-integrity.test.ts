@@ -7,13 +7,11 @@
  * these scenarios, and a customer's lookups are covered where those mappings run.
  */
 import assert from 'node:assert/strict';
-import type { MatchMappingInput, MatchMappingResult } from '../../engine/run-types';
 import type { IntegrationTableMapping } from '../../mappings';
 import { listErrors } from '../../store/sync-errors';
 import { listJobs } from '../../store/sync-jobs';
 import { assertCouplingsWhole } from '../support/coupling-integrity';
-import { testResources, uniqueName } from '../support/env';
-import { pass, runSync, startedRuns } from '../support/sync-runs';
+import { pass, runMatch, runSync } from '../support/sync-runs';
 import { all, mappingsWith, startSyncStack, type Row, type SyncStack } from '../support/sync-stack';
 
 const customerFilter = "blocked eq ' '";
@@ -36,17 +34,6 @@ function customerMappings(
       ...more,
     },
   });
-}
-
-async function runMatch(stack: SyncStack, input: MatchMappingInput): Promise<MatchMappingResult> {
-  const { client } = testResources().temporal;
-  const handle = await client.workflow.start('matchMapping', {
-    taskQueue: stack.taskQueue,
-    workflowId: uniqueName(`match-${input.mapping.toLowerCase()}`),
-    args: [input],
-  });
-  startedRuns.push({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
-  return (await handle.result()) as MatchMappingResult;
 }
 
 const couplingRows = async (stack: SyncStack, mapping: string): Promise<Row[]> =>
@@ -157,7 +144,7 @@ describe('couplings you can trust, end to end', function () {
     afterEach(async () => stack.close());
 
     it('--dry-run reports what it would couple and writes nothing', async () => {
-      const result = await runMatch(stack, { mapping: 'CUSTOMER', dryRun: true });
+      const result = await runMatch(stack.taskQueue, { mapping: 'CUSTOMER', dryRun: true });
       assert.equal(result.jobId, null);
       assert.ok(result.counts.coupled >= 2, JSON.stringify(result.counts));
       assert.equal(result.pairs.length, result.counts.coupled);
@@ -176,7 +163,7 @@ describe('couplings you can trust, end to end', function () {
         customertypecode: 3,
       });
 
-      const result = await runMatch(stack, { mapping: 'CUSTOMER' });
+      const result = await runMatch(stack.taskQueue, { mapping: 'CUSTOMER' });
       assert.equal(result.counts.coupled, shared.length - 1);
       assert.equal(result.counts.ambiguous, 1);
       const [ambiguity] = result.ambiguities;
@@ -195,7 +182,7 @@ describe('couplings you can trust, end to end', function () {
       await assertCouplingsWhole(stack, ['CUSTOMER']);
 
       // --create-unmatched: the rest is created and coupled; the ambiguous customer still is not guessed.
-      const created = await runMatch(stack, { mapping: 'CUSTOMER', createUnmatched: true });
+      const created = await runMatch(stack.taskQueue, { mapping: 'CUSTOMER', createUnmatched: true });
       assert.ok(created.sync, 'a create run ran');
       const toDv = pass(created.sync, 'to-dataverse').counts;
       assert.equal(toDv.inserted, customers.length - shared.length);

@@ -50,12 +50,12 @@ describe('a worker killed during the full synchronization', function () {
         await eventually(
           async () => {
             if (moment === 'while matching') {
-              return ((await knex('couplings').where({ mapping: 'CUSTOMER' })).length) > 0;
+              return (await knex('couplings').where({ mapping: 'CUSTOMER' })).length > 0;
             }
             const jobIds: number[] = (await knex('sync_jobs').where({ mapping: 'CUSTOMER', type: 'sync' })).map(
               (j: Row) => Number(j.id),
             );
-            return jobIds.length > 0 && ((await knex('sync_pages').whereIn('job_id', jobIds)).length) > 0;
+            return jobIds.length > 0 && (await knex('sync_pages').whereIn('job_id', jobIds)).length > 0;
           },
           `the full synchronization to be ${moment}`,
           120_000,
