@@ -279,7 +279,8 @@ const transactioncurrency: TableDef = {
     isocurrencycode: s(5, { required: true }),
     currencyname: s(100, { required: true }),
     currencysymbol: s(10, { required: true }),
-    exchangerate: { type: 'decimal', required: true, min: 0.0000000001, max: 100000000000 },
+    // SystemRequired, MinValue 1E-12, MaxValue 100000000000 in Microsoft's transactioncurrency reference.
+    exchangerate: { type: 'decimal', required: true, min: 1e-12, max: 100000000000 },
     currencyprecision: { type: 'int', required: true, min: 0, max: 10 },
     currencytype: { type: 'choice', choices: { 0: 'System', 1: 'Custom' } },
     ...stateColumns(currencyState),
