@@ -44,6 +44,24 @@ describe('Dataverse emulator: unit groups, products and the product lifecycle', 
     );
   });
 
+  it('creates the base units of unit groups created with CreateMultiple', async () => {
+    const r = await h.api('POST', 'uomschedules/Microsoft.Dynamics.CRM.CreateMultiple', {
+      body: {
+        Targets: ['DAY', 'WEEK'].map((code) => ({
+          '@odata.type': 'Microsoft.Dynamics.CRM.uomschedule',
+          name: `NAV ${code}`,
+          baseuomname: code,
+        })),
+      },
+    });
+    assert.equal(r.status, 200, r.text);
+    for (const [i, code] of ['DAY', 'WEEK'].entries()) {
+      const base = await h.api('GET', `uoms(_uomscheduleid_value=${r.json.Ids[i]},name='${code}')?$select=quantity`);
+      assert.equal(base.status, 200, base.text);
+      assert.equal(base.json.quantity, 1);
+    }
+  });
+
   it('bases a new unit of a group on the base unit, refuses a second unit of the same name and a new base quantity', async () => {
     const pack = await h.api('POST', 'uoms?$select=_baseuom_value,quantity,isschedulebaseuom', {
       headers: REP,
