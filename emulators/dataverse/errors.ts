@@ -23,6 +23,19 @@ export const CODES = {
   requestLimit: '0x80072322',
   executionTimeLimit: '0x80072321',
   concurrencyLimit: '0x80072326',
+  // Product catalog and metadata errors (Microsoft's web service error codes list).
+  duplicateIsoCurrencyCode: '0x80048cf3',
+  picklistValueNotUnique: '0x80044310',
+  productMissingUomSchedule: '0x80043b13',
+  productInvalidUnit: '0x80043b14',
+  quantityReadonly: '0x80043b18',
+  productActiveToActive: '0x8004f982',
+  productActiveToDraft: '0x8004f912',
+  productDraftToRetired: '0x8004f978',
+  productDraftToRevised: '0x8004f913',
+  productRetiredToActive: '0x8004f977',
+  productRetiredToDraft: '0x8004f979',
+  productRetiredToRetired: '0x8004f980',
 } as const;
 
 export const badRequest = (message: string, code: string = CODES.generic): EmulatorError =>

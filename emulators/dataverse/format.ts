@@ -1,6 +1,7 @@
 // Turns stored rows into Web API JSON: `@odata.etag`, `$select` (primary key always included, money columns pull in
 // `_transactioncurrencyid_value`), and with `Prefer: odata.include-annotations` the formatted values and lookup
 // annotations.
+import { optionSetOf } from './option-sets';
 import { TABLES, lookupValueColumn, readableColumns, type TableDef } from './schema';
 import { type DataverseStore, type Row } from './store';
 
@@ -72,8 +73,12 @@ function formattedValue(store: DataverseStore, table: TableDef, row: Row, column
     return typeof name === 'string' ? name : undefined;
   }
   switch (def.type) {
-    case 'choice':
-      return def.choices?.[value as number];
+    case 'choice': {
+      const optionSet = optionSetOf(table, column);
+      return optionSet === undefined
+        ? def.choices?.[value as number]
+        : store.optionSets.label(optionSet.name, value as number);
+    }
     case 'bool':
       return value === true ? 'Yes' : 'No';
     case 'money':

@@ -335,6 +335,7 @@ export async function startDataverseEmulator(
   registerControlRoutes(app, {
     reset: () => {
       store.clear();
+      store.resetMetadata();
       faults.clear();
       stats.reset();
       protection.clearWindows();

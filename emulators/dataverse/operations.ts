@@ -17,6 +17,8 @@ import { describeKey, findRowId, parseKeyPredicate, resolveKey, splitEntityRefer
 import { MAX_PAGE_SIZE, expandOf, formatWithExpand, listRows, selectOf } from './query';
 import { runBulkAction } from './bulk-actions';
 import { json, queryString, writeEnv, type DataverseCore, type DvRequest, type DvResponse } from './core';
+import { publishHierarchy } from './catalog-rules';
+import { getAttributeMetadata, insertOptionValue, isMetadataPath } from './metadata';
 import { createRow, updateRow } from './record-writer';
 import { TABLES, findNavigation, lookupValueColumn, type TableDef } from './schema';
 import { type DataverseStore, type Row } from './store';
@@ -52,6 +54,16 @@ function route(core: DataverseCore, request: DvRequest): DvResponse {
       OrganizationId: '8d2a8e1e-0d6b-4c11-9b4a-000000000003',
     });
   }
+  if (path === 'InsertOptionValue' || path === 'Microsoft.Dynamics.CRM.InsertOptionValue') {
+    if (method !== 'POST')
+      throw new DataverseError(405, CODES.generic, `The HTTP method '${method}' is not allowed on InsertOptionValue.`);
+    return insertOptionValue(core, request);
+  }
+  if (isMetadataPath(path)) {
+    if (method !== 'GET')
+      throw new DataverseError(405, CODES.generic, `The HTTP method '${method}' is not allowed on metadata.`);
+    return getAttributeMetadata(core, request);
+  }
   const ref = splitEntityReference(path);
   if (ref === undefined) throw badRequest(`Bad Request - Error in query syntax: '${path}'.`);
   const table = TABLES.get(ref.entitySet);
@@ -69,6 +81,9 @@ function route(core: DataverseCore, request: DvRequest): DvResponse {
     throw resourceNotFound(ref.rest);
   }
   const key = resolveKey(table, parseKeyPredicate(ref.keyText));
+  if (ref.rest.startsWith('Microsoft.Dynamics.CRM.') && method === 'POST') {
+    return boundAction(core, request, table, key, ref.rest.slice('Microsoft.Dynamics.CRM.'.length));
+  }
   if (ref.rest === '') {
     if (method === 'GET') return getOne(core, request, table, key);
     if (method === 'PATCH') return patchOne(core, request, table, key);
@@ -76,6 +91,28 @@ function route(core: DataverseCore, request: DvRequest): DvResponse {
     throw methodNotAllowed(method, table);
   }
   return propertyRequest(core, request, table, key, ref.rest, method);
+}
+
+/** Actions bound to one record: `products(<id>)/Microsoft.Dynamics.CRM.PublishProductHierarchy` (204, no body). */
+function boundAction(
+  core: DataverseCore,
+  request: DvRequest,
+  table: TableDef,
+  key: ResolvedKey,
+  action: string,
+): DvResponse {
+  if (table.entitySet !== 'products' || action !== 'PublishProductHierarchy') {
+    throw resourceNotFound(`Microsoft.Dynamics.CRM.${action}`);
+  }
+  const env = writeEnv(core, request);
+  return core.store.atomically(() => {
+    const row = existingRow(core, table, key);
+    if (row === undefined) throw missing(table, key);
+    for (const product of publishHierarchy(core.store, String(row.values.productid))) {
+      updateRow(env, table, product, { statecode: 0, statuscode: 1 });
+    }
+    return { status: 204, headers: {} };
+  });
 }
 
 function methodNotAllowed(method: string, table: TableDef): DataverseError {

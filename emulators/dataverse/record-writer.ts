@@ -2,8 +2,10 @@
 // polymorphic targets, alternate-key and Content-ID references), state/status pairs, defaults, required columns,
 // computed columns, alternate-key uniqueness, duplicate detection, deep insert, and the version/date stamps.
 import { randomUUID } from 'node:crypto';
+import { afterStore, beforeStore, type RelatedWriter, type WriteContext } from './catalog-rules';
 import { CODES, DataverseError, badRequest } from './errors';
 import { findRowId, isGuid, parseKeyPredicate, resolveKey, splitEntityReference } from './keys';
+import { optionSetOf } from './option-sets';
 import { TABLES, findNavigation, lookupValueColumn, type ColumnDef, type TableDef } from './schema';
 import { alternateKeyString, type DataverseStore, type Row } from './store';
 
@@ -74,8 +76,11 @@ const EDM: Record<ColumnDef['type'], string> = {
   choice: 'Edm.Int32',
 };
 
-/** Validates and normalizes one column value. */
-function convertValue(table: TableDef, name: string, def: ColumnDef, value: unknown): unknown {
+/**
+ * Validates and normalizes one column value. A choice column with an option set accepts only the set's values
+ * (the shipped ones and those added by InsertOptionValue); state and status columns accept their schema choices.
+ */
+function convertValue(store: DataverseStore, table: TableDef, name: string, def: ColumnDef, value: unknown): unknown {
   if (value === null) return null;
   const fail = (): DataverseError => convertError(table, name, value, EDM[def.type]);
   switch (def.type) {
@@ -98,7 +103,12 @@ function convertValue(table: TableDef, name: string, def: ColumnDef, value: unkn
     case 'money': {
       if (typeof value !== 'number' || !Number.isFinite(value)) throw fail();
       if (def.type !== 'decimal' && def.type !== 'money' && !Number.isInteger(value)) throw fail();
-      if (def.type === 'choice' && def.choices !== undefined && !(value in def.choices)) {
+      const optionSet = def.type === 'choice' ? optionSetOf(table, name) : undefined;
+      const known =
+        optionSet !== undefined
+          ? store.optionSets.label(optionSet.name, value) !== undefined
+          : def.choices === undefined || value in def.choices;
+      if (def.type === 'choice' && !known) {
         throw badRequest(
           `A validation error occurred. The value ${value} of '${name}' on record of type '${table.logicalName}' ` +
             'is outside the valid range.',
@@ -223,7 +233,7 @@ function parseBody(env: WriteEnv, table: TableDef, body: Record<string, unknown>
     const def = table.columns[name];
     if (def === undefined) throw unknownProperty(table, name);
     if (name === table.primaryKey) {
-      parsed.values[name] = convertValue(table, name, def, value);
+      parsed.values[name] = convertValue(env.store, table, name, def, value);
       continue;
     }
     if (def.readOnly) {
@@ -232,9 +242,26 @@ function parseBody(env: WriteEnv, table: TableDef, body: Record<string, unknown>
         CODES.invalidArgument,
       );
     }
-    parsed.values[name] = convertValue(table, name, def, value);
+    parsed.values[name] = convertValue(env.store, table, name, def, value);
   }
   return parsed;
+}
+
+function stateGiven(parsed: ParsedBody): boolean {
+  return parsed.values.statecode !== undefined || parsed.values.statuscode !== undefined;
+}
+
+/** The record writer as the catalog rules' handle on related tables. */
+function relatedWriter(env: WriteEnv): RelatedWriter {
+  const tableOf = (set: string): TableDef => {
+    const t = TABLES.get(set);
+    if (t === undefined) throw new Error(`schema: unknown table ${set}`);
+    return t;
+  };
+  return {
+    create: (set, body) => createRow(env, tableOf(set), body),
+    update: (set, row, body) => updateRow(env, tableOf(set), row, body),
+  };
 }
 
 /** Sets statecode/statuscode consistently (SetState semantics) and checks the pair. */
@@ -288,6 +315,8 @@ function checkAlternateKeys(env: WriteEnv, table: TableDef, id: string, values: 
     if (alternateKeyString(values, columns) === undefined) return;
     const other = env.store.findByAlternateKey(table.entitySet, i, values);
     if (other !== undefined && other !== id) {
+      const documented = table.duplicateKeyError;
+      if (documented !== undefined) throw new DataverseError(documented.status, documented.code, documented.message);
       throw new DataverseError(
         412,
         CODES.duplicateKey,
@@ -373,11 +402,14 @@ export function createRow(
   const row: Row = { values, targets };
   mergeTargets(row, parsed);
   applyState(table, values, parsed, true);
+  const ctx: WriteContext = { store: env.store, creating: true, stateGiven: stateGiven(parsed) };
+  beforeStore(table, row, ctx);
   table.compute?.(values);
   checkRequired(table, values);
   checkAlternateKeys(env, table, id, values);
   checkDuplicates(env, table, id, values);
   stampAndStore(env, table, row, true);
+  afterStore(table, row, ctx, relatedWriter(env));
   for (const deep of parsed.deep) {
     const collection = table.collections[deep.collection];
     const child = collection === undefined ? undefined : TABLES.get(collection.entitySet);
@@ -418,10 +450,18 @@ export function updateRow(
   const row: Row = { values, targets: { ...existing.targets } };
   mergeTargets(row, parsed);
   applyState(table, values, parsed, false);
+  const ctx: WriteContext = {
+    store: env.store,
+    creating: false,
+    stateGiven: stateGiven(parsed),
+    previous: existing.values,
+  };
+  beforeStore(table, row, ctx);
   table.compute?.(values);
   checkRequired(table, values);
   checkAlternateKeys(env, table, id, values);
   checkDuplicates(env, table, id, values);
   stampAndStore(env, table, row, false);
+  afterStore(table, row, ctx, relatedWriter(env));
   return row;
 }

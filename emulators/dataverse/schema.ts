@@ -13,8 +13,13 @@ export interface ColumnDef {
   readonly required?: boolean;
   /** Written by the server only; a client value is rejected. */
   readonly readOnly?: boolean;
-  /** Valid values and labels of a choice column. */
+  /**
+   * The values and labels a choice column ships with. Non-state choice columns validate against their option set
+   * (option-sets.ts), which starts with these and grows through `InsertOptionValue`.
+   */
   readonly choices?: Readonly<Record<number, string>>;
+  /** The global option set a choice column shares with other columns; absent for a local set (`<table>_<column>`). */
+  readonly optionSet?: string;
   readonly min?: number;
   readonly max?: number;
 }
@@ -62,6 +67,11 @@ export interface TableDef {
   readonly compute?: (row: Record<string, unknown>) => void;
   /** Defaults applied on create for columns the client left out. */
   readonly defaults?: Readonly<Record<string, unknown>>;
+  /**
+   * The documented error a write meets when it repeats an alternate key's values, instead of the generic
+   * "A record that has the attribute values … already exists" (412 0x80040237).
+   */
+  readonly duplicateKeyError?: { readonly status: number; readonly code: string; readonly message: string };
 }
 
 const s = (maxLength: number, extra: Partial<ColumnDef> = {}): ColumnDef => ({ type: 'string', maxLength, ...extra });
@@ -241,8 +251,11 @@ const product: TableDef = {
     ...common(),
   },
   lookups: {
-    defaultuomscheduleid: { navigations: { defaultuomscheduleid: 'uomschedules' }, required: true },
-    defaultuomid: { navigations: { defaultuomid: 'uoms' }, required: true },
+    // Both are ApplicationRequired (forms only) in Microsoft's product reference; the unit group is enforced by the
+    // product rules with its own documented error (catalog-rules.ts), the default unit only has to be of that group.
+    defaultuomscheduleid: { navigations: { defaultuomscheduleid: 'uomschedules' } },
+    defaultuomid: { navigations: { defaultuomid: 'uoms' } },
+    parentproductid: { navigations: { parentproductid: 'products' } },
     pricelevelid: { navigations: { pricelevelid: 'pricelevels' } },
     transactioncurrencyid: { navigations: { transactioncurrencyid: 'transactioncurrencies' } },
   },
@@ -266,7 +279,8 @@ const transactioncurrency: TableDef = {
     isocurrencycode: s(5, { required: true }),
     currencyname: s(100, { required: true }),
     currencysymbol: s(10, { required: true }),
-    exchangerate: { type: 'decimal', required: true, min: 0.0000000001, max: 100000000000 },
+    // SystemRequired, MinValue 1E-12, MaxValue 100000000000 in Microsoft's transactioncurrency reference.
+    exchangerate: { type: 'decimal', required: true, min: 1e-12, max: 100000000000 },
     currencyprecision: { type: 'int', required: true, min: 0, max: 10 },
     currencytype: { type: 'choice', choices: { 0: 'System', 1: 'Custom' } },
     ...stateColumns(currencyState),
@@ -278,6 +292,12 @@ const transactioncurrency: TableDef = {
   changeTracking: true,
   state: currencyState,
   defaults: { currencyprecision: 2, currencytype: 1 },
+  duplicateKeyError: {
+    status: 400,
+    code: '0x80048cf3',
+    message:
+      'Cannot insert duplicate currency record. Currency with the same currency code already exist in the system.',
+  },
 };
 
 const uomschedule: TableDef = {
@@ -288,7 +308,8 @@ const uomschedule: TableDef = {
   columns: {
     uomscheduleid: { type: 'guid' },
     name: s(200, { required: true }),
-    baseuomname: s(100, { required: true }),
+    // RequiredLevel None in Microsoft's reference; when given, creating the group creates its base unit.
+    baseuomname: s(100),
     description: { type: 'memo', maxLength: 2000 },
     ...stateColumns(activeInactive()),
     ...common(),
@@ -542,6 +563,8 @@ const organization: TableDef = {
   columns: {
     organizationid: { type: 'guid' },
     name: s(160, { required: true }),
+    /** Products without a parent family start Active instead of Draft. (Default: false, as on a fresh install) */
+    createproductswithoutparentinactivestate: { type: 'bool' },
     ...common(),
   },
   lookups: {

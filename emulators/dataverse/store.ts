@@ -1,6 +1,7 @@
 // The in-memory state of the Dataverse emulator: rows per entity set, the global version counter behind
 // `versionnumber`/ETags, deletion tombstones for change tracking, and an undo log that makes change sets and bulk
 // actions atomic. Serializable to JSON for the optional state file.
+import { OptionSets, type OptionSetSnapshot } from './option-sets';
 import { TABLES } from './schema';
 
 /** One stored row: column values (lookups as `_x_value`) and, per lookup, the entity set it points to. */
@@ -44,6 +45,8 @@ export interface StoreSnapshot {
   version: number;
   lastStampMs: number;
   tables: Record<string, { rows: Row[]; tombstones: Tombstone[] }>;
+  /** Option sets with the values inserted through InsertOptionValue (absent in older state files). */
+  optionSets?: OptionSetSnapshot;
 }
 
 export class DataverseStore {
@@ -53,6 +56,8 @@ export class DataverseStore {
   private undo: UndoEntry[] | undefined;
   /** Incremented on every committed change (drives the state-file writer). */
   changeCount = 0;
+  /** Choice metadata: survives `clear()` (metadata is not data); `resetMetadata()` restores the shipped values. */
+  readonly optionSets = new OptionSets();
 
   constructor(private readonly clock: () => Date) {
     this.clear();
@@ -66,6 +71,17 @@ export class DataverseStore {
         { rows: new Map(), tombstones: [], keyIndex: def.alternateKeys.map(() => new Map<string, string>()) },
       ]),
     );
+    this.changeCount++;
+  }
+
+  /** Restores the metadata Dataverse ships (drops inserted option values). */
+  resetMetadata(): void {
+    this.optionSets.reset();
+    this.changeCount++;
+  }
+
+  /** Marks a metadata change (an inserted option value) for the state-file writer. */
+  noteMetadataChange(): void {
     this.changeCount++;
   }
 
@@ -201,11 +217,12 @@ export class DataverseStore {
   toSnapshot(): StoreSnapshot {
     const tables: StoreSnapshot['tables'] = {};
     for (const [set, t] of this.tables) tables[set] = { rows: [...t.rows.values()], tombstones: t.tombstones };
-    return { version: this.version, lastStampMs: this.lastStampMs, tables };
+    return { version: this.version, lastStampMs: this.lastStampMs, tables, optionSets: this.optionSets.toSnapshot() };
   }
 
   loadSnapshot(snapshot: StoreSnapshot): void {
     this.clear();
+    this.optionSets.loadSnapshot(snapshot.optionSets);
     this.version = Math.max(this.version, snapshot.version);
     this.lastStampMs = Math.max(this.lastStampMs, snapshot.lastStampMs);
     for (const [set, data] of Object.entries(snapshot.tables)) {

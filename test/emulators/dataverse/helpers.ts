@@ -88,13 +88,15 @@ export async function startHarness(options: DataverseEmulatorOptions = {}): Prom
   return harness;
 }
 
-/** Creates the reference rows most tests need (currency, unit group + unit, price list) and returns their ids. */
+/**
+ * Creates the reference rows most tests need (currency, unit group with its base unit, price list) and returns their
+ * ids. The base unit 'PCS' is the one Dataverse creates from the group's `baseuomname`.
+ */
 export async function createReferenceData(
   h: Harness,
 ): Promise<{ currencyId: string; scheduleId: string; uomId: string; priceLevelId: string }> {
   const currencyId = 'aaaaaaaa-0000-0000-0000-000000000001';
   const scheduleId = 'aaaaaaaa-0000-0000-0000-000000000002';
-  const uomId = 'aaaaaaaa-0000-0000-0000-000000000003';
   const priceLevelId = 'aaaaaaaa-0000-0000-0000-000000000004';
   const ok = (r: ApiResponse): void => {
     if (r.status >= 300) throw new Error(`setup failed: ${r.status} ${r.text}`);
@@ -111,11 +113,9 @@ export async function createReferenceData(
     }),
   );
   ok(await h.api('PATCH', `uomschedules(${scheduleId})`, { body: { name: 'NAV PCS', baseuomname: 'PCS' } }));
-  ok(
-    await h.api('PATCH', `uoms(${uomId})`, {
-      body: { name: 'PCS', quantity: 1, 'uomscheduleid@odata.bind': `/uomschedules(${scheduleId})` },
-    }),
-  );
+  const base = await h.api('GET', `uoms(_uomscheduleid_value=${scheduleId},name='PCS')?$select=uomid`);
+  ok(base);
+  const uomId = String(base.json.uomid);
   ok(
     await h.api('PATCH', `pricelevels(${priceLevelId})`, {
       body: { name: 'RETAIL', 'transactioncurrencyid@odata.bind': `/transactioncurrencies(${currencyId})` },
