@@ -600,7 +600,12 @@ const fieldsByTable = new Map<string, Readonly<Record<string, FieldDef>>>();
 export function tableFields(set: string): Readonly<Record<string, FieldDef>> {
   let fields = fieldsByTable.get(set);
   if (!fields) {
-    fields = Object.assign({}, ...Object.values(ENTITIES).filter((e) => tableOf(e) === set).map((e) => e.fields));
+    fields = Object.assign(
+      {},
+      ...Object.values(ENTITIES)
+        .filter((e) => tableOf(e) === set)
+        .map((e) => e.fields),
+    );
     fieldsByTable.set(set, fields!);
   }
   return fields!;

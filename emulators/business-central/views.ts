@@ -64,7 +64,6 @@ export function fieldValue(set: string, record: StoredRecord, field: string, cac
   return def ? emptyValue(def) : undefined;
 }
 
-
 /** The `customerFinancialDetails` row of a customer (a computed, read-only entity keyed by the customer id). */
 export function financialDetailRecord(customer: StoredRecord, cache: ViewCache): StoredRecord {
   const f = cache.financialsOf(customer.data['id'] as string);
