@@ -6,9 +6,9 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Knex } from 'knex';
-import { activeDependencies, type IntegrationTableMapping, type PassDirection } from '../mappings';
+import { activeDependencies, type IntegrationTableMapping } from '../mappings';
+import { type PassDirection, zeroCounts } from '../engine/run-types';
 import { closeJob, hasCompletedJob, listRunningJobs, openJob } from '../store/sync-jobs';
-import { zeroCounts } from '../store/types';
 
 type TemporalClient = ReturnType<typeof Context.current>['client'];
 

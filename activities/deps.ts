@@ -1,6 +1,7 @@
 /** What the sync activities are built from (passed in by the worker, the composition root). */
 import type { Knex } from 'knex';
-import type { IntegrationTableMapping, PassDirection } from '../mappings';
+import type { IntegrationTableMapping } from '../mappings';
+import type { PassDirection } from '../engine/run-types';
 import type { ReferenceCache } from './lookup-resolution';
 import type { Connectors } from './sides';
 

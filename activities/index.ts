@@ -1,11 +1,11 @@
 /**
  * `createActivities(deps)`: every side effect of a run happens here (DESIGN §3). Dependencies are built once by the
- * composition root (worker/) and passed in; activities return only ids, cursors and counts.
+ * composition root (worker/) and passed in; activities return only ids, cursors and counts. Each group lives in its own
+ * module (sync passes, full-sync planning, matching, the smoke run); this only composes them for the worker.
  */
-import { closeJob, openJob } from '../store/sync-jobs';
-import { zeroCounts } from '../store/types';
 import { createFullSyncActivities } from './full-sync-plan';
 import { createMatchActivities } from './matching/match-activities';
+import { createSmokeActivities } from './smoke';
 import { configurationFailure, createSyncActivities, type SyncDeps } from './sync-activities';
 
 export type ActivityDeps = SyncDeps;
@@ -24,31 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncActivities(deps),
     ...createFullSyncActivities(deps),
     ...createMatchActivities(deps, mappingOf),
-
-    /** Opens the smoke run's job row (idempotent per workflow run). */
-    async openSmokeJob(input: { mapping: string; workflowId: string; runId: string }): Promise<{ jobId: number }> {
-      const job = await openJob(deps.knex, {
-        idempotencyKey: `${input.workflowId}/${input.runId}/smoke`,
-        mapping: input.mapping,
-        direction: null,
-        type: 'sync',
-        mode: 'incremental',
-        workflowId: input.workflowId,
-        runId: input.runId,
-        startedAt: deps.now(),
-      });
-      return { jobId: job.id };
-    },
-
-    /** Closes the smoke run's job row as succeeded with zero counts. */
-    async closeSmokeJob(input: { jobId: number }): Promise<void> {
-      await closeJob(deps.knex, input.jobId, {
-        status: 'succeeded',
-        counts: zeroCounts(),
-        finishedAt: deps.now(),
-        message: 'smoke run: the durable path from Temporal to the store works',
-      });
-    },
+    ...createSmokeActivities(deps),
   };
 }
 

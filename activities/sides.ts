@@ -5,7 +5,8 @@
 import type { BusinessCentralClient, BcEntitySet, BcWriteOp } from '../connectors/business-central';
 import type { ChangeCursor, DataverseClient, DvEntitySet, DvWriteOp } from '../connectors/dataverse';
 import type { ConnectorError } from '../connectors/http';
-import type { IntegrationTableMapping, Side } from '../mappings';
+import type { IntegrationTableMapping } from '../mappings';
+import type { Side } from '../engine/run-types';
 
 export type ApiRecord = Record<string, unknown>;
 

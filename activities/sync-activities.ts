@@ -5,18 +5,20 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { ConnectorError } from '../connectors/http';
-import { type IntegrationTableMapping, type PassDirection, sourceSideOf } from '../mappings';
+import type { IntegrationTableMapping } from '../mappings';
 import { getWatermark, advanceWatermark } from '../store/watermarks';
 import { abandonJob, closeJob, listRunningJobs, openJob } from '../store/sync-jobs';
 import { getPageResult, listPageResults } from '../store/sync-pages';
-import { type JobCounts, zeroCounts } from '../store/types';
-import type {
-  FinishPassInput,
-  PassCounts,
-  PassCursor,
-  StartPassInput,
-  SyncPageInput,
-  SyncPageResult,
+import {
+  type FinishPassInput,
+  type PassCounts,
+  type PassCursor,
+  type StartPassInput,
+  type SyncPageInput,
+  type SyncPageResult,
+  type PassDirection,
+  sourceSideOf,
+  zeroCounts,
 } from '../engine/run-types';
 import type { SyncDeps } from './deps';
 import { processRecords } from './page';
@@ -27,9 +29,6 @@ import { listPendingRetry } from '../store/pending-failures';
 
 /** How often a running page heartbeats (well under the page profile's heartbeat timeout). */
 const HEARTBEAT_EVERY_MS = 3000;
-
-/** Zero counters of a pass (the job row's counters, DESIGN §4). */
-export const zeroPassCounts = (): PassCounts => zeroCounts();
 
 export type { FinishPassInput, StartPassInput, SyncPageInput, SyncPageResult };
 
@@ -154,7 +153,7 @@ export function createSyncActivities(deps: SyncDeps) {
       const cursor: PassCursor =
         input.mode === 'records' ? { phase: 'records', recordIndex: 0 } : { phase: 'retry', afterCouplingId: 0 };
       // started_at is written once, so an activity retry returns the same pass start.
-      return { jobId: job.id, passStartedAt: job.startedAt.toISOString(), cursor, counts: zeroPassCounts() };
+      return { jobId: job.id, passStartedAt: job.startedAt.toISOString(), cursor, counts: zeroCounts() };
     },
 
     /**
@@ -251,7 +250,7 @@ export function createSyncActivities(deps: SyncDeps) {
       if (cursor.phase === 'records') {
         // The workflow sends this page's ids (from the cursor's index); an empty page means the list is done.
         const ids = input.recordIds ?? [];
-        if (!ids.length) return { counts: zeroPassCounts(), next: { phase: 'done' }, maxModifiedAt: null };
+        if (!ids.length) return { counts: zeroCounts(), next: { phase: 'done' }, maxModifiedAt: null };
         const next: PassCursor = { phase: 'records', recordIndex: (cursor.recordIndex ?? 0) + ids.length };
         const records = await source.getByIds(ids, signal);
         return processRecords(deps, {
@@ -274,7 +273,7 @@ export function createSyncActivities(deps: SyncDeps) {
           ? { phase: 'changed', afterModifiedAt: page.next.modifiedAt, afterIds: page.next.ids }
           : { phase: 'done' };
         const maxModifiedAt = page.position?.modifiedAt ?? null;
-        if (!page.records.length) return { counts: zeroPassCounts(), next: { phase: 'done' }, maxModifiedAt };
+        if (!page.records.length) return { counts: zeroCounts(), next: { phase: 'done' }, maxModifiedAt };
         return processRecords(deps, {
           ...input,
           mapping: m,
@@ -285,14 +284,14 @@ export function createSyncActivities(deps: SyncDeps) {
           maxModifiedAt,
         });
       }
-      return { counts: zeroPassCounts(), next: { phase: 'done' }, maxModifiedAt: null };
+      return { counts: zeroCounts(), next: { phase: 'done' }, maxModifiedAt: null };
     }
   }
 
   async function finishPassOnce(input: FinishPassInput): Promise<{ status: 'succeeded' | 'completed_with_errors' }> {
     const now = deps.now();
     const status = input.counts.failed > 0 ? 'completed_with_errors' : 'succeeded';
-    const counts: JobCounts = { ...input.counts };
+    const counts: PassCounts = { ...input.counts };
     await deps.knex.transaction(async (trx) => {
       await closeJob(trx, input.jobId, {
         status,
@@ -359,7 +358,7 @@ async function closeOrphanedJobs(deps: SyncDeps, mapping: string, currentRunId: 
       // leaves the job alone until a later run can tell.
       if (!(err instanceof WorkflowNotFoundError)) continue;
     }
-    const counts = zeroPassCounts();
+    const counts = zeroCounts();
     for (const page of await listPageResults<SyncPageResult>(deps.knex, job.id)) {
       for (const k of Object.keys(counts) as Array<keyof PassCounts>) counts[k] += page.counts[k];
     }

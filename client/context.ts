@@ -66,7 +66,10 @@ export class CommandContext {
     return (this._connectors ??= createConnectors(this.config, this.logger));
   }
 
-  /** The Temporal UI link of a workflow run (embedded dev server UI, or the cluster's if TEMPORAL_UI_URL is known). */
+  /**
+   * The Temporal UI link of a workflow run: the UI of the embedded dev server, on localhost at `TEMPORAL_UI_PORT`.
+   * Against another Temporal cluster the link still points there (no setting names that cluster's UI).
+   */
   workflowUrl(workflowId: string, runId?: string): string {
     const ui = `http://localhost:${this.config.temporal.devServer.uiPort}`;
     return `${ui}/namespaces/${encodeURIComponent(this.config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}${runId ? `/${runId}` : ''}`;

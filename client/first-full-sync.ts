@@ -8,7 +8,7 @@
  */
 import type { Knex } from 'knex';
 import { hasCompletedJob } from '../store/sync-jobs';
-import type { FullSyncResult } from '../workflows/definitions';
+import type { FullSyncResult } from '../engine/full-sync-types';
 import type { CommandContext } from './context';
 import { followFullSync, fullSyncExitError, fullSyncReport, runningFullSync, startFullSync } from './full-sync-runner';
 

@@ -4,7 +4,7 @@
  * Business Central's "Full Synch. Review" page (bc-sync-semantics §6.1–§6.2): which mappings still need attention and
  * the command that gives it. Pure: the caller fetches the error messages and the run history.
  */
-import type { FullSyncMappingResult, FullSyncResult } from '../workflows/definitions';
+import type { FullSyncMappingResult, FullSyncResult } from '../engine/full-sync-types';
 
 /** Failures of one mapping that share a message once record names and ids are blanked out. */
 export interface ErrorGroup {

@@ -7,14 +7,8 @@ import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { SingleBar } from 'cli-progress';
 import { hasCompletedJob } from '../store/sync-jobs';
 import { errorMessagesOfJobs } from '../store/sync-errors';
-import {
-  BcSyncMapping,
-  FULL_SYNC_MAPPING,
-  type FullSyncInput,
-  type FullSyncProgress,
-  type FullSyncResult,
-  fullSyncProgressQuery,
-} from '../workflows/definitions';
+import { BcSyncMapping, FULL_SYNC_MAPPING, fullSyncProgressQuery } from '../workflows/definitions';
+import type { FullSyncInput, FullSyncProgress, FullSyncResult } from '../engine/full-sync-types';
 import type { CommandContext } from './context';
 import { CliError } from './errors';
 import { formatFullSyncReport, groupErrorMessages, jobIdsOf, recommendations } from './full-sync-report';

@@ -3,7 +3,7 @@
  * 2 bad usage, with a one-line reason on stderr.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type { PassDirection } from '../workflows/definitions';
+import type { PassDirection } from '../engine/run-types';
 import { coupleCommand, couplingsCommand } from './commands/couplings';
 import { emulatorsCommand } from './commands/emulators';
 import { errorsCommand } from './commands/errors';

@@ -17,7 +17,8 @@ import {
 import type { Duration } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { parseDuration } from '../mappings';
-import { BcSyncMapping, BcSyncOutcome, type SyncMappingInput } from '../workflows/definitions';
+import { BcSyncMapping, BcSyncOutcome } from '../workflows/definitions';
+import type { SyncMappingInput } from '../engine/run-types';
 
 /** The shortest schedule interval accepted (the server's own minimum for a catch-up window is 10 s as well). */
 export const MIN_INTERVAL_MS = 10_000;

@@ -3,7 +3,8 @@
  * the Temporal UI link, and with `--wait` the outcome and per-pass counts.
  */
 import { type Client, type WorkflowHandle, WorkflowFailedError } from '@temporalio/client';
-import { BcSyncMapping, type SyncMappingResult } from '../workflows/definitions';
+import { BcSyncMapping } from '../workflows/definitions';
+import type { SyncMappingResult } from '../engine/run-types';
 import type { CommandContext } from './context';
 import { CliError } from './errors';
 import { printJson } from './output';

@@ -1,10 +1,5 @@
-import {
-  type IntegrationTableMapping,
-  type PassDirection,
-  destinationSideOf,
-  sourceSideOf,
-  type Side,
-} from '../mappings/mapping-model';
+import type { IntegrationTableMapping } from '../mappings/mapping-model';
+import { type PassDirection, destinationSideOf, sourceSideOf, type Side } from './run-types';
 import { bcCreateKeyFor, dataverseIdFor, isGuid } from './deterministic-ids';
 import { readPath, readProperty } from './field-access';
 import { type FieldChange, transferFields } from './field-transfer';
@@ -418,9 +413,4 @@ function conflictDetail(
       };
     }),
   };
-}
-
-/** The counter a decision increments (null = not counted). */
-export function counterOf(decision: RecordDecision): RecordDecision['counter'] {
-  return decision.counter;
 }

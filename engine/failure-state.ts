@@ -1,4 +1,4 @@
-import type { PassDirection } from '../mappings/mapping-model';
+import type { PassDirection } from './run-types';
 import { normalizeErrorMessage } from './messages';
 import type { CouplingState, DirectionState } from './record-types';
 

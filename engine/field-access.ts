@@ -1,4 +1,5 @@
-import type { FieldMapping, Side, ValueType } from '../mappings/mapping-model';
+import type { FieldMapping, ValueType } from '../mappings/mapping-model';
+import type { Side } from './run-types';
 import type { DataRecord } from './record-types';
 
 /** Reads a property; a dotted path (`customerFinancialDetail.balance`) reads through expanded navigations. */
@@ -25,11 +26,6 @@ export function readProperty(field: FieldMapping, side: Side): { property: strin
   if (field.lookup?.kind === 'coupling') return { property: `_${field.dvField}_value`, type: 'guid' };
   if (field.lookup?.kind === 'option') return { property: field.dvField, type: field.dvType ?? 'option' };
   return { property: field.dvField, type: field.dvType ?? field.type };
-}
-
-/** The value type of the field on `side` (what the written value is compared as). */
-export function sideType(field: FieldMapping, side: Side): ValueType {
-  return readProperty(field, side)?.type ?? (side === 'bc' ? field.type : (field.dvType ?? field.type));
 }
 
 /** The property a write uses: BC property; Dataverse column, or `<navigation>@odata.bind` for a coupling lookup. */

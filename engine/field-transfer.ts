@@ -1,10 +1,5 @@
-import {
-  type IntegrationTableMapping,
-  type PassDirection,
-  appliesTo,
-  destinationSideOf,
-  sourceSideOf,
-} from '../mappings/mapping-model';
+import { type IntegrationTableMapping, appliesTo } from '../mappings/mapping-model';
+import { type PassDirection, type Side, destinationSideOf, sourceSideOf } from './run-types';
 import { fieldName, readPath, readProperty, writeProperty } from './field-access';
 import { type LookupResolver, lookupRequestFor } from './lookups';
 import { describeRecord, lookupFailureMessage } from './messages';
@@ -155,7 +150,7 @@ export function transferFields(input: TransferInput): TransferResult {
 function change(
   index: number,
   field: IntegrationTableMapping['fieldMappings'][number],
-  destSide: 'bc' | 'dataverse',
+  destSide: Side,
   sourceField: string | null,
   oldValue: NormalizedValue,
   newValue: NormalizedValue,

@@ -13,6 +13,6 @@ export * from './deterministic-ids';
 export * from './sha1';
 export * from './sha256';
 export * from './utf8';
-export * from './pass-counters';
 export * from './matching';
 export * from './run-types';
+export * from './run-outcome';

@@ -2,11 +2,9 @@ import {
   type BcLookupKey,
   type FieldMapping,
   type IntegrationTableMapping,
-  type PassDirection,
   appliesTo,
-  sourceSideOf,
-  type Side,
 } from '../mappings/mapping-model';
+import { type PassDirection, sourceSideOf, type Side } from './run-types';
 import { readPath, readProperty } from './field-access';
 import { normalizeValue } from './normalize-value';
 import type { DataRecord } from './record-types';

@@ -4,13 +4,8 @@
  * source record also claims) is a match, several are an ambiguity that is reported with every candidate and never
  * guessed, none moves on to the next criterion.
  */
-import {
-  destinationSideOf,
-  type FieldMapping,
-  type IntegrationTableMapping,
-  type PassDirection,
-  sourceSideOf,
-} from '../mappings/mapping-model';
+import { type FieldMapping, type IntegrationTableMapping } from '../mappings/mapping-model';
+import { destinationSideOf, type PassDirection, sourceSideOf } from './run-types';
 import { readPath, readProperty } from './field-access';
 import { lookupRequestFor, type LookupResolver } from './lookups';
 import { stringify } from './normalize-value';
@@ -85,7 +80,7 @@ export function sourceMatchValue(
 }
 
 /** The match key of a record under a criterion; null when any of its values is empty (the criterion cannot hold). */
-export function matchKey(
+function matchKey(
   m: IntegrationTableMapping,
   direction: PassDirection,
   criterion: MatchCriterion,

@@ -1,10 +1,5 @@
-import {
-  type FieldMapping,
-  type IntegrationTableMapping,
-  type PassDirection,
-  sourceSideOf,
-  type Side,
-} from '../mappings/mapping-model';
+import { type FieldMapping, type IntegrationTableMapping } from '../mappings/mapping-model';
+import { type PassDirection, sourceSideOf, type Side } from './run-types';
 import { readPath } from './field-access';
 import type { LookupRequest, LookupResult } from './lookups';
 import { stringify } from './normalize-value';

@@ -48,11 +48,6 @@ export function normalizeValue(value: unknown, type: ValueType): NormalizedValue
   }
 }
 
-/** Whether two values are the same after normalisation as `type`. */
-export function sameValue(a: unknown, b: unknown, type: ValueType): boolean {
-  return normalizeValue(a, type) === normalizeValue(b, type);
-}
-
 function normText(value: unknown): string | null {
   const s = (typeof value === 'string' ? value : stringify(value)).normalize('NFC').trim();
   return s === '' ? null : s;

@@ -1,4 +1,5 @@
-import type { IntegrationTableMapping, Side } from '../mappings/mapping-model';
+import type { IntegrationTableMapping } from '../mappings/mapping-model';
+import type { Side } from './run-types';
 import { readPath, readProperty } from './field-access';
 import { canonicalJson, normalizeValue, type NormalizedValue } from './normalize-value';
 import type { DataRecord } from './record-types';

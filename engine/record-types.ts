@@ -1,11 +1,16 @@
+import type { PassCounts } from './run-types';
+
 /** A record as read from or written to either API: property name → JSON value. */
 export type DataRecord = Readonly<Record<string, unknown>>;
 
 /** The counters of a pass (DESIGN §4 `sync_jobs`); every record a pass looks at lands in exactly one of them,
  *  except ignored records (uncoupled with "synchronize only coupled records"), which are not counted. */
-export type Counter = 'inserted' | 'modified' | 'deleted' | 'unchanged' | 'skipped' | 'failed';
+export type Counter = Exclude<keyof PassCounts, 'coupled' | 'uncoupled'>;
 
-/** Result of the last attempt in one direction, as stored on the coupling. */
+/**
+ * The engine's view of a coupling in one direction: the result of the last attempt. The stored row has more
+ * (`CouplingDirectionState`, store/couplings.ts).
+ */
 export interface DirectionState {
   readonly lastResult: 'success' | 'failure' | null;
   /** The error message of the last failure in this direction (raw or normalised), if the last result is a failure. */

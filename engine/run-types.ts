@@ -1,21 +1,44 @@
 /**
- * The nouns of a run, defined once; the workflow, the activities, the store and the CLI import them from here.
+ * The nouns of a run, defined once; the mappings, the engine, the workflows, the activities, the store and the CLI
+ * import them from here (nothing else declares them, not even under another name).
  *
  * Terminology:
  * - **mapping**: an integration table mapping (CUSTOMER, CONTACT, …), see mappings/.
- * - **direction** (`PassDirection`): `to-dataverse` (Business Central → Dataverse) or `to-bc` (the reverse).
+ * - **side** (`Side`): `bc` (Business Central) or `dataverse`; a pass reads its **source** side and writes its
+ *   **destination** side (`sourceSideOf`, `destinationSideOf`).
+ * - **direction** (`PassDirection`): `to-dataverse` (Business Central → Dataverse) or `to-bc` (the reverse). A mapping
+ *   or a field may also be `bidirectional` (`MappingDirection`, mappings/mapping-model.ts): that is a setting, not a
+ *   direction a pass runs in.
  * - **run**: one `syncMapping` workflow execution of one mapping; a run has one **pass** per direction.
  * - **pass**: one direction of a run, logged as one `sync_jobs` row (its **job**); it walks **pages**.
  * - **page**: up to `pageSize` source records decided, written and committed together (`syncPage`).
  * - **cursor** (`PassCursor`): where a pass stands; opaque to the workflow.
  * - **mode** (`SyncRunMode`): `incremental` (changes since the watermark), `full` (everything in the filters) or
  *   `records` (an explicit id list).
- * - **counts** (`PassCounts`): the job row's counters; every record a pass looks at lands in exactly one of the first
- *   six.
+ * - **counts** (`PassCounts`, `zeroCounts`, `addCounts`): the job row's counters; every record a pass looks at lands
+ *   in exactly one of the first six.
+ * - **coupling** state per direction (`CouplingDirectionState` in store/couplings.ts, `DirectionState` in
+ *   engine/record-types.ts for the engine's view of it): the last result of a coupling in one direction.
  */
-import type { PassDirection } from '../mappings/mapping-model';
 
-export type { PassDirection };
+/** The directions a pass runs in, in run order (BC → Dataverse first). */
+export const passDirections = ['to-dataverse', 'to-bc'] as const;
+
+/** The direction of one pass: `to-dataverse` (Business Central → Dataverse) or `to-bc` (Dataverse → Business Central). */
+export type PassDirection = (typeof passDirections)[number];
+
+/** One side of a mapping: Business Central or Dataverse (watermarks, hashes and modified-ons are kept per side). */
+export type Side = 'bc' | 'dataverse';
+
+/** The side a pass in `direction` reads. */
+export function sourceSideOf(direction: PassDirection): Side {
+  return direction === 'to-dataverse' ? 'bc' : 'dataverse';
+}
+
+/** The side a pass in `direction` writes. */
+export function destinationSideOf(direction: PassDirection): Side {
+  return direction === 'to-dataverse' ? 'dataverse' : 'bc';
+}
 
 /** `incremental` (schedules: what changed since the watermark), `full` (everything in the filters), `records`. */
 export type SyncRunMode = 'incremental' | 'full' | 'records';
@@ -212,7 +235,7 @@ export interface MatchPair {
 
 /** A source record with several equally good candidates: reported with every candidate, never guessed. */
 export interface MatchAmbiguity {
-  sourceSide: 'bc' | 'dataverse';
+  sourceSide: Side;
   sourceId: string;
   sourceTitle: string;
   criterion: string;
@@ -242,7 +265,7 @@ export interface MatchMappingResult {
   /** Up to 200 ambiguities, for the report. */
   ambiguities: MatchAmbiguity[];
   /** Up to 200 unmatched source records, for the report. */
-  unmatched: { side: 'bc' | 'dataverse'; id: string; title: string }[];
+  unmatched: { side: Side; id: string; title: string }[];
   /** The full synchronization run that created what was left (`createUnmatched`), when one ran. */
   sync: SyncMappingResult | null;
 }

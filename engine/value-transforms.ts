@@ -1,4 +1,4 @@
-import type { PassDirection } from '../mappings/mapping-model';
+import type { PassDirection } from './run-types';
 import type { TransformName } from '../mappings/transform-names';
 import { stringify } from './normalize-value';
 import type { DataRecord } from './record-types';
@@ -24,7 +24,7 @@ function splitName(v: unknown): { first: string; last: string } {
 
 /** The implementations of the transform names in mappings/transform-names.ts, per pass direction; a direction
  *  without an entry passes the value through. */
-export const valueTransforms: Record<TransformName, Partial<Record<PassDirection, TransformFn>>> = {
+const valueTransforms: Record<TransformName, Partial<Record<PassDirection, TransformFn>>> = {
   trim: {
     'to-dataverse': (v) => (typeof v === 'string' ? v.trim() : v),
     'to-bc': (v) => (typeof v === 'string' ? v.trim() : v),

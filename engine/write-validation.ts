@@ -1,10 +1,5 @@
-import {
-  type IntegrationTableMapping,
-  type PassDirection,
-  appliesTo,
-  destinationSideOf,
-  sourceSideOf,
-} from '../mappings/mapping-model';
+import { type IntegrationTableMapping, appliesTo } from '../mappings/mapping-model';
+import { type PassDirection, destinationSideOf, sourceSideOf } from './run-types';
 import { fieldName, writeProperty } from './field-access';
 import { describeRecord } from './messages';
 import type { DataRecord } from './record-types';

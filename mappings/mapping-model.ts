@@ -3,17 +3,16 @@
  * from them. See docs/mappings.md for the meaning of every property and reference/bc-sync-semantics.md §1–§2 for the
  * Business Central behaviour it mirrors.
  *
- * Glossary:
- * - side: `bc` (Business Central API v2.0 or a custom API page) or `dataverse` (Dataverse Web API v9.2).
- * - direction of a pass: `to-dataverse` (BC → DV) or `to-bc` (DV → BC); a mapping or field may also be `bidirectional`.
+ * Glossary (the run's nouns — side, direction, mode, counts — are defined in engine/run-types.ts):
+ * - mapping direction: a pass direction (`to-dataverse`, `to-bc`) or `bidirectional`, for a mapping or a field.
  * - lookup: a field whose value names another record, resolved through the couplings of another mapping (or through
  *   option mappings for Dataverse choice columns).
  */
 import { z } from 'zod';
 import { durationPattern } from './duration';
 import { transformNames } from './transform-names';
+import { type PassDirection, passDirections } from '../engine/run-types';
 
-export const passDirections = ['to-dataverse', 'to-bc'] as const;
 export const mappingDirections = ['bidirectional', ...passDirections] as const;
 export const updateConflictPolicies = ['fail', 'bc-wins', 'dataverse-wins'] as const;
 export const deletionConflictPolicies = ['fail', 'restore', 'uncouple'] as const;
@@ -228,7 +227,6 @@ export const integrationTableMappingSchema = z
     }
   });
 
-export type PassDirection = (typeof passDirections)[number];
 export type MappingDirection = (typeof mappingDirections)[number];
 export type UpdateConflictPolicy = (typeof updateConflictPolicies)[number];
 export type DeletionConflictPolicy = (typeof deletionConflictPolicies)[number];
@@ -295,17 +293,6 @@ export function parseMapping(input: unknown, nameForErrors?: string): Integratio
     throw new MappingValidationError(name, formatIssuePath(first.path), first.message);
   }
   return result.data;
-}
-
-/** The side whose values a pass reads (`source`) and writes (`destination`). */
-export type Side = 'bc' | 'dataverse';
-
-export function sourceSideOf(direction: PassDirection): Side {
-  return direction === 'to-dataverse' ? 'bc' : 'dataverse';
-}
-
-export function destinationSideOf(direction: PassDirection): Side {
-  return direction === 'to-dataverse' ? 'dataverse' : 'bc';
 }
 
 /** Whether a field (or mapping) with direction `d` transfers values in the pass direction `pass`. */

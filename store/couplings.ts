@@ -5,9 +5,13 @@
  */
 import { type Db, inChunks, insertedId, toBool, toDate, toNumber } from './values';
 import { clearPendingFailures } from './pending-failures';
-import type { Direction } from './types';
+import type { PassDirection } from '../engine/run-types';
 
-export interface DirectionState {
+/**
+ * The stored state of a coupling in one direction (the `to_dv_*` / `to_bc_*` columns). The engine's narrower view of
+ * it is `DirectionState` (engine/record-types.ts).
+ */
+export interface CouplingDirectionState {
   result: 'success' | 'failure' | null;
   jobId: number | null;
   /** The message of the last failure (cleared on success); the engine compares it for "same error twice". */
@@ -25,19 +29,19 @@ export interface Coupling {
   dvModifiedAt: Date | null;
   bcHash: string | null;
   dvHash: string | null;
-  toDataverse: DirectionState;
-  toBc: DirectionState;
+  toDataverse: CouplingDirectionState;
+  toBc: CouplingDirectionState;
   skipped: boolean;
   skippedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-const prefix = (d: Direction) => (d === 'to-dataverse' ? 'to_dv' : 'to_bc');
+const prefix = (d: PassDirection) => (d === 'to-dataverse' ? 'to_dv' : 'to_bc');
 
 function fromRow(r: Record<string, unknown>): Coupling {
-  const dir = (p: string): DirectionState => ({
-    result: (r[`${p}_result`] as DirectionState['result']) ?? null,
+  const dir = (p: string): CouplingDirectionState => ({
+    result: (r[`${p}_result`] as CouplingDirectionState['result']) ?? null,
     jobId: r[`${p}_job_id`] == null ? null : toNumber(r[`${p}_job_id`]),
     lastError: (r[`${p}_last_error`] as string | null) ?? null,
     errorCount: toNumber(r[`${p}_error_count`] ?? 0),
@@ -114,7 +118,7 @@ export async function findByDvIds(db: Db, mapping: string, dvIds: readonly strin
 export async function listFailed(
   db: Db,
   mapping: string,
-  direction: Direction,
+  direction: PassDirection,
   options: { afterId?: number; limit: number },
 ): Promise<Coupling[]> {
   const rows = await db('couplings')
@@ -135,7 +139,7 @@ export interface SuccessUpdate {
 }
 
 /** Records a successful write in `direction`: ids, timestamps and hashes as last synchronized; clears the error streak. */
-export async function recordSuccess(db: Db, id: number, direction: Direction, u: SuccessUpdate): Promise<void> {
+export async function recordSuccess(db: Db, id: number, direction: PassDirection, u: SuccessUpdate): Promise<void> {
   const p = prefix(direction);
   const patch: Record<string, unknown> = {
     [`${p}_result`]: 'success',
@@ -158,7 +162,7 @@ export async function recordSuccess(db: Db, id: number, direction: Direction, u:
 export async function recordFailure(
   db: Db,
   id: number,
-  direction: Direction,
+  direction: PassDirection,
   f: { jobId: number; message: string; skip: boolean; now: Date },
 ): Promise<number> {
   const p = prefix(direction);
@@ -183,7 +187,7 @@ export async function recordFailure(
 export async function touchJob(
   db: Db,
   ids: readonly number[],
-  direction: Direction,
+  direction: PassDirection,
   jobId: number,
   now: Date,
 ): Promise<void> {
@@ -194,7 +198,13 @@ export async function touchJob(
 }
 
 /** Clears a failure in `direction` without a success (the record went out of scope), noting the job. */
-export async function clearFailure(db: Db, id: number, direction: Direction, jobId: number, now: Date): Promise<void> {
+export async function clearFailure(
+  db: Db,
+  id: number,
+  direction: PassDirection,
+  jobId: number,
+  now: Date,
+): Promise<void> {
   await db('couplings')
     .where({ id })
     .update({
@@ -204,15 +214,6 @@ export async function clearFailure(db: Db, id: number, direction: Direction, job
       [`${prefix(direction)}_job_id`]: jobId,
       updated_at: now,
     });
-}
-
-/** Removes the coupling of one record of `mapping`, found by its BC or Dataverse id; returns how many were removed. */
-export async function uncoupleRecord(db: Db, mapping: string, ids: { bcId?: string; dvId?: string }): Promise<number> {
-  const q = db('couplings').where({ mapping });
-  if (ids.bcId) q.andWhere({ bc_id: ids.bcId.toLowerCase() });
-  if (ids.dvId) q.andWhere({ dv_id: ids.dvId.toLowerCase() });
-  if (!ids.bcId && !ids.dvId) return 0;
-  return q.delete();
 }
 
 /** Marks couplings skipped (parked: never retried until restored). */
@@ -245,12 +246,6 @@ export async function listSkipped(db: Db, mapping?: string, limit = 1000): Promi
 /** Removes couplings (uncouple); returns how many were removed. */
 export async function deleteCouplings(db: Db, ids: readonly number[]): Promise<number> {
   return ids.length ? db('couplings').whereIn('id', ids).delete() : 0;
-}
-
-/** How many couplings each mapping has. */
-export async function countByMapping(db: Db): Promise<Record<string, number>> {
-  const rows = await db('couplings').select('mapping').count({ n: '*' }).groupBy('mapping');
-  return Object.fromEntries((rows as Array<{ mapping: string; n: unknown }>).map((r) => [r.mapping, toNumber(r.n)]));
 }
 
 /** One record of a mapping, named by its Business Central id (SystemId) or its Dataverse id. */

@@ -1,11 +1,11 @@
 /** Queries on `field_changes`: the audit trail of written fields and of values that lost a conflict. */
 import { type Db, inChunks, toDate, toNumber } from './values';
-import type { Direction } from './types';
+import type { PassDirection } from '../engine/run-types';
 
 export interface FieldChange {
   jobId: number;
   mapping: string;
-  direction: Direction;
+  direction: PassDirection;
   sourceId: string;
   destinationId: string | null;
   field: string;

@@ -4,12 +4,12 @@
  * or no longer exists.
  */
 import { type Db, inChunks, toBool, toDate, toNumber } from './values';
-import type { Direction } from './types';
+import type { PassDirection } from '../engine/run-types';
 
 export interface PendingFailure {
   id: number;
   mapping: string;
-  direction: Direction;
+  direction: PassDirection;
   sourceId: string;
   jobId: number | null;
   lastError: string | null;
@@ -25,7 +25,7 @@ function fromRow(r: Record<string, unknown>): PendingFailure {
   return {
     id: toNumber(r.id),
     mapping: r.mapping as string,
-    direction: r.direction as Direction,
+    direction: r.direction as PassDirection,
     sourceId: r.source_id as string,
     jobId: r.job_id == null ? null : toNumber(r.job_id),
     lastError: (r.last_error as string | null) ?? null,
@@ -41,7 +41,7 @@ function fromRow(r: Record<string, unknown>): PendingFailure {
 export async function findPendingFailures(
   db: Db,
   mapping: string,
-  direction: Direction,
+  direction: PassDirection,
   sourceIds: readonly string[],
 ): Promise<Map<string, PendingFailure>> {
   const rows = await inChunks(sourceIds, 1000, (chunk) =>
@@ -58,7 +58,7 @@ export async function recordPendingFailure(
   db: Db,
   f: {
     mapping: string;
-    direction: Direction;
+    direction: PassDirection;
     sourceId: string;
     jobId: number;
     message: string;
@@ -93,7 +93,7 @@ export async function recordPendingFailure(
 export async function listPendingRetry(
   db: Db,
   mapping: string,
-  direction: Direction,
+  direction: PassDirection,
   options: { afterId?: number; limit: number },
 ): Promise<PendingFailure[]> {
   const rows = await db('pending_failures')
@@ -108,7 +108,7 @@ export async function listPendingRetry(
 export async function clearPendingFailures(
   db: Db,
   mapping: string,
-  direction: Direction,
+  direction: PassDirection,
   sourceIds: readonly string[],
 ): Promise<number> {
   let n = 0;

@@ -4,12 +4,12 @@
  * before creating again, so a source record never gets two destination records.
  */
 import { type Db, toDate, toNumber } from './values';
-import type { Direction } from './types';
+import type { PassDirection } from '../engine/run-types';
 
 export interface PendingWrite {
   id: number;
   mapping: string;
-  direction: Direction;
+  direction: PassDirection;
   sourceId: string;
   lookupKey: string;
   destinationId: string | null;
@@ -23,7 +23,7 @@ function fromRow(r: Record<string, unknown>): PendingWrite {
   return {
     id: toNumber(r.id),
     mapping: r.mapping as string,
-    direction: r.direction as Direction,
+    direction: r.direction as PassDirection,
     sourceId: r.source_id as string,
     lookupKey: r.lookup_key as string,
     destinationId: (r.destination_id as string | null) ?? null,
@@ -37,7 +37,7 @@ function fromRow(r: Record<string, unknown>): PendingWrite {
 /** Writes (or refreshes) the intent for one source record and returns the stored row. */
 export async function recordIntent(
   db: Db,
-  i: { mapping: string; direction: Direction; sourceId: string; lookupKey: string; jobId: number; now: Date },
+  i: { mapping: string; direction: PassDirection; sourceId: string; lookupKey: string; jobId: number; now: Date },
 ): Promise<PendingWrite> {
   await db('pending_writes')
     .insert({
@@ -59,7 +59,7 @@ export async function recordIntent(
 export async function findIntents(
   db: Db,
   mapping: string,
-  direction: Direction,
+  direction: PassDirection,
   sourceIds: readonly string[],
 ): Promise<Map<string, PendingWrite>> {
   if (!sourceIds.length) return new Map();
@@ -71,7 +71,7 @@ export async function findIntents(
 export async function clearIntents(
   db: Db,
   mapping: string,
-  direction: Direction,
+  direction: PassDirection,
   sourceIds: readonly string[],
 ): Promise<void> {
   if (sourceIds.length)

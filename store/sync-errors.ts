@@ -1,12 +1,12 @@
 /** Queries on `sync_errors`: one row per failed record per job, with a message a user can act on. */
 import { type Db, inChunks, toDate, toNumber } from './values';
-import type { Direction } from './types';
+import type { PassDirection } from '../engine/run-types';
 
 export interface SyncError {
   id: number;
   jobId: number;
   mapping: string;
-  direction: Direction;
+  direction: PassDirection;
   sourceId: string;
   destinationId: string | null;
   message: string;
@@ -20,7 +20,7 @@ function fromRow(r: Record<string, unknown>): SyncError {
     id: toNumber(r.id),
     jobId: toNumber(r.job_id),
     mapping: r.mapping as string,
-    direction: r.direction as Direction,
+    direction: r.direction as PassDirection,
     sourceId: r.source_id as string,
     destinationId: (r.destination_id as string | null) ?? null,
     message: r.message as string,
@@ -82,7 +82,7 @@ export async function failedSourceIds(db: Db, jobId: number): Promise<string[]> 
 /** Marks errors of earlier jobs for these source ids as resolved by `resolvedByJobId`; returns how many. */
 export async function resolveErrors(
   db: Db,
-  r: { mapping: string; direction: Direction; sourceIds: readonly string[]; resolvedByJobId: number },
+  r: { mapping: string; direction: PassDirection; sourceIds: readonly string[]; resolvedByJobId: number },
 ): Promise<number> {
   const counts = await inChunks(r.sourceIds, 1000, async (chunk) => [
     await db('sync_errors')

@@ -1,14 +1,15 @@
 /** Queries on `sync_jobs`: one row per pass, opened idempotently and closed with its counters. */
 import { type Db, toDate, toNumber } from './values';
-import type { Direction, JobCounts, JobStatus, JobType, SyncMode } from './types';
+import type { PassCounts, PassDirection, SyncRunMode } from '../engine/run-types';
+import type { JobStatus, JobType } from './types';
 
-export interface SyncJob extends JobCounts {
+export interface SyncJob extends PassCounts {
   id: number;
   idempotencyKey: string;
   mapping: string;
-  direction: Direction | null;
+  direction: PassDirection | null;
   type: JobType;
-  mode: SyncMode;
+  mode: SyncRunMode;
   workflowId: string | null;
   runId: string | null;
   retryOfJobId: number | null;
@@ -34,9 +35,9 @@ function fromRow(r: Record<string, unknown>): SyncJob {
     id: toNumber(r.id),
     idempotencyKey: r.idempotency_key as string,
     mapping: r.mapping as string,
-    direction: (r.direction as Direction | null) ?? null,
+    direction: (r.direction as PassDirection | null) ?? null,
     type: r.type as JobType,
-    mode: r.mode as SyncMode,
+    mode: r.mode as SyncRunMode,
     workflowId: (r.workflow_id as string | null) ?? null,
     runId: (r.run_id as string | null) ?? null,
     retryOfJobId: r.retry_of_job_id == null ? null : toNumber(r.retry_of_job_id),
@@ -52,9 +53,9 @@ function fromRow(r: Record<string, unknown>): SyncJob {
 export interface OpenJob {
   idempotencyKey: string;
   mapping: string;
-  direction: Direction | null;
+  direction: PassDirection | null;
   type: JobType;
-  mode: SyncMode;
+  mode: SyncRunMode;
   workflowId: string | null;
   runId: string | null;
   retryOfJobId?: number | null;
@@ -92,18 +93,11 @@ export async function getJob(db: Db, id: number): Promise<SyncJob | undefined> {
 export async function closeJob(
   db: Db,
   id: number,
-  c: { status: Exclude<JobStatus, 'running'>; counts: JobCounts; finishedAt: Date; message?: string | null },
+  c: { status: Exclude<JobStatus, 'running'>; counts: PassCounts; finishedAt: Date; message?: string | null },
 ): Promise<void> {
   await db('sync_jobs')
     .where({ id })
     .update({ status: c.status, finished_at: c.finishedAt, message: c.message ?? null, ...c.counts });
-}
-
-/** Writes the running totals of an open job so `bcsync jobs` shows progress. */
-export async function updateJobCounts(db: Db, id: number, counts: JobCounts): Promise<void> {
-  await db('sync_jobs')
-    .where({ id, status: 'running' })
-    .update({ ...counts });
 }
 
 /** The jobs of `mapping` still marked running, with the workflow run that opened them. */
@@ -115,7 +109,7 @@ export async function listRunningJobs(db: Db, mapping: string): Promise<SyncJob[
  * Closes a job whose workflow run ended without closing it (the orphan clean-up done at the start of each run) as
  * `abandoned`, with the counters its committed pages had reached. Returns 1 when it was still running, else 0.
  */
-export async function abandonJob(db: Db, id: number, counts: JobCounts, now: Date, message: string): Promise<number> {
+export async function abandonJob(db: Db, id: number, counts: PassCounts, now: Date, message: string): Promise<number> {
   return db('sync_jobs')
     .where({ id, status: 'running' })
     .update({ status: 'abandoned', finished_at: now, message, ...counts });

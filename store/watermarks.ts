@@ -1,6 +1,6 @@
 /** Queries on `watermarks`: per mapping and side, the high-water mark that only ever moves forward. */
 import { type Db, toDate, toNumber } from './values';
-import type { Side } from './types';
+import type { Side } from '../engine/run-types';
 
 export interface Watermark {
   mapping: string;
@@ -42,25 +42,4 @@ export async function advanceWatermark(
     .andWhere((q) => q.whereNull('modified_at').orWhere('modified_at', '<', w.modifiedAt))
     .update({ modified_at: w.modifiedAt, job_id: w.jobId, updated_at: w.now });
   return moved > 0;
-}
-
-/** Stores the Dataverse change-tracking token (null clears it). */
-export async function setDeltaToken(
-  db: Db,
-  mapping: string,
-  side: Side,
-  token: string | null,
-  now: Date,
-): Promise<void> {
-  await db('watermarks')
-    .insert({ mapping, side, modified_at: null, delta_token: token, updated_at: now })
-    .onConflict(['mapping', 'side'])
-    .merge(['delta_token', 'updated_at']);
-}
-
-/** Forgets the watermarks of a mapping (both sides, or one), so the next run reads everything (full sync). */
-export async function resetWatermarks(db: Db, mapping: string, side?: Side): Promise<number> {
-  const q = db('watermarks').where({ mapping });
-  if (side) q.andWhere({ side });
-  return q.delete();
 }

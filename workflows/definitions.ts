@@ -1,9 +1,12 @@
 /**
- * Names shared by workflows, the worker and the CLI: search attributes (DESIGN §5), queries and workflow input types.
- * Imports only `@temporalio/workflow` so it is safe inside the workflow sandbox.
+ * Names shared by workflows, the worker and the CLI: search attributes (DESIGN §5) and queries. The run's inputs and
+ * results are in engine/run-types.ts (and engine/full-sync-types.ts), which every layer imports directly. Imports only
+ * `@temporalio/workflow` and types so it is safe inside the workflow sandbox.
  */
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery } from '@temporalio/workflow';
+import type { FullSyncProgress } from '../engine/full-sync-types';
+import type { MatchCounts, RunOutcome, SyncMappingResult, SyncProgress } from '../engine/run-types';
 
 /** The mapping a run synchronizes (Keyword). */
 export const BcSyncMapping = defineSearchAttributeKey('BcSyncMapping', 'KEYWORD');
@@ -19,9 +22,6 @@ export const BcSyncChanged = defineSearchAttributeKey('BcSyncChanged', 'INT');
 
 /** Every custom search attribute the product needs registered on the namespace. */
 export const searchAttributeKeys = [BcSyncMapping, BcSyncOutcome, BcSyncFailed, BcSyncChanged] as const;
-
-import type { RunOutcome } from '../engine/run-types';
-export type { RunOutcome };
 
 /** Input of the `smokeRun` workflow: the first durable path end to end (a job row written and closed). */
 export interface SmokeRunInput {
@@ -40,34 +40,8 @@ export interface SmokeProgress {
 
 export const smokeProgressQuery = defineQuery<SmokeProgress>('progress');
 
-export type {
-  FinishPassInput,
-  PassCounts,
-  PassCursor,
-  PassDirection,
-  PassState,
-  StartPassInput,
-  SyncMappingInput,
-  SyncMappingResult,
-  SyncPageInput,
-  SyncPageResult,
-  SyncProgress,
-  SyncResumeState,
-  SyncRunMode,
-} from '../engine/run-types';
-import type { MatchCounts, SyncMappingResult, SyncProgress } from '../engine/run-types';
-
+/** Where a `syncMapping` run stands (its passes, the current page). */
 export const syncProgressQuery = defineQuery<SyncProgress>('progress');
-
-export type {
-  FullSyncInput,
-  FullSyncMappingResult,
-  FullSyncMappingState,
-  FullSyncMappingStatus,
-  FullSyncProgress,
-  FullSyncResult,
-} from '../engine/full-sync-types';
-import type { FullSyncProgress } from '../engine/full-sync-types';
 
 /** The `BcSyncMapping` value of a full synchronization's parent run. */
 export const FULL_SYNC_MAPPING = 'FULL-SYNC';

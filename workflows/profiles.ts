@@ -14,7 +14,7 @@ export const shortActivity: ActivityOptions = {
 };
 
 /**
- * One page of records (read, transform, write in batches, commit): up to 5 minutes per attempt with a heartbeat
+ * One page of records (read, transform, write in batches, commit): up to 10 minutes per attempt with a heartbeat
  * every page step, retried with backoff for up to an hour. Per-record failures never fail the activity; only
  * whole-request failures (service down, throttled beyond patience, store unreachable) do.
  */

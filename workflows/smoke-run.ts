@@ -3,7 +3,7 @@
  * sets the four search attributes so it can be found in the Temporal UI like any sync run.
  */
 import { proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import type { createSmokeActivities } from '../activities/smoke';
 import {
   BcSyncChanged,
   BcSyncFailed,
@@ -16,7 +16,7 @@ import {
 } from './definitions';
 import { shortActivity } from './profiles';
 
-const { openSmokeJob, closeSmokeJob } = proxyActivities<ReturnType<typeof createActivities>>(shortActivity);
+const { openSmokeJob, closeSmokeJob } = proxyActivities<ReturnType<typeof createSmokeActivities>>(shortActivity);
 
 export async function smokeRun(input: SmokeRunInput): Promise<SmokeRunResult> {
   const progress: SmokeProgress = { phase: 'starting', jobId: null };

@@ -17,22 +17,19 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createSyncActivities } from '../activities/sync-activities';
+import { BcSyncChanged, BcSyncFailed, BcSyncMapping, BcSyncOutcome, syncProgressQuery } from './definitions';
 import {
-  BcSyncChanged,
-  BcSyncFailed,
-  BcSyncMapping,
-  BcSyncOutcome,
+  addCounts,
+  zeroCounts,
   type PassCursor,
   type PassDirection,
   type PassState,
-  type RunOutcome,
   type SyncMappingInput,
   type SyncMappingResult,
   type SyncProgress,
   type SyncResumeState,
-  syncProgressQuery,
-} from './definitions';
-import { addCounts, zeroCounts } from '../engine/run-types';
+} from '../engine/run-types';
+import { runDetailsText, runVerdict, skippedRunDetailsText } from '../engine/run-outcome';
 import { pageActivity, shortActivity } from './profiles';
 
 type SyncActivities = ReturnType<typeof createSyncActivities>;
@@ -100,17 +97,7 @@ async function runSync(input: SyncMappingInput): Promise<SyncMappingResult> {
   progress.passes = state.finished.map((p) => ({ ...p, pages: 0 }));
   let pagesThisRun = 0;
 
-  const describe = (pass: PassState | null) => {
-    const lines = [`**${input.mapping}** (${input.mode})`];
-    for (const p of progress.passes) {
-      const c = p.counts;
-      lines.push(
-        `- ${p.direction}: ${p.status}, job ${p.jobId}, ${p.pages} pages — inserted ${c.inserted}, modified ${c.modified}, unchanged ${c.unchanged}, skipped ${c.skipped}, failed ${c.failed}`,
-      );
-    }
-    if (pass) lines.push(`- now: ${pass.direction}, ${pass.cursor.phase} phase, page ${pass.pages + 1}`);
-    setCurrentDetails(lines.join('\n'));
-  };
+  const describe = (pass: PassState | null) => setCurrentDetails(runDetailsText(progress, pass));
 
   for (;;) {
     let pass = state.current;
@@ -198,13 +185,7 @@ async function runSync(input: SyncMappingInput): Promise<SyncMappingResult> {
   progress.phase = 'done';
   progress.current = null;
   describe(null);
-  const failed = state.finished.reduce((n, p) => n + p.counts.failed, 0);
-  const changed = state.finished.reduce((n, p) => n + p.counts.inserted + p.counts.modified + p.counts.deleted, 0);
-  const outcome: RunOutcome = state.finished.some((p) => p.status === 'failed')
-    ? 'failed'
-    : failed > 0 || state.finished.some((p) => p.status === 'completed_with_errors')
-      ? 'completed_with_errors'
-      : 'succeeded';
+  const { outcome, failed, changed } = runVerdict(state.finished);
   upsertSearchAttributes([
     { key: BcSyncOutcome, value: outcome },
     { key: BcSyncFailed, value: failed },
@@ -221,7 +202,7 @@ function skippedRun(
   input: SyncMappingInput,
   skipped: { reason: string; jobs: { direction: PassDirection; jobId: number }[] },
 ): SyncMappingResult {
-  setCurrentDetails(`**${input.mapping}** skipped: ${skipped.reason}`);
+  setCurrentDetails(skippedRunDetailsText(input.mapping, skipped.reason));
   upsertSearchAttributes([
     { key: BcSyncOutcome, value: 'skipped' },
     { key: BcSyncFailed, value: 0 },

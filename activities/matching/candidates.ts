@@ -11,7 +11,8 @@ import {
   sourceMatchValue,
 } from '../../engine';
 import { stringLiteral } from '../../connectors/http/odata';
-import { destinationSideOf, type IntegrationTableMapping, type PassDirection } from '../../mappings';
+import type { IntegrationTableMapping } from '../../mappings';
+import { destinationSideOf, type PassDirection } from '../../engine/run-types';
 import { findByBcIds, findByDvIds } from '../../store/couplings';
 import type { SyncDeps } from '../deps';
 import { type ApiRecord, sideApi } from '../sides';

@@ -24,7 +24,8 @@ import {
   type MatchPair,
   zeroCounts,
 } from '../../engine';
-import { destinationSideOf, type IntegrationTableMapping, type PassDirection, sourceSideOf } from '../../mappings';
+import type { IntegrationTableMapping } from '../../mappings';
+import { destinationSideOf, type PassDirection, type Side, sourceSideOf } from '../../engine/run-types';
 import type { ChangeCursor } from '../../connectors/http/changed-page-reader';
 import { findByBcIds, findByDvIds, insertCoupling } from '../../store/couplings';
 import { clearPendingFailures } from '../../store/pending-failures';
@@ -54,7 +55,7 @@ export interface MatchPageResult {
   counts: MatchCounts;
   pairs: MatchPair[];
   ambiguities: MatchAmbiguity[];
-  unmatched: { side: 'bc' | 'dataverse'; id: string; title: string }[];
+  unmatched: { side: Side; id: string; title: string }[];
   next: ChangeCursor | null;
 }
 

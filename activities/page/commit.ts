@@ -13,7 +13,7 @@ import {
   type SyncPageResult,
   zeroCounts,
 } from '../../engine';
-import { destinationSideOf, sourceSideOf } from '../../mappings';
+import { destinationSideOf, sourceSideOf } from '../../engine/run-types';
 import {
   type Coupling,
   clearFailure,

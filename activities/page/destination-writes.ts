@@ -10,7 +10,7 @@
 import { type ConnectorError, DuplicateKeyError } from '../../connectors/http';
 import { stringLiteral } from '../../connectors/http/odata';
 import { describeRecord, type LookupResolver } from '../../engine';
-import { destinationSideOf, sourceSideOf } from '../../mappings';
+import { destinationSideOf, sourceSideOf } from '../../engine/run-types';
 import { findByBcIds, findByDvIds } from '../../store/couplings';
 import type { SyncDeps, TransientRetryBudget } from '../deps';
 import { findUncoupledCandidates } from '../matching/candidates';
@@ -48,7 +48,8 @@ export async function writeDestination(
   const dstSide = destinationSideOf(work.direction);
   const dst = sideApi(deps.connectors, work.mapping, dstSide);
   const resolvedOnce = new Set<Item>();
-  let queue = items.filter((i) => plan(i.decision) && i.written === undefined);
+  // Items an entity rule already failed are not written.
+  let queue = items.filter((i) => plan(i.decision) && i.written === undefined && !i.failure);
   let delay = budget.initialDelayMs;
   for (let round = 1; queue.length; round++) {
     for (const item of queue) item.write = toSideWrite(item);

@@ -4,7 +4,7 @@
  * An intent left by an earlier attempt means the create may have happened: look first, create only if absent.
  */
 import { stringLiteral } from '../../connectors/http/odata';
-import { destinationSideOf } from '../../mappings';
+import { destinationSideOf } from '../../engine/run-types';
 import { findIntents, recordIntent } from '../../store/pending-writes';
 import type { SyncDeps } from '../deps';
 import { type ApiRecord, sideApi } from '../sides';

@@ -6,8 +6,9 @@
  * act on.
  */
 import type { SyncPageResult } from '../../engine';
-import { sourceSideOf } from '../../mappings';
+import { sourceSideOf } from '../../engine/run-types';
 import type { SyncDeps } from '../deps';
+import { entityRulesFor } from '../entity-rules';
 import { sideApi } from '../sides';
 import { commitPage } from './commit';
 import { writeDestination } from './destination-writes';
@@ -22,9 +23,12 @@ export type { PageWork } from './work';
 export async function processRecords(deps: SyncDeps, work: PageWork, signal?: AbortSignal): Promise<SyncPageResult> {
   const now = deps.now();
   const { items, lookups } = await preparePage(deps, work);
+  const rules = entityRulesFor(work.mapping.name);
   await matchBeforeCreate(deps, work, items, lookups);
   await prepareBcCreates(deps, work, items, now);
+  await rules?.beforeWrite?.({ deps, work }, items);
   await writeDestination(deps, work, items, lookups, signal);
+  await rules?.afterWrite?.({ deps, work }, items);
   deps.faults?.afterDestinationWrite?.({
     mapping: work.mapping.name,
     direction: work.direction,

@@ -13,7 +13,7 @@ import {
   matchCriteriaOf,
   matchRecords,
 } from '../../engine';
-import { destinationSideOf, sourceSideOf } from '../../mappings';
+import { destinationSideOf, sourceSideOf } from '../../engine/run-types';
 import type { SyncDeps } from '../deps';
 import { findUncoupledCandidates } from '../matching/candidates';
 import type { ApiRecord } from '../sides';

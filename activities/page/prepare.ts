@@ -3,7 +3,7 @@
  * bulk, fetch the coupled destination records, and let the engine decide each record.
  */
 import { type DataRecord, decide, lookupRequests, lookupResolverFromMap, type LookupResolver } from '../../engine';
-import { destinationSideOf, sourceSideOf } from '../../mappings';
+import { destinationSideOf, sourceSideOf } from '../../engine/run-types';
 import { findByBcIds, findByDvIds } from '../../store/couplings';
 import { findPendingFailures } from '../../store/pending-failures';
 import type { SyncDeps } from '../deps';

@@ -1,6 +1,6 @@
 /** The working set of one page: its records, their couplings and decisions, as the page modules pass it along. */
 import type { CouplingState, RecordDecision } from '../../engine';
-import type { PassCursor, SyncPageInput } from '../../engine/run-types';
+import type { PassCursor, Side, SyncPageInput } from '../../engine/run-types';
 import type { ConnectorError } from '../../connectors/http';
 import type { IntegrationTableMapping } from '../../mappings';
 import type { Coupling } from '../../store/couplings';
@@ -80,6 +80,6 @@ export function freshCoupling(bcId: string, dvId: string): CouplingState {
 }
 
 /** `Business Central customer` / `Dataverse account`. */
-export function sideCaption(m: IntegrationTableMapping, side: 'bc' | 'dataverse'): string {
+export function sideCaption(m: IntegrationTableMapping, side: Side): string {
   return side === 'bc' ? `Business Central ${m.bc.caption.toLowerCase()}` : `Dataverse ${m.dataverse.caption}`;
 }

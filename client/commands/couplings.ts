@@ -8,10 +8,16 @@
  */
 import { ConnectorError } from '../../connectors/http';
 import { describeRecord } from '../../engine';
-import type { IntegrationTableMapping, PassDirection, Side } from '../../mappings';
+import type { IntegrationTableMapping } from '../../mappings';
 import { sideApi } from '../../activities/sides';
-import { type Coupling, type DirectionState, coupleRecords, findCoupling, listCouplings } from '../../store/couplings';
-import type { SyncMappingInput } from '../../workflows/definitions';
+import {
+  type Coupling,
+  type CouplingDirectionState,
+  coupleRecords,
+  findCoupling,
+  listCouplings,
+} from '../../store/couplings';
+import type { PassDirection, Side, SyncMappingInput } from '../../engine/run-types';
 import type { CommandContext } from '../context';
 import { CliError, UsageError } from '../errors';
 import { effectiveMappings, resolveMapping } from '../mapping-selection';
@@ -194,7 +200,7 @@ export interface CouplingsOptions {
   json?: boolean;
 }
 
-function directionCell(d: DirectionState): string {
+function directionCell(d: CouplingDirectionState): string {
   return d.result === null ? '-' : `${d.result}${d.jobId === null ? '' : ` (job ${d.jobId})`}`;
 }
 

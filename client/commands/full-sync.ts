@@ -4,7 +4,7 @@
  * (its match criteria), then creates and couples the rest on the other side. Exit codes: 0 everything succeeded,
  * 1 a mapping failed, 2 bad usage, 3 records failed (the report says which and what to run).
  */
-import type { FullSyncInput } from '../../workflows/definitions';
+import type { FullSyncInput } from '../../engine/full-sync-types';
 import type { CommandContext } from '../context';
 import { effectiveMappings, selectMappings } from '../mapping-selection';
 import { printJson } from '../output';

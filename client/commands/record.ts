@@ -3,8 +3,9 @@
  * `bcsync sync-record MAPPING --bc ID | --dv ID [--wait]` synchronizes one or more records now in the direction of
  * the side named (from BC with --bc, from Dataverse with --dv); the chosen side's values win an update conflict.
  */
-import { uncoupleRecord } from '../../store/couplings';
-import type { SyncMappingInput } from '../../workflows/definitions';
+import { chunk, guidLiteral } from '../../connectors/http/odata';
+import { deleteCouplings, findByDvIds, findCoupling } from '../../store/couplings';
+import type { SyncMappingInput } from '../../engine/run-types';
 import type { CommandContext } from '../context';
 import { CliError, UsageError } from '../errors';
 import { effectiveMappings, resolveMapping } from '../mapping-selection';
@@ -30,15 +31,43 @@ export async function uncoupleCommand(ctx: CommandContext, name: string, opts: R
   const { side, ids } = oneSide(opts);
   const store = await ctx.store();
   const removed: string[] = [];
+  const accounts: string[] = [];
   for (const id of ids) {
-    if (await uncoupleRecord(store.knex, mapping.name, side === 'bc' ? { bcId: id } : { dvId: id })) removed.push(id);
+    const row = await findCoupling(store.knex, mapping.name, side === 'bc' ? { bcId: id } : { dvId: id });
+    if (row && (await deleteCouplings(store.knex, [row.id]))) {
+      removed.push(id);
+      accounts.push(row.dvId);
+    }
   }
+  // Uncoupling an account also uncouples its contacts (bc-sync-semantics 4.10): their parent is no longer coupled.
+  const contacts = mapping.name === 'CUSTOMER' && accounts.length ? await uncoupleChildContacts(ctx, accounts) : [];
   const missing = ids.filter((id) => !removed.includes(id));
-  if (opts.json) printJson({ mapping: mapping.name, uncoupled: removed, notCoupled: missing });
-  else
+  if (opts.json)
+    printJson({ mapping: mapping.name, uncoupled: removed, notCoupled: missing, contactsUncoupled: contacts });
+  else {
     for (const id of removed)
       console.log(`uncoupled ${mapping.name} ${side === 'bc' ? 'BC' : 'Dataverse'} record ${id}`);
+    if (contacts.length) console.log(`uncoupled ${contacts.length} CONTACT coupling(s) of its contacts`);
+  }
   if (missing.length) throw new CliError(`not coupled in ${mapping.name}: ${missing.join(', ')}`);
+}
+
+/** Removes the CONTACT couplings of the Dataverse contacts whose parent is one of `accountIds`; returns their ids. */
+async function uncoupleChildContacts(ctx: CommandContext, accountIds: string[]): Promise<string[]> {
+  const store = await ctx.store();
+  const contactIds: string[] = [];
+  for (const part of chunk(accountIds, 20)) {
+    const filter = part.map((id) => `_parentcustomerid_value eq ${guidLiteral(id, 'dataverse')}`).join(' or ');
+    for await (const page of ctx.connectors.dv.listAll({ entitySet: 'contacts', filter })) {
+      for (const c of page) contactIds.push(String(c.contactid).toLowerCase());
+    }
+  }
+  const rows = await findByDvIds(store.knex, 'CONTACT', contactIds);
+  await deleteCouplings(
+    store.knex,
+    [...rows.values()].map((r) => r.id),
+  );
+  return [...rows.keys()];
 }
 
 export async function syncRecordCommand(

@@ -5,7 +5,7 @@
 import { failedSourceIds } from '../../store/sync-errors';
 import { getJob } from '../../store/sync-jobs';
 import { findMapping } from '../../worker/load-mappings';
-import type { SyncMappingInput } from '../../workflows/definitions';
+import type { SyncMappingInput } from '../../engine/run-types';
 import type { CommandContext } from '../context';
 import { CliError } from '../errors';
 import { effectiveMappings } from '../mapping-selection';

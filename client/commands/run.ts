@@ -1,5 +1,5 @@
 /** `bcsync run MAPPING [--full] [--direction to-dataverse|to-bc] [--wait]`: one run of one mapping, now. */
-import type { PassDirection, SyncMappingInput } from '../../workflows/definitions';
+import type { PassDirection, SyncMappingInput } from '../../engine/run-types';
 import type { CommandContext } from '../context';
 import { UsageError } from '../errors';
 import { effectiveMappings, resolveMapping } from '../mapping-selection';

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Coupling } from '../../store/couplings';
-import type { SyncMappingResult } from '../../workflows/definitions';
+import type { SyncMappingResult } from '../../engine/run-types';
 import { runBcsync } from '../support/cli';
 import { assertCouplingsWhole } from '../support/coupling-integrity';
 import { testResources } from '../support/env';

@@ -4,6 +4,7 @@ import { openMysqlStore, type Store } from '../../store/database';
 import { migrateLatest } from '../../store/migrate';
 import { recordErrors, resolveErrors } from '../../store/sync-errors';
 import { openJob } from '../../store/sync-jobs';
+import type { PassDirection } from '../../engine/run-types';
 import { freePort, runBcsync } from '../support/cli';
 import { testResources, uniqueName } from '../support/env';
 
@@ -51,13 +52,7 @@ describe('bcsync errors, jobs, skipped and restore', function () {
       });
       jobIds[key] = job.id;
     }
-    const error = (
-      job: string,
-      mapping: string,
-      direction: 'to-dataverse' | 'to-bc',
-      sourceId: string,
-      ms: number,
-    ) => ({
+    const error = (job: string, mapping: string, direction: PassDirection, sourceId: string, ms: number) => ({
       jobId: jobIds[job],
       mapping,
       direction,

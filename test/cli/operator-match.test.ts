@@ -82,4 +82,27 @@ describe('bcsync match', function () {
     assert.equal(rows.length, customers.length - 1, 'every other customer is coupled');
     await assertCouplingsWhole(stack, ['CUSTOMER']);
   });
+
+  it('uncoupling a customer also uncouples the contacts under its account', async () => {
+    const contacts = await runBcsync(['match', 'CONTACT', '--create-unmatched', '--json'], env, 150_000);
+    assert.ok([0, 3].includes(contacts.code ?? -1), contacts.stderr);
+    const knex = stack.store.knex;
+    const contactRows: Row[] = await knex('couplings').where({ mapping: 'CONTACT' });
+    assert.ok(contactRows.length > 0, 'contacts are coupled');
+    const dvContacts = await all(stack, 'dv', 'contacts');
+    const parentOf = (r: Row) => dvContacts.find((c) => c.contactid === r.dv_id)?._parentcustomerid_value as string;
+    const account = parentOf(contactRows[0]);
+    const customerRow = ((await knex('couplings').where({ mapping: 'CUSTOMER', dv_id: account })) as Row[])[0];
+    const children = contactRows.filter((r) => parentOf(r) === account);
+
+    const r = await runBcsync(['uncouple', 'CUSTOMER', '--bc', String(customerRow.bc_id), '--json'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as { contactsUncoupled: string[] }).contactsUncoupled.sort(),
+      children.map((c) => String(c.dv_id)).sort(),
+    );
+    const left: Row[] = await knex('couplings').where({ mapping: 'CONTACT' });
+    assert.equal(left.length, contactRows.length - children.length, 'the other contacts stay coupled');
+    assert.ok(!left.some((x) => parentOf(x) === account));
+  });
 });

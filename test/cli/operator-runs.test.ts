@@ -3,7 +3,8 @@ import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { recordErrors } from '../../store/sync-errors';
 import { openJob } from '../../store/sync-jobs';
-import { BcSyncMapping, type SyncMappingInput } from '../../workflows/definitions';
+import { BcSyncMapping } from '../../workflows/definitions';
+import type { PassDirection, SyncMappingInput } from '../../engine/run-types';
 import { runBcsync } from '../support/cli';
 import { eventually, testResources, uniqueName } from '../support/env';
 import { openOperatorEnv, type OperatorEnv, terminateAll } from './operator-env';
@@ -115,7 +116,7 @@ describe('bcsync run, retry and rerun', function () {
 
   describe('retry', function () {
     let seq = 0;
-    const seedJob = async (mapping: string, direction: 'to-dataverse' | 'to-bc', sourceIds: string[]) => {
+    const seedJob = async (mapping: string, direction: PassDirection, sourceIds: string[]) => {
       seq += 1;
       const job = await openJob(op.store.knex, {
         idempotencyKey: uniqueName('job'),

@@ -21,10 +21,20 @@ const tables = [
 ];
 const allNames = migrations.map(([name]) => name);
 
+/**
+ * Every table of the database except knex's own bookkeeping, in the order of `tables` (unknown ones last): a table a
+ * migration adds without this list naming it fails the comparison instead of going unnoticed.
+ */
 async function existingTables(store: Store): Promise<string[]> {
-  const found: string[] = [];
-  for (const t of tables) if (await store.knex.schema.hasTable(t)) found.push(t);
-  return found;
+  const names =
+    store.dialect === 'mysql'
+      ? (await store.knex.raw<[Array<Record<string, string>>]>('SHOW TABLES'))[0].map((r) => Object.values(r)[0])
+      : (await store.knex.raw<Array<{ name: string }>>("SELECT name FROM sqlite_master WHERE type = 'table'")).map(
+          (r) => r.name,
+        );
+  const found = names.filter((n) => !n.startsWith('knex_migrations') && !n.startsWith('sqlite_'));
+  const rank = (n: string) => (tables.includes(n) ? tables.indexOf(n) : tables.length);
+  return found.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 for (const dialect of ['mysql', 'sqlite'] as const) {

@@ -9,12 +9,24 @@ import * as pending from '../../store/pending-writes';
 import * as audit from '../../store/field-changes';
 import * as options from '../../store/option-mappings';
 import * as pages from '../../store/sync-pages';
-import { zeroCounts } from '../../store/types';
+import { zeroCounts } from '../../engine/run-types';
 import { openFreshStore } from '../support/stores';
 
 const t0 = new Date('2026-11-24T10:00:00.123Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
 const guid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+/** Every table the migrations create. */
+const tables = [
+  'couplings',
+  'watermarks',
+  'sync_jobs',
+  'sync_errors',
+  'pending_writes',
+  'field_changes',
+  'option_mappings',
+  'sync_pages',
+  'pending_failures',
+];
 
 for (const dialect of ['mysql', 'sqlite'] as const) {
   describe(`store queries on ${dialect}`, function () {
@@ -26,6 +38,36 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
     after(async () => {
       await store.close();
     });
+    // Every test starts from empty tables and creates the rows it needs: none depends on what another left behind.
+    beforeEach(async () => {
+      for (const table of tables) await store.knex(table).del();
+    });
+
+    /** Couples BC record `guid(n)` with Dataverse row `guid(100 + n)`. */
+    const couple = (n: number, mapping = 'CUSTOMER') =>
+      couplings.insertCoupling(store.knex, { mapping, bcId: guid(n), dvId: guid(100 + n), now: t0 });
+    const fail = (c: { id: number }, jobId: number, message: string, skip = false) =>
+      couplings.recordFailure(store.knex, c.id, 'to-dataverse', { jobId, message, skip, now: t0 });
+    /** How many couplings each mapping has, straight from the table. */
+    const couplingsPerMapping = async (): Promise<Record<string, number>> => {
+      const rows = await store.knex('couplings').select('mapping').count({ n: '*' }).groupBy('mapping');
+      return Object.fromEntries((rows as Array<{ mapping: string; n: unknown }>).map((r) => [r.mapping, Number(r.n)]));
+    };
+    const failedIds = async (o: { afterId?: number; limit: number }) =>
+      (await couplings.listFailed(store.knex, 'CUSTOMER', 'to-dataverse', o)).map((f) => f.id);
+    /** Opens a CUSTOMER to-dataverse job (idempotency key `<workflow>/<run>/to-dataverse`) unless told otherwise. */
+    const openJob = (o: Partial<jobs.OpenJob> = {}) =>
+      jobs.openJob(store.knex, {
+        idempotencyKey: `${o.workflowId ?? 'wf-1'}/${o.runId ?? 'run-1'}/${o.direction ?? 'to-dataverse'}`,
+        mapping: 'CUSTOMER',
+        direction: 'to-dataverse',
+        type: 'sync',
+        mode: 'incremental',
+        workflowId: 'wf-1',
+        runId: 'run-1',
+        startedAt: t0,
+        ...o,
+      });
 
     describe('couplings', function () {
       it('inserts a coupling and finds it by either id, with millisecond UTC timestamps', async () => {
@@ -47,12 +89,14 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
       });
 
       it('refuses to couple one record twice in a mapping, from either side', async () => {
+        await couple(1);
         await assert.rejects(
           couplings.insertCoupling(store.knex, { mapping: 'CUSTOMER', bcId: guid(1), dvId: guid(999), now: t0 }),
         );
         await assert.rejects(
           couplings.insertCoupling(store.knex, { mapping: 'CUSTOMER', bcId: guid(998), dvId: guid(101), now: t0 }),
         );
+        assert.deepEqual(await couplingsPerMapping(), { CUSTOMER: 1 });
       });
 
       it('refuses a coupling row that holds one id only (couplings are whole)', async () => {
@@ -64,16 +108,14 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
             now: t0,
           }),
         );
-        await couplings.insertCoupling(store.knex, { mapping: 'CUSTOMER', bcId: guid(2), dvId: guid(202), now: t0 });
-        await couplings.insertCoupling(store.knex, { mapping: 'CUSTOMER', bcId: guid(3), dvId: guid(203), now: t0 });
+        assert.deepEqual(await couplingsPerMapping(), {});
       });
 
       it('records failures with their message, counts them, and parks the coupling when told to skip', async () => {
-        const c = (await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(2)])).get(guid(2))!;
-        const fail = (jobId: number, message: string, skip = false) =>
-          couplings.recordFailure(store.knex, c.id, 'to-dataverse', { jobId, message, skip, now: t0 });
-        assert.equal(await fail(7, 'name too long'), 1);
-        assert.equal(await fail(9, 'currency not coupled'), 2);
+        const c = await couple(2);
+        const other = await couple(3);
+        assert.equal(await fail(c, 7, 'name too long'), 1);
+        assert.equal(await fail(c, 9, 'currency not coupled'), 2);
         const failed = await couplings.listFailed(store.knex, 'CUSTOMER', 'to-dataverse', { limit: 10 });
         assert.deepEqual(
           failed.map((f) => f.bcId),
@@ -82,7 +124,6 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         assert.equal(failed[0].toDataverse.jobId, 9);
         assert.equal(failed[0].toDataverse.lastError, 'currency not coupled');
         assert.deepEqual(await couplings.listFailed(store.knex, 'CUSTOMER', 'to-bc', { limit: 10 }), []);
-        const other = (await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(3)])).get(guid(3))!;
         await couplings.recordFailure(store.knex, other.id, 'to-bc', { jobId: 9, message: 'x', skip: true, now: t0 });
         assert.equal((await couplings.getCoupling(store.knex, other.id))!.skipped, true);
         await couplings.restoreSkipped(store.knex, 'CUSTOMER', t0, [other.id]);
@@ -91,7 +132,8 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
       });
 
       it('clears the failure when the record later succeeds and stores what was synchronized', async () => {
-        const c = (await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(2)])).get(guid(2))!;
+        const c = await couple(2);
+        await fail(c, 9, 'currency not coupled');
         await couplings.recordSuccess(store.knex, c.id, 'to-dataverse', {
           jobId: 10,
           dvModifiedAt: at(5),
@@ -100,47 +142,44 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
           now: at(6),
         });
         const after = (await couplings.getCoupling(store.knex, c.id))!;
-        assert.equal(after.dvId, guid(202));
+        assert.equal(after.dvId, guid(102));
         assert.equal(after.toDataverse.result, 'success');
         assert.equal(after.toDataverse.errorCount, 0);
         assert.equal(after.dvHash, 'd2');
         assert.equal(after.updatedAt.toISOString(), at(6).toISOString());
+        assert.deepEqual(await failedIds({ limit: 10 }), [], 'out of the retry set');
       });
 
       it('parks skipped couplings out of the retry set and restores them', async () => {
-        const c = (await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(3)])).get(guid(3))!;
-        await couplings.recordFailure(store.knex, c.id, 'to-dataverse', {
-          jobId: 11,
-          message: 'x',
-          skip: false,
-          now: t0,
-        });
+        const c = await couple(3);
+        await fail(c, 11, 'x');
         await couplings.markSkipped(store.knex, [c.id], at(7));
-        assert.deepEqual(await couplings.listFailed(store.knex, 'CUSTOMER', 'to-dataverse', { limit: 10 }), []);
+        assert.deepEqual(await failedIds({ limit: 10 }), []);
         assert.deepEqual(
           (await couplings.listSkipped(store.knex, 'CUSTOMER')).map((s) => s.id),
           [c.id],
         );
         assert.equal(await couplings.restoreSkipped(store.knex, 'CUSTOMER', at(8)), 1);
-        assert.deepEqual(
-          (await couplings.listFailed(store.knex, 'CUSTOMER', 'to-dataverse', { limit: 10 })).map((f) => f.id),
-          [c.id],
-        );
+        assert.deepEqual(await failedIds({ limit: 10 }), [c.id]);
       });
 
       it('pages the retry set by id', async () => {
-        const first = await couplings.listFailed(store.knex, 'CUSTOMER', 'to-dataverse', { limit: 1 });
-        assert.deepEqual(
-          await couplings.listFailed(store.knex, 'CUSTOMER', 'to-dataverse', { afterId: first[0].id, limit: 1 }),
-          [],
-        );
+        const [a, b, c] = [await couple(1), await couple(2), await couple(3)];
+        await couple(4); // succeeded: not in the retry set
+        for (const x of [c, a, b]) await fail(x, 1, 'x');
+        assert.deepEqual(await failedIds({ limit: 2 }), [a.id, b.id]);
+        assert.deepEqual(await failedIds({ afterId: b.id, limit: 2 }), [c.id]);
+        assert.deepEqual(await failedIds({ afterId: c.id, limit: 2 }), []);
       });
 
       it('counts couplings per mapping and uncouples', async () => {
-        assert.deepEqual(await couplings.countByMapping(store.knex), { CUSTOMER: 3 });
-        const c = (await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(3)])).get(guid(3))!;
+        await couple(1);
+        await couple(2);
+        const c = await couple(3);
+        await couple(1, 'CONTACT');
+        assert.deepEqual(await couplingsPerMapping(), { CUSTOMER: 3, CONTACT: 1 });
         assert.equal(await couplings.deleteCouplings(store.knex, [c.id]), 1);
-        assert.deepEqual(await couplings.countByMapping(store.knex), { CUSTOMER: 2 });
+        assert.deepEqual(await couplingsPerMapping(), { CUSTOMER: 2, CONTACT: 1 });
       });
     });
 
@@ -172,39 +211,33 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         assert.equal(w.jobId, 1);
         assert.equal(await watermarks.getWatermark(store.knex, 'CUSTOMER', 'dataverse'), undefined, 'per side');
       });
-
-      it('keeps a delta token beside the watermark and resets both for a full sync', async () => {
-        await watermarks.setDeltaToken(store.knex, 'CUSTOMER', 'dataverse', 'tok-1', t0);
-        assert.equal((await watermarks.getWatermark(store.knex, 'CUSTOMER', 'dataverse'))?.deltaToken, 'tok-1');
-        assert.equal(await watermarks.resetWatermarks(store.knex, 'CUSTOMER'), 2);
-        assert.equal(await watermarks.getWatermark(store.knex, 'CUSTOMER', 'bc'), undefined);
-      });
     });
 
     describe('sync jobs, errors and audit', function () {
-      let jobId: number;
+      /** A CUSTOMER job closed with one failed record. */
+      const closedFailedJob = async () => {
+        const job = await openJob();
+        await jobs.closeJob(store.knex, job.id, {
+          status: 'completed_with_errors',
+          counts: { ...zeroCounts(), inserted: 1, modified: 3, failed: 1 },
+          finishedAt: at(1000),
+          message: '1 record failed',
+        });
+        return job.id;
+      };
+      const laterContactJob = () =>
+        openJob({ mapping: 'CONTACT', direction: 'to-bc', mode: 'full', workflowId: 'wf-2', startedAt: at(2000) });
 
       it('opens one job row per pass even when the opening is retried', async () => {
-        const open = {
-          idempotencyKey: 'wf-1/run-1/to-dataverse',
-          mapping: 'CUSTOMER',
-          direction: 'to-dataverse' as const,
-          type: 'sync' as const,
-          mode: 'incremental' as const,
-          workflowId: 'wf-1',
-          runId: 'run-1',
-          startedAt: t0,
-        };
-        const a = await jobs.openJob(store.knex, open);
-        const b = await jobs.openJob(store.knex, open);
+        const a = await openJob();
+        const b = await openJob();
         assert.equal(a.id, b.id);
         assert.equal(a.status, 'running');
-        jobId = a.id;
+        assert.equal((await jobs.listJobs(store.knex)).length, 1);
       });
 
-      it('shows running totals and closes with final counters', async () => {
-        await jobs.updateJobCounts(store.knex, jobId, { ...zeroCounts(), modified: 2 });
-        assert.equal((await jobs.getJob(store.knex, jobId))?.modified, 2);
+      it('closes with final counters', async () => {
+        const jobId = (await openJob()).id;
         await jobs.closeJob(store.knex, jobId, {
           status: 'completed_with_errors',
           counts: { ...zeroCounts(), inserted: 1, modified: 3, failed: 1 },
@@ -217,16 +250,8 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
       });
 
       it('lists jobs newest first, filtered by mapping and by failures', async () => {
-        const later = await jobs.openJob(store.knex, {
-          idempotencyKey: 'wf-2/run-1/to-bc',
-          mapping: 'CONTACT',
-          direction: 'to-bc',
-          type: 'sync',
-          mode: 'full',
-          workflowId: 'wf-2',
-          runId: 'run-1',
-          startedAt: at(2000),
-        });
+        const jobId = await closedFailedJob();
+        const later = await laterContactJob();
         assert.deepEqual(
           (await jobs.listJobs(store.knex)).map((j) => j.id),
           [later.id, jobId],
@@ -246,6 +271,8 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
       });
 
       it('lists running jobs and closes orphans as abandoned, leaving closed jobs alone', async () => {
+        const jobId = await closedFailedJob();
+        await laterContactJob();
         const running = await jobs.listRunningJobs(store.knex, 'CONTACT');
         assert.equal(running.length, 1);
         assert.equal(running[0].runId, 'run-1');
@@ -259,17 +286,21 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         assert.equal((await jobs.getJob(store.knex, jobId))!.status, 'completed_with_errors', 'closed jobs stay');
       });
 
+      /** The error row of BC record guid(2) in `jobId`. */
+      const errorOf = (jobId: number) => ({
+        jobId,
+        mapping: 'CUSTOMER',
+        direction: 'to-dataverse' as const,
+        sourceId: guid(2),
+        destinationId: null,
+        message: "Account 'Fabrikam' cannot be created: name is longer than 160 characters",
+        detail: '400 0x80044331',
+        createdAt: t0,
+      });
+
       it('records one error row per failed record per job, even when the page is retried', async () => {
-        const e = {
-          jobId,
-          mapping: 'CUSTOMER',
-          direction: 'to-dataverse' as const,
-          sourceId: guid(2),
-          destinationId: null,
-          message: "Account 'Fabrikam' cannot be created: name is longer than 160 characters",
-          detail: '400 0x80044331',
-          createdAt: t0,
-        };
+        const jobId = (await openJob()).id;
+        const e = errorOf(jobId);
         await errors.recordErrors(store.knex, [e]);
         await errors.recordErrors(store.knex, [{ ...e, detail: 'second attempt' }]);
         const rows = await errors.listErrors(store.knex, { jobId });
@@ -279,6 +310,8 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
       });
 
       it('marks earlier errors resolved by the job that retried them', async () => {
+        const jobId = (await openJob()).id;
+        await errors.recordErrors(store.knex, [errorOf(jobId)]);
         assert.equal(
           await errors.resolveErrors(store.knex, {
             mapping: 'CUSTOMER',
@@ -293,6 +326,7 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
       });
 
       it('keeps the audit trail without duplicates on retry', async () => {
+        const jobId = (await openJob()).id;
         const change = {
           jobId,
           mapping: 'CUSTOMER',

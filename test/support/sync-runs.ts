@@ -1,7 +1,7 @@
 /** Running `syncMapping` in tests and remembering every run, so the replay test can check them all for determinism. */
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { syncMapping } from '../../workflows';
-import type { SyncMappingInput, SyncMappingResult } from '../../workflows/definitions';
+import type { PassDirection, SyncMappingInput, SyncMappingResult } from '../../engine/run-types';
 import { testResources, uniqueName } from './env';
 
 /** Every workflow run the sync tests started (workflow id, run id). */
@@ -27,7 +27,7 @@ export async function runSync(taskQueue: string, input: SyncMappingInput): Promi
 }
 
 /** The counts of the pass in `direction` of a result (throws when the run had no such pass). */
-export function pass(result: SyncMappingResult, direction: 'to-dataverse' | 'to-bc') {
+export function pass(result: SyncMappingResult, direction: PassDirection) {
   const p = result.passes.find((x) => x.direction === direction);
   if (!p) throw new Error(`the run has no ${direction} pass: ${JSON.stringify(result)}`);
   return p;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { ServiceProtection, ThrottledError } from '../../../emulators/shared/service-protection';
 import { errorCode, startHarness, type BcHarness, type Json } from './helpers';
 
 describe('BC emulator: service protection', () => {
@@ -70,10 +71,37 @@ describe('BC emulator: service protection', () => {
   it('processes maxConcurrent requests at once, queues up to maxQueue and refuses the rest with 429', async () => {
     h = await startHarness({ seed: { customers: 2 }, limits: { maxConcurrent: 1, maxQueue: 1 } });
     await setFaults([{ entitySet: 'customers', latencyMs: 400 }]);
-    const started = Date.now();
-    const statuses = (await Promise.all([1, 2, 3].map(() => h!.call(h!.companyUrl('customers'))))).map((r) => r.status);
+    const answered: number[] = [];
+    const send = async () => {
+      const r = await h!.call(h!.companyUrl('customers'));
+      answered.push(r.status);
+      return r.status;
+    };
+    const statuses = await Promise.all([1, 2, 3].map(send));
     assert.deepEqual([...statuses].sort(), [200, 200, 429]);
-    assert.ok(Date.now() - started >= 790, 'the queued request waited for the first one');
+    assert.deepEqual(answered, [429, 200, 200], 'the refused request is answered at once, not queued');
+  });
+
+  it('holds a request over maxConcurrent until the running one releases its slot', async () => {
+    const limiter = new ServiceProtection({ maxConcurrent: 1, maxQueue: 1, queueTimeoutMs: 60_000 }, () => new Date(0));
+    try {
+      const running = await limiter.admit('client');
+      let admitted = false;
+      const queued = limiter.admit('client').then((slot) => {
+        admitted = true;
+        return slot;
+      });
+      await assert.rejects(
+        limiter.admit('client'),
+        (e: unknown) => e instanceof ThrottledError && e.reason === 'queueFull',
+      );
+      assert.equal(admitted, false, 'the second request waits while the first holds the only slot');
+      running.release();
+      (await queued).release();
+      assert.equal(admitted, true);
+    } finally {
+      limiter.close();
+    }
   });
 
   it('answers 503 with Retry-After when a request waits in the queue too long', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { fullSyncExitError } from '../../../client/full-sync-runner';
 import { formatFullSyncReport, groupErrorMessages, recommendations } from '../../../client/full-sync-report';
-import type { FullSyncMappingResult, FullSyncResult } from '../../../workflows/definitions';
+import type { FullSyncMappingResult, FullSyncResult } from '../../../engine/full-sync-types';
 
 const counts = (o: Partial<NonNullable<FullSyncMappingResult['counts']>> = {}) => ({
   coupled: 0,

@@ -4,6 +4,7 @@ import { dataverseIdFor } from '../../../engine/deterministic-ids';
 import { projectWrite, hashRecord } from '../../../engine/record-hash';
 import type { CouplingState, DataRecord } from '../../../engine/record-types';
 import type { IntegrationTableMapping } from '../../../mappings/mapping-model';
+import type { PassDirection } from '../../../engine/run-types';
 import { BC_CUSTOMER_ID, DV_ACCOUNT_ID, bcCustomer, coupling, customerLookups, dvAccount, mapping } from './fixtures';
 
 /** A coupling whose stored hashes are those of `bc` and `dv`, i.e. the state right after they were synchronized. */
@@ -144,7 +145,7 @@ describe('decide: one record in one pass', () => {
     // Both sides edited since the last sync: BC the city, Dataverse the phone.
     const bcEdited = bcCustomer({ city: 'Bergen' });
     const dvEdited = dvAccount({ telephone1: '+47 99 99 99 99' });
-    const run = (m: IntegrationTableMapping, direction: 'to-dataverse' | 'to-bc') =>
+    const run = (m: IntegrationTableMapping, direction: PassDirection) =>
       decide({
         mapping: m,
         direction,
@@ -232,7 +233,7 @@ describe('decide: one record in one pass', () => {
   describe('deletion conflicts', () => {
     const run = (
       deletionConflictPolicy: IntegrationTableMapping['deletionConflictPolicy'],
-      direction: 'to-dataverse' | 'to-bc' = 'to-dataverse',
+      direction: PassDirection = 'to-dataverse',
     ) =>
       decide({
         mapping: { ...customer, deletionConflictPolicy },

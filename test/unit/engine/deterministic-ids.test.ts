@@ -51,4 +51,28 @@ describe('deterministic ids for idempotent creates', () => {
     }
     assert.equal(seen.size, 20_000);
   });
+
+  // Golden values: computed once (and cross-checked with Python's uuid.uuid5 and a hand-written Crockford base32) and
+  // written literally. Ids already created in Dataverse and numbers already given in BC depend on these exact values:
+  // a change to the namespace, the name format or the key derivation must fail here, never pass silently.
+  describe('golden values (a change to the derivation breaks idempotent creates of existing installations)', () => {
+    it('keeps the namespace', () => {
+      assert.equal(BC_SALES_SYNC_NAMESPACE, '9bfe959f-bb81-4f26-8af7-ce749a0d2629');
+    });
+
+    it('derives the same Dataverse ids as every earlier version', () => {
+      assert.equal(dataverseIdFor('CUSTOMER', BC_CUSTOMER_ID), '6d614546-e059-50a0-9de9-635ccf09805f');
+      assert.equal(dataverseIdFor('CONTACT', BC_CUSTOMER_ID), '73da666d-a502-5688-8941-c5adec922780');
+      assert.equal(
+        dataverseIdFor('ITEM-PRODUCT', '00000000-0000-0000-0000-000000000001'),
+        '69a2c8d3-d8cb-5983-9198-8b326a13f164',
+      );
+    });
+
+    it('derives the same BC create keys as every earlier version', () => {
+      assert.deepEqual(bcCreateKeyFor(mapping('CUSTOMER'), DV_ACCOUNT_ID), { field: 'number', value: 'DVRJJCBF18JC' });
+      assert.deepEqual(bcCreateKeyFor(mapping('CONTACT'), DV_ACCOUNT_ID), { field: 'number', value: 'DV6MSP8KN49P' });
+      assert.deepEqual(bcCreateKeyFor(mapping('SALESPEOPLE'), DV_ACCOUNT_ID), { field: 'code', value: 'SPVZJZACZ1S1' });
+    });
+  });
 });

@@ -1,0 +1,27 @@
+/**
+ * Entity rules (DESIGN §5, bc-sync-semantics §4.10): what one mapping does beyond its field mappings — compute a
+ * value, add related rows, publish a product, fix a parent's primary contact. The generic page pipeline
+ * (activities/page/) calls a mapping's rules at two points; a mapping's rules live in one file named after it
+ * (activities/entity-rules/<mapping>.ts), pure parts in engine/ or mappings/.
+ */
+import type { SyncDeps } from '../deps';
+import type { Item, PageWork } from '../page/work';
+
+export interface RuleContext {
+  readonly deps: SyncDeps;
+  readonly work: PageWork;
+}
+
+export interface EntityRules {
+  /**
+   * Before the destination writes: may complete a planned write's payload (`plan(item.decision).payload`), or fail
+   * an item by setting `item.failure` to a message a user can act on. Throws only for whole-page problems (an API
+   * down), which the activity retries.
+   */
+  beforeWrite?(ctx: RuleContext, items: Item[]): Promise<void>;
+  /**
+   * After the destination writes, before the page commits: follow-up writes on the records just written (`item.written`).
+   * Must be idempotent: a retried page runs it again for records an earlier attempt already wrote.
+   */
+  afterWrite?(ctx: RuleContext, items: Item[]): Promise<void>;
+}

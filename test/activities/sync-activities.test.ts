@@ -1,0 +1,164 @@
+/**
+ * The sync activities called directly (MockActivityEnvironment) against a fresh SQLite store and in-process
+ * emulators over HTTP: what one page commits, what a retried page returns, and where finishPass leaves the watermark.
+ * No Temporal server: a failure here names the activity layer.
+ */
+import assert from 'node:assert/strict';
+import type { PassCursor, PassDirection, SyncPageInput } from '../../engine/run-types';
+import { zeroCounts } from '../../engine/run-types';
+import { listErrors } from '../../store/sync-errors';
+import { getJob } from '../../store/sync-jobs';
+import { getPageResult } from '../../store/sync-pages';
+import { getWatermark } from '../../store/watermarks';
+import { accountFilter, type ActivityFixture, allOf, customerMappings, startActivityFixture } from './support';
+
+/** Dataverse-only accounts and no overlap: every account is new to Business Central. */
+const seed = { customers: 2, contactsPerCustomer: 0, overlapFraction: 0, dataverseOnlyAccounts: 4 };
+
+describe('the sync activities (MockActivityEnvironment, SQLite, emulators)', function () {
+  this.timeout(60_000);
+  let f: ActivityFixture;
+  let n = 0;
+
+  beforeEach(async () => {
+    f = await startActivityFixture({ seed, mappings: customerMappings(), overlapMs: 5000 });
+  });
+  afterEach(async () => f.close());
+
+  /** Opens a pass of CUSTOMER in `direction` (a fresh workflow run each time) and the input of its first page. */
+  async function openPass(direction: PassDirection, mode: 'incremental' | 'records' = 'incremental') {
+    n += 1;
+    const opened = await f.call('startPass', {
+      mapping: 'CUSTOMER',
+      direction,
+      mode,
+      workflowId: `wf-${n}`,
+      runId: `run-${n}`,
+      retryOfJobId: null,
+      recordIds: null,
+    });
+    const page: SyncPageInput = {
+      mapping: 'CUSTOMER',
+      direction,
+      mode,
+      jobId: opened.jobId,
+      pageNo: 0,
+      passStartedAt: opened.passStartedAt,
+      cursor: opened.cursor,
+      recordIds: null,
+    };
+    return { ...opened, page };
+  }
+
+  describe('syncPage', () => {
+    it('commits the good records of a page and one error row for the bad one', async () => {
+      const accounts = await allOf(f, 'dv', 'accounts', accountFilter);
+      assert.equal(accounts.length, 4);
+      const bad = accounts[1];
+      await f.connectors.dv.update('accounts', bad.accountid as string, { name: 'N'.repeat(150) }, '*');
+
+      const { jobId, page } = await openPass('to-bc');
+      const result = await f.call('syncPage', page);
+
+      assert.deepEqual(result.counts, { ...zeroCounts(), inserted: 3, failed: 1, coupled: 3 });
+      assert.deepEqual(result.next, { phase: 'done' } satisfies PassCursor);
+
+      const customers = await allOf(f, 'bc', 'customers');
+      const rows = await f.store.knex('couplings').where({ mapping: 'CUSTOMER' }).orderBy('id');
+      const good = accounts.filter((a) => a !== bad);
+      assert.deepEqual(rows.map((r) => r.dv_id as string).sort(), good.map((a) => a.accountid as string).sort());
+      for (const row of rows) {
+        // Whole couplings: both ids, each naming a record that exists, with the names carried over.
+        const account = good.find((a) => a.accountid === row.dv_id)!;
+        const customer = customers.find((c) => c.id === row.bc_id);
+        assert.ok(customer, `the customer ${String(row.bc_id)} of the coupling exists`);
+        assert.equal(customer.displayName, account.name);
+        assert.equal(row.to_bc_result, 'success');
+      }
+      assert.equal(customers.filter((c) => String(c.displayName).startsWith('NNN')).length, 0);
+
+      const errors = await listErrors(f.store.knex, { jobId });
+      assert.deepEqual(
+        errors.map((e) => [e.mapping, e.direction, e.sourceId, e.destinationId]),
+        [['CUSTOMER', 'to-bc', bad.accountid, null]],
+      );
+      assert.equal(
+        errors[0].message,
+        `Dataverse account '${'N'.repeat(150)}' cannot be synchronized to Business Central: name is 150 characters long ` +
+          `('${'N'.repeat(40)}…'), but the customer field displayName allows at most 100; shorten it in the source record`,
+      );
+      assert.deepEqual(await getPageResult(f.store.knex, jobId, 0), result);
+    });
+
+    it('returns the stored result when a committed page is retried, without reading or writing again', async () => {
+      const { page } = await openPass('to-bc');
+      const first = await f.call('syncPage', page);
+      assert.equal(first.counts.inserted, 4);
+      const customersAfterFirst = (await allOf(f, 'bc', 'customers')).length;
+      // A change that a re-processed page would pick up and write.
+      const [account] = await allOf(f, 'dv', 'accounts', accountFilter);
+      await f.connectors.dv.update('accounts', account.accountid as string, { name: 'Changed after the page' }, '*');
+
+      const before = f.requests();
+      const retried = await f.call('syncPage', page);
+      assert.deepEqual(retried, first);
+      assert.equal(f.requests(), before, 'the retry sent no request');
+      assert.equal((await allOf(f, 'bc', 'customers')).length, customersAfterFirst);
+    });
+  });
+
+  describe('finishPass', () => {
+    const at = (iso: string) => new Date(iso);
+    const finish = async (
+      opened: Awaited<ReturnType<typeof openPass>>,
+      passStartedAt: string,
+      maxModifiedAt: string | null,
+      failed = 0,
+    ) =>
+      f.call('finishPass', {
+        mapping: 'CUSTOMER',
+        direction: opened.page.direction,
+        mode: opened.page.mode,
+        jobId: opened.jobId,
+        passStartedAt,
+        maxModifiedAt,
+        counts: { ...zeroCounts(), modified: 2, failed },
+      });
+    const watermark = async () => (await getWatermark(f.store.knex, 'CUSTOMER', 'bc'))?.modifiedAt ?? null;
+
+    it('moves the watermark to the newest modified-on visited when that is before the pass start minus the overlap', async () => {
+      const opened = await openPass('to-dataverse');
+      await finish(opened, '2026-11-30T12:00:00.000Z', '2026-11-30T11:00:00.000Z');
+      assert.deepEqual(await watermark(), at('2026-11-30T11:00:00.000Z'));
+    });
+
+    it('never moves the watermark past the pass start minus the overlap', async () => {
+      const opened = await openPass('to-dataverse');
+      await finish(opened, '2026-11-30T12:00:00.000Z', '2026-11-30T12:00:00.000Z');
+      assert.deepEqual(await watermark(), at('2026-11-30T11:59:55.000Z'));
+    });
+
+    it('never moves the watermark backwards', async () => {
+      await finish(await openPass('to-dataverse'), '2026-11-30T12:00:00.000Z', '2026-11-30T11:30:00.000Z');
+      await finish(await openPass('to-dataverse'), '2026-11-30T13:00:00.000Z', '2026-11-30T10:00:00.000Z');
+      assert.deepEqual(await watermark(), at('2026-11-30T11:30:00.000Z'));
+    });
+
+    it('leaves the watermark alone for a records run', async () => {
+      await finish(await openPass('to-dataverse', 'records'), '2026-11-30T12:00:00.000Z', '2026-11-30T11:00:00.000Z');
+      assert.equal(await watermark(), null);
+    });
+
+    it('closes the job with its counters and completed_with_errors when records failed', async () => {
+      const opened = await openPass('to-dataverse');
+      const closed = await finish(opened, '2026-11-30T12:00:00.000Z', null, 1);
+      assert.deepEqual(closed, { status: 'completed_with_errors' });
+      const job = await getJob(f.store.knex, opened.jobId);
+      assert.deepEqual(
+        [job!.status, job!.modified, job!.failed, job!.message],
+        ['completed_with_errors', 2, 1, '2 modified, 1 failed'],
+      );
+      assert.ok(job!.finishedAt);
+    });
+  });
+});
