@@ -195,9 +195,15 @@ describe('BC emulator: customers with payment terms, shipment methods and shippi
       await h.json(h.companyUrl('paymentTerms'), { method: 'POST', body: { code: '14D', displayName: '14 days' } })
     ).body;
     method = (
-      await h.json(h.companyUrl('shipmentMethods'), { method: 'POST', body: { code: 'EXW', displayName: 'Ex Works' } })
+      await h.json(h.companyUrl('shipmentMethods'), {
+        method: 'POST',
+        body: { code: 'DAP', displayName: 'Delivered at Place' },
+      })
     ).body;
-    const agent = await h.json(h.customUrl('shippingAgents'), { method: 'POST', body: { code: 'DHL', name: 'DHL' } });
+    const agent = await h.json(h.customUrl('shippingAgents'), {
+      method: 'POST',
+      body: { code: 'POSTEN', name: 'POSTEN' },
+    });
     assert.equal(agent.status, 201);
     customer = (await h.json(h.companyUrl('customers?$top=1'))).body.value[0];
   });
@@ -213,7 +219,7 @@ describe('BC emulator: customers with payment terms, shipment methods and shippi
     assert.equal(patched.body.paymentTermsId, terms.id);
     const expanded = await h.json(h.companyUrl(`customers(${customer.id})?$expand=paymentTerm,shipmentMethod`));
     assert.equal(expanded.body.paymentTerm.code, '14D');
-    assert.equal(expanded.body.shipmentMethod.code, 'EXW');
+    assert.equal(expanded.body.shipmentMethod.code, 'DAP');
     const missing = await h.json(h.companyUrl(`customers(${customer.id})`), {
       method: 'PATCH',
       body: { paymentTermsId: '11111111-2222-3333-4444-555555555555' },
@@ -229,22 +235,22 @@ describe('BC emulator: customers with payment terms, shipment methods and shippi
     assert.equal(card.body['@odata.etag'], customer['@odata.etag']);
     assert.equal(card.body.lastModifiedDateTime, customer.lastModifiedDateTime);
     assert.equal(card.body.displayName, customer.displayName);
-    assert.equal(card.body.shippingAgentCode, '');
-    assert.equal(card.body.paymentTermsCode, '');
+    const demoTerms = (await h.json(h.companyUrl(`paymentTerms(${customer.paymentTermsId})`))).body;
+    assert.equal(card.body.paymentTermsCode, demoTerms.code, "the demo customer's code agrees with its id");
     const person = (await h.json(h.companyUrl("contacts?$filter=type eq 'Person'"))).body.value[0];
     const patched = await h.json(h.customUrl(`customerCards(${customer.id})`), {
       method: 'PATCH',
       body: {
         paymentTermsCode: '14D',
-        shipmentMethodCode: 'EXW',
-        shippingAgentCode: 'dhl',
+        shipmentMethodCode: 'DAP',
+        shippingAgentCode: 'posten',
         faxNumber: '+47 22 00 00 01',
         primaryContactNumber: person.number,
       },
       headers: { 'if-match': card.body['@odata.etag'] },
     });
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
-    assert.equal(patched.body.shippingAgentCode, 'DHL');
+    assert.equal(patched.body.shippingAgentCode, 'POSTEN');
     assert.equal(patched.body.paymentTermsId, terms.id);
     assert.equal(patched.body.contactName, person.displayName);
     const v2 = await h.json(h.companyUrl(`customers(${customer.id})`));
@@ -252,7 +258,7 @@ describe('BC emulator: customers with payment terms, shipment methods and shippi
     assert.equal(v2.body.shipmentMethodId, method.id);
     assert.equal(v2.body['@odata.etag'], patched.body['@odata.etag']);
     assert.ok(!('shippingAgentCode' in v2.body), 'the v2.0 page keeps its documented shape');
-    const filtered = await h.json(h.customUrl("customerCards?$filter=shippingAgentCode eq 'DHL'"));
+    const filtered = await h.json(h.customUrl("customerCards?$filter=shippingAgentCode eq 'POSTEN'"));
     assert.deepEqual(
       filtered.body.value.map((c: Json) => c.id),
       [customer.id],
@@ -262,11 +268,11 @@ describe('BC emulator: customers with payment terms, shipment methods and shippi
   it('refuses unknown codes and disagreeing id/code pairs on customerCards, and is not on the v2.0 root', async () => {
     const unknownAgent = await h.json(h.customUrl(`customerCards(${customer.id})`), {
       method: 'PATCH',
-      body: { shippingAgentCode: 'UPS' },
+      body: { shippingAgentCode: 'BRING' },
       headers: { 'if-match': '*' },
     });
     assert.equal(unknownAgent.status, 400);
-    assert.match(unknownAgent.body.error.message, /UPS.*Shipping Agent/);
+    assert.match(unknownAgent.body.error.message, /BRING.*Shipping Agent/);
     const other = (await h.json(h.companyUrl('paymentTerms'), { method: 'POST', body: { code: '30D' } })).body;
     const mismatch = await h.json(h.customUrl(`customerCards(${customer.id})`), {
       method: 'PATCH',
@@ -281,7 +287,7 @@ describe('BC emulator: customers with payment terms, shipment methods and shippi
   it('creates a customer through customerCards with its company contact, visible on both pages', async () => {
     const created = await h.json(h.customUrl('customerCards'), {
       method: 'POST',
-      body: { displayName: 'Card Customer', shippingAgentCode: 'DHL', mobilePhoneNumber: '+47 900 00 000' },
+      body: { displayName: 'Card Customer', shippingAgentCode: 'POSTEN', mobilePhoneNumber: '+47 900 00 000' },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.match(created.body['@odata.context'], /customerCards\/\$entity$/);
@@ -328,5 +334,32 @@ describe('BC emulator: the resources page as RESOURCE-PRODUCT reads it', () => {
     const listed = await h.json(h.customUrl(`resources?$select=${[...new Set(read)].join(',')}&$filter=${bc.filter}`));
     assert.equal(listed.status, 200, JSON.stringify(listed.body));
     for (const field of read) assert.ok(field! in listed.body.value[0], field);
+  });
+});
+
+describe('BC emulator: the demo data of the master-data sets', () => {
+  let h: BcHarness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(() => h.close());
+
+  it('serves rates for every foreign currency but ISK, the option tables, and customers pointing at them', async () => {
+    const rates = (await readAll(h, h.companyUrl('currencyExchangeRates'))).rows;
+    const currencies = (await readAll(h, h.companyUrl('currencies'))).rows.map((c: Json) => c.code);
+    const rated = new Set(rates.map((r: Json) => r.currencyCode));
+    assert.deepEqual(currencies.filter((code: string) => !rated.has(code)).sort(), ['ISK', 'NOK']);
+    for (const [set, url] of [
+      ['paymentTerms', h.companyUrl('paymentTerms')],
+      ['shipmentMethods', h.companyUrl('shipmentMethods')],
+      ['shippingAgents', h.customUrl('shippingAgents')],
+    ])
+      assert.equal((await readAll(h, url)).rows.length, 4, set);
+    const customer = (await h.json(h.companyUrl('customers?$top=1&$expand=paymentTerm'))).body.value[0];
+    assert.equal(typeof customer.paymentTerm.code, 'string');
+    const card = (await h.json(h.customUrl(`customerCards(${customer.id})`))).body;
+    assert.equal(card.paymentTermsCode, customer.paymentTerm.code);
+    const resources = (await readAll(h, h.customUrl("resources?$filter=type eq 'Machine'"))).rows;
+    assert.ok(resources.length > 0 && resources.every((r: Json) => r.vendorNumber !== '' && r.capacity > 0));
   });
 });
