@@ -1,7 +1,8 @@
 /**
  * Entity sets of Business Central the product reads and writes, with the record shapes of API v2.0 (field names from
  * the API reference; unknown extra fields pass through the index signature). The custom API pages (resources,
- * customer price groups, sales prices) live under `api/bcsync/sync/v1.0` because v2.0 has no such entities.
+ * customer price groups, sales prices, shipping agents, customer cards) live under `api/bcsync/sync/v1.0` because
+ * v2.0 has no such entities or fields (their shapes: docs/emulators.md, "Custom API pages").
  */
 
 /** Fields every BC entity carries. */
@@ -30,7 +31,26 @@ export interface BcCustomer extends BcRecordBase {
   creditLimit?: number;
   currencyId?: string;
   currencyCode?: string;
+  paymentTermsId?: string;
+  shipmentMethodId?: string;
   blocked?: string;
+}
+
+/**
+ * Custom page `customerCards`: the v2.0 customer plus the Customer Card fields v2.0 lacks. Same records, ids, ETags
+ * and `lastModifiedDateTime` as `customers`.
+ */
+export interface BcCustomerCard extends BcCustomer {
+  /** "Contact": set from the primary contact's name when `primaryContactNumber` is set. */
+  contactName?: string;
+  primaryContactNumber?: string;
+  faxNumber?: string;
+  mobilePhoneNumber?: string;
+  /** Agrees with `paymentTermsId`. */
+  paymentTermsCode?: string;
+  /** Agrees with `shipmentMethodId`. */
+  shipmentMethodCode?: string;
+  shippingAgentCode?: string;
 }
 
 export interface BcContact extends BcRecordBase {
@@ -51,6 +71,40 @@ export interface BcCurrency extends BcRecordBase {
   symbol?: string;
   amountDecimalPlaces?: string;
   amountRoundingPrecision?: number;
+}
+
+/**
+ * API v2.0 `currencyExchangeRates` (read-only): from `startingDate` on, `exchangeRateAmount` units of `currencyCode`
+ * are worth `relationalExchangeRateAmount` units of `relationalCurrencyCode` (blank = the local currency).
+ */
+export interface BcCurrencyExchangeRate extends BcRecordBase {
+  currencyCode?: string;
+  startingDate?: string;
+  exchangeRateAmount?: number;
+  relationalCurrencyCode?: string;
+  relationalExchangeRateAmount?: number;
+}
+
+export interface BcPaymentTerm extends BcRecordBase {
+  code?: string;
+  displayName?: string;
+  dueDateCalculation?: string;
+  discountDateCalculation?: string;
+  discountPercent?: number;
+  calculateDiscountOnCreditMemos?: boolean;
+}
+
+export interface BcShipmentMethod extends BcRecordBase {
+  code?: string;
+  displayName?: string;
+}
+
+/** Custom page `shippingAgents`. */
+export interface BcShippingAgent extends BcRecordBase {
+  code?: string;
+  name?: string;
+  internetAddress?: string;
+  accountNumber?: string;
 }
 
 export interface BcItem extends BcRecordBase {
@@ -130,6 +184,9 @@ export interface BcResource extends BcRecordBase {
   baseUnitOfMeasureCode?: string;
   unitPrice?: number;
   unitCost?: number;
+  vendorNumber?: string;
+  /** Read-only (a FlowField in BC). */
+  capacity?: number;
   blocked?: boolean;
 }
 
@@ -153,8 +210,13 @@ export interface BcSalesPrice extends BcRecordBase {
 /** Record type per entity set. */
 export interface BcEntityMap {
   customers: BcCustomer;
+  customerCards: BcCustomerCard;
   contacts: BcContact;
   currencies: BcCurrency;
+  currencyExchangeRates: BcCurrencyExchangeRate;
+  paymentTerms: BcPaymentTerm;
+  shipmentMethods: BcShipmentMethod;
+  shippingAgents: BcShippingAgent;
   items: BcItem;
   unitsOfMeasure: BcUnitOfMeasure;
   salespeoplePurchasers: BcSalespersonPurchaser;
@@ -173,6 +235,8 @@ export const BC_CUSTOM_API_SETS: ReadonlySet<BcEntitySet> = new Set<BcEntitySet>
   'resources',
   'customerPriceGroups',
   'salesPrices',
+  'shippingAgents',
+  'customerCards',
 ]);
 
 /** Filters on `salesInvoices.status` (OR on one field is allowed by BC). */

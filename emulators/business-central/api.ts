@@ -23,7 +23,7 @@ import {
 } from '../shared/odata-query';
 import { paginateKeyset } from '../shared/paging';
 import type { MonotonicClock } from '../shared/clock';
-import { ENTITIES, type ApiRoot, type EntityDef } from './entities';
+import { ENTITIES, tableOf, type ApiRoot, type EntityDef } from './entities';
 import {
   afterCustomerWrite,
   applyRules,
@@ -314,7 +314,7 @@ function getRecord(scope: Scope, def: EntityDef, id: string): StoredRecord {
     if (!customer) throw recordNotFound(def, id);
     return financialDetailRecord(customer, scope.cache);
   }
-  const record = scope.ctx.store.get(scope.companyId, def.entitySet, id);
+  const record = scope.ctx.store.get(scope.companyId, tableOf(def), id);
   if (!record) throw recordNotFound(def, id);
   return record;
 }
@@ -337,7 +337,7 @@ function collectionSource(scope: Scope, def: EntityDef): Iterable<StoredRecord> 
         'You must specify an Id or a Document Id to get the lines.',
       );
   }
-  return scope.ctx.store.table(scope.companyId, def.entitySet).records.values();
+  return scope.ctx.store.table(scope.companyId, tableOf(def)).records.values();
 }
 
 function listCompanies(ctx: ApiContext, request: OperationRequest): OperationResponse {
@@ -397,7 +397,7 @@ function readQueryOptions(
     const tree = parseFilter(raw['$filter'], dialect);
     for (const path of filterPropertyPaths(tree)) checkProperty(def, path, true);
     const cache = cacheOf();
-    const set = def.entitySet;
+    const set = tableOf(def);
     out.filter = compileFilter(tree, {
       dialect,
       getValue: (record, path) => (cache ? fieldValue(set, { data: record, version: 0 }, path, cache) : record[path]),
@@ -484,7 +484,7 @@ function listResponse(
       `The requested page size ${preferred} exceeds the maximum page size of ${MAX_PAGE_SIZE}.`,
     );
   const pageSize = Math.min(preferred ?? scope.ctx.pageSize, scope.ctx.pageSize, MAX_PAGE_SIZE);
-  const set = def.entitySet;
+  const set = tableOf(def);
   const page = paginateKeyset<StoredRecord & Record<string, unknown>>({
     records: source() as Iterable<StoredRecord & Record<string, unknown>>,
     filter: options.filter ? (r) => options.filter!(r.data) : undefined,
@@ -563,7 +563,7 @@ function createResponse(
   const response = entityResponse(
     scope,
     def,
-    scope.ctx.store.get(scope.companyId, def.entitySet, record.data['id'] as string)!,
+    scope.ctx.store.get(scope.companyId, tableOf(def), record.data['id'] as string)!,
     201,
   );
   response.headers['location'] =
@@ -578,11 +578,11 @@ function createRecord(scope: Scope, def: EntityDef, body: unknown, fixed: Record
       throw new EmulatorError(400, 'BadRequest', `The property '${key}' does not match the parent in the URL.`);
     changes[key] = value;
   }
-  const merged = { ...newRecordTemplate(def.entitySet), ...changes, id: randomUUID() };
-  applyRules(scope.rules, def.entitySet, merged, changes, undefined);
-  const stored = scope.ctx.store.insert(scope.companyId, def.entitySet, merged);
-  if (def.entitySet === 'customers') afterCustomerWrite(scope.rules, stored.data, undefined);
-  if (def.entitySet === 'salesInvoiceLines') touchInvoice(scope.rules, stored.data['documentId'] as string);
+  const merged = { ...newRecordTemplate(tableOf(def)), ...changes, id: randomUUID() };
+  applyRules(scope.rules, tableOf(def), merged, changes, undefined);
+  const stored = scope.ctx.store.insert(scope.companyId, tableOf(def), merged);
+  if (tableOf(def) === 'customers') afterCustomerWrite(scope.rules, stored.data, undefined);
+  if (tableOf(def) === 'salesInvoiceLines') touchInvoice(scope.rules, stored.data['documentId'] as string);
   // Deep insert (api-facts A3): nested lines are created with the header, in the same operation.
   for (const [name, rows] of Object.entries(nested)) {
     const nav = def.navigations![name];
@@ -615,11 +615,11 @@ function patchResponse(scope: Scope, def: EntityDef, record: StoredRecord): Oper
   const { changes } = validateBody(def, scope.request.body, id);
   const before = record.data;
   const merged = { ...before, ...changes };
-  applyRules(scope.rules, def.entitySet, merged, changes, before);
-  scope.ctx.store.update(scope.companyId, def.entitySet, id, merged);
-  if (def.entitySet === 'customers') afterCustomerWrite(scope.rules, merged, before);
-  if (def.entitySet === 'salesInvoiceLines') touchInvoice(scope.rules, merged['documentId'] as string);
-  return entityResponse(scope, def, scope.ctx.store.get(scope.companyId, def.entitySet, id)!);
+  applyRules(scope.rules, tableOf(def), merged, changes, before);
+  scope.ctx.store.update(scope.companyId, tableOf(def), id, merged);
+  if (tableOf(def) === 'customers') afterCustomerWrite(scope.rules, merged, before);
+  if (tableOf(def) === 'salesInvoiceLines') touchInvoice(scope.rules, merged['documentId'] as string);
+  return entityResponse(scope, def, scope.ctx.store.get(scope.companyId, tableOf(def), id)!);
 }
 
 function deleteResponse(scope: Scope, def: EntityDef, record: StoredRecord): OperationResponse {
@@ -647,9 +647,9 @@ function deleteResponse(scope: Scope, def: EntityDef, record: StoredRecord): Ope
         `You cannot change the posted sales invoice ${String(invoice.data['number'])}.`,
       );
   }
-  store.remove(scope.companyId, def.entitySet, id);
-  if (def.entitySet === 'customers') afterCustomerWrite(scope.rules, undefined, record.data);
-  if (def.entitySet === 'salesInvoiceLines') touchInvoice(scope.rules, record.data['documentId'] as string);
+  store.remove(scope.companyId, tableOf(def), id);
+  if (tableOf(def) === 'customers') afterCustomerWrite(scope.rules, undefined, record.data);
+  if (tableOf(def) === 'salesInvoiceLines') touchInvoice(scope.rules, record.data['documentId'] as string);
   return { status: 204, headers: {} };
 }
 

@@ -1,6 +1,7 @@
 // The entity sets the Business Central emulator serves, with their API v2.0 field names (api-facts A2), field types,
 // BC field lengths, read-only fields, enums, unique keys and navigation properties. Custom API pages (resources,
-// customerPriceGroups, salesPrices) live under `api/bcsync/sync/v1.0` (DESIGN §8.3).
+// customerPriceGroups, salesPrices, shippingAgents, customerCards) live under `api/bcsync/sync/v1.0` (DESIGN §8.3;
+// their shapes are documented in docs/emulators.md as the AL extension would publish them).
 
 /** Field types the emulator validates. Dates are `YYYY-MM-DD`, datetimes ISO UTC with ms and `Z`. */
 export type FieldType = 'string' | 'number' | 'boolean' | 'guid' | 'date' | 'datetime' | 'enum';
@@ -42,6 +43,14 @@ export interface EntityDef {
   readonly numberSeries?: { readonly field: string; readonly prefix: string; readonly digits: number };
   /** No POST/PATCH/DELETE (405). */
   readonly readOnlyEntity?: boolean;
+  /** Computed on every read from other tables (no records of its own), e.g. `companies`, `customerFinancialDetails`. */
+  readonly computed?: boolean;
+  /**
+   * The stored table this page shows when it is a second API page over another set's records (a custom page that
+   * copies a standard page and adds fields, api-facts A1). Same records, ids, ETags and timestamps. (Default: the
+   * entity set itself)
+   */
+  readonly table?: string;
   readonly navigations?: Readonly<Record<string, NavigationDef>>;
   /** BC's table caption for messages ("The Customer already exists."). */
   readonly caption: string;
@@ -101,7 +110,34 @@ const customers: EntityDef = {
   navigations: {
     customerFinancialDetail: { kind: 'financialDetail' },
     currency: { kind: 'one', target: 'currencies', localKey: 'currencyId' },
+    paymentTerm: { kind: 'one', target: 'paymentTerms', localKey: 'paymentTermsId' },
+    shipmentMethod: { kind: 'one', target: 'shipmentMethods', localKey: 'shipmentMethodId' },
   },
+};
+
+/**
+ * Custom page `customerCards`: a copy of the v2.0 customer page plus the Customer Card fields API v2.0 lacks and the
+ * CUSTOMER mapping needs (bc-sync-semantics §8.3: Contact, Fax No., Mobile Phone No., Primary Contact No., Payment
+ * Terms / Shipment Method / Shipping Agent codes). Extending a standard API page is not supported, so a real
+ * extension copies it (api-facts A1). Named apart from `customers` so URLs, fault rules and logs never confuse the two.
+ */
+const customerCards: EntityDef = {
+  ...customers,
+  entitySet: 'customerCards',
+  entityName: 'customerCard',
+  api: 'custom',
+  table: 'customers',
+  fields: {
+    ...customers.fields,
+    contactName: str(100),
+    primaryContactNumber: str(20),
+    faxNumber: str(30),
+    mobilePhoneNumber: str(30),
+    paymentTermsCode: str(10),
+    shipmentMethodCode: str(10),
+    shippingAgentCode: str(10),
+  },
+  navigations: undefined,
 };
 
 const contacts: EntityDef = {
@@ -148,6 +184,74 @@ const currencies: EntityDef = {
     symbol: str(10),
     amountDecimalPlaces: str(5),
     amountRoundingPrecision: num,
+    lastModifiedDateTime: modified,
+  },
+  uniqueKey: ['code'],
+  required: ['code'],
+};
+
+/** API v2.0 `currencyExchangeRates`: documented with GET only (Microsoft Learn, currencyExchangeRate resource type). */
+const currencyExchangeRates: EntityDef = {
+  entitySet: 'currencyExchangeRates',
+  entityName: 'currencyExchangeRate',
+  caption: 'Currency Exchange Rate',
+  api: 'v2.0',
+  readOnlyEntity: true,
+  fields: {
+    id,
+    currencyCode: ro(str(10)),
+    startingDate: ro(date),
+    exchangeRateAmount: ro(num),
+    relationalCurrencyCode: ro(str(10)),
+    relationalExchangeRateAmount: ro(num),
+    lastModifiedDateTime: modified,
+  },
+  // The primary key of BC's "Currency Exchange Rate" table.
+  uniqueKey: ['currencyCode', 'startingDate'],
+};
+
+const paymentTerms: EntityDef = {
+  entitySet: 'paymentTerms',
+  entityName: 'paymentTerm',
+  caption: 'Payment Terms',
+  api: 'v2.0',
+  fields: {
+    id,
+    code: str(10),
+    displayName: str(100),
+    // DateFormula fields travel as their text form, e.g. '14D', 'CM+1M'.
+    dueDateCalculation: str(32),
+    discountDateCalculation: str(32),
+    discountPercent: num,
+    calculateDiscountOnCreditMemos: bool,
+    lastModifiedDateTime: modified,
+  },
+  uniqueKey: ['code'],
+  required: ['code'],
+};
+
+const shipmentMethods: EntityDef = {
+  entitySet: 'shipmentMethods',
+  entityName: 'shipmentMethod',
+  caption: 'Shipment Method',
+  api: 'v2.0',
+  fields: { id, code: str(10), displayName: str(100), lastModifiedDateTime: modified },
+  uniqueKey: ['code'],
+  required: ['code'],
+};
+
+/** Custom page `shippingAgents` (API v2.0 has no shipping agents): BC's "Shipping Agent" table. */
+const shippingAgents: EntityDef = {
+  entitySet: 'shippingAgents',
+  entityName: 'shippingAgent',
+  caption: 'Shipping Agent',
+  api: 'custom',
+  fields: {
+    id,
+    code: str(10),
+    name: str(50),
+    internetAddress: str(250),
+    accountNumber: str(30),
     lastModifiedDateTime: modified,
   },
   uniqueKey: ['code'],
@@ -358,6 +462,7 @@ const customerFinancialDetails: EntityDef = {
   caption: 'Customer',
   api: 'v2.0',
   readOnlyEntity: true,
+  computed: true,
   fields: {
     id,
     number: ro(str(20)),
@@ -373,6 +478,7 @@ const companies: EntityDef = {
   caption: 'Company',
   api: 'v2.0',
   readOnlyEntity: true,
+  computed: true,
   fields: {
     id,
     systemVersion: ro(str(100)),
@@ -400,6 +506,9 @@ const resources: EntityDef = {
     baseUnitOfMeasureCode: str(10),
     unitPrice: num,
     unitCost: num,
+    vendorNumber: str(20),
+    // A FlowField in BC (sum of the resource's capacity entries): read-only on the page.
+    capacity: ro(num),
     blocked: bool,
     lastModifiedDateTime: modified,
   },
@@ -460,8 +569,13 @@ export const ENTITIES: Readonly<Record<string, EntityDef>> = Object.fromEntries(
   [
     companies,
     customers,
+    customerCards,
     contacts,
     currencies,
+    currencyExchangeRates,
+    paymentTerms,
+    shipmentMethods,
+    shippingAgents,
     unitsOfMeasure,
     items,
     salespeoplePurchasers,
@@ -475,9 +589,31 @@ export const ENTITIES: Readonly<Record<string, EntityDef>> = Object.fromEntries(
   ].map((e) => [e.entitySet, e]),
 );
 
-/** The sets stored as records (everything but the computed `customerFinancialDetails` and `companies`). */
+/** The table behind an entity set: its own, or the one it is a second page over (`customerCards` → `customers`). */
+export function tableOf(def: EntityDef): string {
+  return def.table ?? def.entitySet;
+}
+
+const fieldsByTable = new Map<string, Readonly<Record<string, FieldDef>>>();
+
+/** Every field any page over the stored table `set` shows (a table with two pages shows the union). */
+export function tableFields(set: string): Readonly<Record<string, FieldDef>> {
+  let fields = fieldsByTable.get(set);
+  if (!fields) {
+    fields = Object.assign(
+      {},
+      ...Object.values(ENTITIES)
+        .filter((e) => tableOf(e) === set)
+        .map((e) => e.fields),
+    );
+    fieldsByTable.set(set, fields!);
+  }
+  return fields!;
+}
+
+/** The sets stored as records (everything but the computed sets and the pages over another set's table). */
 export const STORED_SETS = Object.values(ENTITIES)
-  .filter((e) => !e.readOnlyEntity)
+  .filter((e) => !e.computed && e.table === undefined)
   .map((e) => e.entitySet);
 
 /** Default values a POST gets for fields it leaves out (strings '' and numbers 0 unless listed here). */

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { EmulatorError } from '../shared/errors';
 import { EMPTY_GUID } from '../shared/demo-data';
-import { ENTITIES, FIELD_DEFAULTS } from './entities';
+import { ENTITIES, FIELD_DEFAULTS, tableFields } from './entities';
 import type { BcStore, StoredRecord } from './store';
 import { emptyValue } from './validation';
 
@@ -18,11 +18,10 @@ export interface RuleContext {
 
 const dialog = (message: string): EmulatorError => new EmulatorError(400, 'Application_DialogException', message);
 
-/** The fields of a new record: every field empty, then the set's defaults. */
+/** The fields of a new record of the stored table `set`: every field of every page over it empty, then defaults. */
 export function newRecordTemplate(set: string): Record<string, unknown> {
-  const def = ENTITIES[set];
   const out: Record<string, unknown> = {};
-  for (const [name, field] of Object.entries(def.fields)) out[name] = emptyValue(field);
+  for (const [name, field] of Object.entries(tableFields(set))) out[name] = emptyValue(field);
   return { ...out, ...(FIELD_DEFAULTS[set] ?? {}) };
 }
 
@@ -111,6 +110,7 @@ export function applyRules(
       });
       if ('salespersonCode' in changes && merged['salespersonCode'] !== '')
         requireExisting(ctx, 'salespeoplePurchasers', 'code', merged['salespersonCode'], 'Salesperson/Purchaser');
+      applyCustomerOptionRules(ctx, merged, changes);
       return;
     case 'contacts':
       applyContactRules(ctx, merged, changes, creating);
@@ -140,6 +140,50 @@ export function applyRules(
       return;
     default:
       return;
+  }
+}
+
+/**
+ * The customer's option fields: payment terms and shipment method by id (v2.0 page) or code (customerCards page),
+ * kept in agreement like currencyId/currencyCode; the shipping agent by code; the primary contact by number, which
+ * also sets the Contact name as BC's validation of "Primary Contact No." does.
+ */
+function applyCustomerOptionRules(
+  ctx: RuleContext,
+  merged: Record<string, unknown>,
+  changes: Record<string, unknown>,
+): void {
+  resolvePair(ctx, merged, changes, {
+    idField: 'paymentTermsId',
+    codeField: 'paymentTermsCode',
+    set: 'paymentTerms',
+    targetCode: 'code',
+    caption: 'Payment Terms',
+    mismatch: 'The payment terms values do not match to a specific Payment Terms.',
+  });
+  resolvePair(ctx, merged, changes, {
+    idField: 'shipmentMethodId',
+    codeField: 'shipmentMethodCode',
+    set: 'shipmentMethods',
+    targetCode: 'code',
+    caption: 'Shipment Method',
+    mismatch: 'The shipment method values do not match to a specific Shipment Method.',
+  });
+  if ('shippingAgentCode' in changes && merged['shippingAgentCode'] !== '')
+    merged['shippingAgentCode'] = requireExisting(
+      ctx,
+      'shippingAgents',
+      'code',
+      merged['shippingAgentCode'],
+      'Shipping Agent',
+    ).data['code'];
+  if ('primaryContactNumber' in changes) {
+    if (merged['primaryContactNumber'] === '') {
+      if (!('contactName' in changes)) merged['contactName'] = '';
+    } else {
+      const contact = requireExisting(ctx, 'contacts', 'number', merged['primaryContactNumber'], 'Contact');
+      merged['contactName'] = contact.data['displayName'];
+    }
   }
 }
 

@@ -1,8 +1,9 @@
 // How records look on the wire: the weak opaque ETag, computed fields (customer balance, customerFinancialDetails,
 // contactsInformation) and the JSON shape of an entity in API field order.
 
-import type { EntityDef } from './entities';
+import { tableFields, tableOf, type EntityDef } from './entities';
 import type { BcStore, CompanyState, StoredRecord } from './store';
+import { emptyValue } from './validation';
 
 /** BC's weak, opaque ETag for a record version: `W/"<base64>"`, different after every write. */
 export function etagOf(record: StoredRecord): string {
@@ -55,7 +56,12 @@ function round(n: number): number {
 /** Reads a field of a stored record the way clients see it (computed fields included). */
 export function fieldValue(set: string, record: StoredRecord, field: string, cache: ViewCache): unknown {
   if (set === 'customers' && field === 'balanceDue') return cache.financialsOf(record.data['id'] as string).balance;
-  return record.data[field];
+  const value = record.data[field];
+  if (value !== undefined) return value;
+  // A record written through another page over the same table may lack this page's extra fields: BC shows them
+  // empty ('' / 0 / false / the empty GUID), never null.
+  const def = tableFields(set)[field];
+  return def ? emptyValue(def) : undefined;
 }
 
 /** The `customerFinancialDetails` row of a customer (a computed, read-only entity keyed by the customer id). */
@@ -131,7 +137,7 @@ export function toWire(
   const names = select ?? Object.keys(def.fields);
   for (const name of names) {
     if (!(name in def.fields)) continue;
-    const value = fieldValue(def.entitySet, record, name, cache);
+    const value = fieldValue(tableOf(def), record, name, cache);
     out[name] = value === undefined ? null : value;
   }
   return out;

@@ -3,7 +3,7 @@ import type { IntegrationTableMappingInput } from '../mapping-model';
 /**
  * RESOURCE-PRODUCT: BC resources (custom API page `/api/bcsync/sync/v1.0/…/resources`; API v2.0 has no resources)
  * → Dataverse products of type Services (reference/bc-sync-semantics.md §8.9). The custom page's property names are
- * this product's choice and follow the v2.0 style.
+ * this product's choice and follow the v2.0 style (the page's shape: docs/emulators.md, "Custom API pages").
  * INCOMPLETE for the same hook-driven parts as ITEM-PRODUCT (default unit, price list, currency).
  */
 export const resourceProductMapping: IntegrationTableMappingInput = {
@@ -14,7 +14,7 @@ export const resourceProductMapping: IntegrationTableMappingInput = {
     api: 'custom',
     entitySet: 'resources',
     caption: 'Resource',
-    titleField: 'name',
+    titleField: 'displayName',
     numberField: 'number',
     filter: 'blocked eq false',
   },
@@ -42,7 +42,7 @@ export const resourceProductMapping: IntegrationTableMappingInput = {
       dvMaxLength: 100,
       dvRequired: true,
     },
-    { bcField: 'name', dvField: 'name', direction: 'to-dataverse', dvMaxLength: 100, dvRequired: true },
+    { bcField: 'displayName', dvField: 'name', direction: 'to-dataverse', dvMaxLength: 100, dvRequired: true },
     {
       bcField: 'unitPrice',
       dvField: 'price',
@@ -63,6 +63,15 @@ export const resourceProductMapping: IntegrationTableMappingInput = {
       direction: 'to-dataverse',
       type: 'number',
       transform: 'negative-to-zero',
+    },
+    // Vendor No. is free text in Dataverse (bc-sync-semantics §8.8).
+    {
+      bcField: 'vendorNumber',
+      dvField: 'vendorid',
+      direction: 'to-dataverse',
+      type: 'code',
+      dvType: 'text',
+      dvMaxLength: 100,
     },
     {
       bcField: 'capacity',

@@ -131,6 +131,26 @@ describe('Business Central connector against the BC emulator', function () {
     assert.equal(await bc.get('customers', created.id), null);
   });
 
+  it('reads and writes the master-data sets on their roots: paymentTerms, shipmentMethods, shippingAgents, customerCards', async () => {
+    const terms = await bc.create('paymentTerms', { code: 'NET30', displayName: 'Net 30 days' });
+    const method = await bc.create('shipmentMethods', { code: 'PICKUP', displayName: 'Pickup' });
+    const agent = await bc.create('shippingAgents', { code: 'POSTEN', name: 'Posten Norge' });
+    assert.equal((await bc.findOne('shippingAgents', "code eq 'POSTEN'"))?.id, agent.id);
+    const customer = await bc.create('customers', { displayName: 'Option Fields AS', paymentTermsId: terms.id });
+    const card = await bc.update('customerCards', customer.id, customer['@odata.etag']!, {
+      shipmentMethodCode: method.code,
+      shippingAgentCode: agent.code,
+    });
+    assert.equal(card.paymentTermsCode, 'NET30');
+    assert.equal(card.shippingAgentCode, 'POSTEN');
+    const v2 = await bc.get('customers', customer.id);
+    assert.equal(v2?.shipmentMethodId, method.id);
+    assert.equal(v2?.['@odata.etag'], card['@odata.etag']);
+    const rates: unknown[] = [];
+    for await (const page of bc.listAll({ entitySet: 'currencyExchangeRates' })) rates.push(...page);
+    assert.deepEqual(rates, [], 'the emulator started without demo data');
+  });
+
   it('reports a stale ETag as ConcurrencyConflictError on update and delete', async () => {
     const created = await bc.create('customers', { displayName: 'Stale Etag Ltd' });
     await bc.update('customers', created.id, created['@odata.etag']!, { city: 'Tromsø' });

@@ -9,6 +9,11 @@ import { demoCustomerName, demoSalespeople, isoDate, money, person, slug } from 
 import {
   CITIES,
   DEMO_CURRENCIES,
+  DEMO_CURRENCY_WITHOUT_RATE,
+  DEMO_EXCHANGE_RATES,
+  DEMO_PAYMENT_TERMS,
+  DEMO_SHIPMENT_METHODS,
+  DEMO_SHIPPING_AGENTS,
   DEMO_UNITS,
   ITEM_CITIES,
   ITEM_KINDS,
@@ -87,11 +92,65 @@ function masterData(g: BcGenerator): {
   return { currencies, currencyByCode, unitsOfMeasure, unitByCode, salespeoplePurchasers };
 }
 
+/**
+ * The option tables (payment terms, shipment methods, shipping agents), built before the customers that point at
+ * them. Their `lastModifiedDateTime` is stamped last (`stampLate`), after every older table, so adding these tables
+ * left the timestamps of the rest of the dataset as they were.
+ */
+function optionTables(g: BcGenerator): {
+  paymentTerms: DemoRecord[];
+  shipmentMethods: DemoRecord[];
+  shippingAgents: DemoRecord[];
+} {
+  const { guid } = g;
+  return {
+    paymentTerms: DEMO_PAYMENT_TERMS.map((t, i) => ({
+      id: guid('payment-terms', i),
+      ...t,
+      calculateDiscountOnCreditMemos: false,
+      lastModifiedDateTime: '',
+    })),
+    shipmentMethods: DEMO_SHIPMENT_METHODS.map((m, i) => ({
+      id: guid('shipment-method', i),
+      ...m,
+      lastModifiedDateTime: '',
+    })),
+    shippingAgents: DEMO_SHIPPING_AGENTS.map((a, i) => ({
+      id: guid('shipping-agent', i),
+      ...a,
+      accountNumber: '',
+      lastModifiedDateTime: '',
+    })),
+  };
+}
+
+/** Exchange rates for the demo currencies that have one, and the currency without a rate (stamped last). */
+function exchangeRates(g: BcGenerator, currencies: DemoRecord[]): DemoRecord[] {
+  const { stamp, guid } = g;
+  currencies.push({
+    id: guid('currency', DEMO_CURRENCIES.length),
+    ...DEMO_CURRENCY_WITHOUT_RATE,
+    amountDecimalPlaces: '0:0',
+    amountRoundingPrecision: 1,
+    lastModifiedDateTime: stamp(),
+  });
+  return DEMO_EXCHANGE_RATES.map((r, i) => ({
+    id: guid('exchange-rate', i),
+    currencyCode: r.currencyCode,
+    startingDate: r.startingDate,
+    exchangeRateAmount: 100,
+    relationalCurrencyCode: '',
+    relationalExchangeRateAmount: r.relationalExchangeRateAmount,
+    lastModifiedDateTime: stamp(),
+  }));
+}
+
 /** The customers, each with its Company contact and 1–n Person contacts under it (BC's contact model). */
 function customersAndContacts(
   g: BcGenerator,
   currencyByCode: Map<string, DemoRecord>,
   salespeoplePurchasers: DemoRecord[],
+  options: ReturnType<typeof optionTables>,
 ): { customers: DemoRecord[]; contacts: DemoRecord[] } {
   const { o, rnd, stamp, guid } = g;
   const customers: DemoRecord[] = new Array<DemoRecord>(o.customers);
@@ -106,6 +165,10 @@ function customersAndContacts(
     const currency = currencyCode ? currencyByCode.get(currencyCode) : undefined;
     const number = String((i + 1) * 10000);
     const id = guid('customer', i);
+    // Every customer has payment terms; every fifth has no shipment method, every fourth no shipping agent.
+    const terms = options.paymentTerms[i % options.paymentTerms.length];
+    const shipment = i % 5 === 4 ? undefined : options.shipmentMethods[i % options.shipmentMethods.length];
+    const agent = i % 4 === 3 ? undefined : options.shippingAgents[i % options.shippingAgents.length];
     const address = `${(i % 97) + 1} ${STREETS[i % STREETS.length]}`;
     const phone = `+${place.country === 'US' ? '1' : '47'} ${String(20000000 + i * 37).slice(0, 8)}`;
     // The customer's address and phone, also its contacts' (spread in place: the key order is part of the dataset).
@@ -135,11 +198,15 @@ function customersAndContacts(
       taxRegistrationNumber: '',
       currencyId: currency ? currency.id : EMPTY_GUID,
       currencyCode,
-      paymentTermsId: EMPTY_GUID,
-      shipmentMethodId: EMPTY_GUID,
+      paymentTermsId: terms ? terms.id : EMPTY_GUID,
+      shipmentMethodId: shipment ? shipment.id : EMPTY_GUID,
       paymentMethodId: EMPTY_GUID,
       blocked: i % 17 === 16 ? 'All' : ' ',
       lastModifiedDateTime: stamp(),
+      // Fields only the custom page `customerCards` shows (the codes agree with the ids above).
+      paymentTermsCode: terms ? terms.code : '',
+      shipmentMethodCode: shipment ? shipment.code : '',
+      shippingAgentCode: agent ? agent.code : '',
       __priceGroupCode: o.customerPriceGroups > 0 ? PRICE_GROUPS[i % o.customerPriceGroups].code : '',
     };
     // BC's model: every customer has a Company contact (business relation "Customer"); persons hang under it.
@@ -246,6 +313,9 @@ function itemsAndResources(
       baseUnitOfMeasureCode: 'HOUR',
       unitPrice: money(r.type === 'Person' ? 95 + i * 5 : 60),
       unitCost: money(r.type === 'Person' ? 55 + i * 3 : 35),
+      // Machines are rented from a vendor; capacity in hours per month (a FlowField in BC).
+      vendorNumber: r.type === 'Machine' ? `V${String(10000 + i * 10)}` : '',
+      capacity: r.type === 'Person' ? 160 : 80,
       blocked: false,
       lastModifiedDateTime: stamp(),
     });
@@ -454,11 +524,21 @@ export function generateBusinessCentralDemoData(options: DemoDataOptions = {}): 
   };
   // The order of these calls is the order of the random draws and timestamps: changing it changes the dataset.
   const masters = masterData(g);
-  const { customers, contacts } = customersAndContacts(g, masters.currencyByCode, masters.salespeoplePurchasers);
+  const optionRows = optionTables(g);
+  const { customers, contacts } = customersAndContacts(
+    g,
+    masters.currencyByCode,
+    masters.salespeoplePurchasers,
+    optionRows,
+  );
   const { items, resources } = itemsAndResources(g, masters.unitByCode);
   const { customerPriceGroups, salesPrices } = pricing(g, items);
   const { salesInvoices, salesInvoiceLines } = invoices(g, customers, items);
   const employees = employeeRecords(g);
+  // Added later than the tables above: stamped after them so their timestamps stayed as they were.
+  const currencyExchangeRates = exchangeRates(g, masters.currencies);
+  for (const row of [...optionRows.paymentTerms, ...optionRows.shipmentMethods, ...optionRows.shippingAgents])
+    row.lastModifiedDateTime = g.stamp();
   return {
     company: DEMO_COMPANY,
     currencies: masters.currencies,
@@ -473,5 +553,7 @@ export function generateBusinessCentralDemoData(options: DemoDataOptions = {}): 
     salesInvoices,
     salesInvoiceLines,
     employees,
+    currencyExchangeRates,
+    ...optionRows,
   };
 }

@@ -20,7 +20,15 @@ export type {
   DemoDataOptions,
   DemoRecord,
 } from './types';
-export { DEMO_CURRENCIES, DEMO_UNITS } from './words';
+export {
+  DEMO_CURRENCIES,
+  DEMO_CURRENCY_WITHOUT_RATE,
+  DEMO_EXCHANGE_RATES,
+  DEMO_PAYMENT_TERMS,
+  DEMO_SHIPMENT_METHODS,
+  DEMO_SHIPPING_AGENTS,
+  DEMO_UNITS,
+} from './words';
 export { resolveDemoDataOptions, type ResolvedDemoDataOptions } from './options';
 export { demoCustomerName } from './common';
 export { DEMO_COMPANY, EMPTY_GUID, generateBusinessCentralDemoData } from './business-central';

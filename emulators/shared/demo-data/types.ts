@@ -69,6 +69,10 @@ export interface BusinessCentralDemoData {
   salesInvoices: DemoRecord[];
   salesInvoiceLines: DemoRecord[];
   employees: DemoRecord[];
+  currencyExchangeRates: DemoRecord[];
+  paymentTerms: DemoRecord[];
+  shipmentMethods: DemoRecord[];
+  shippingAgents: DemoRecord[];
 }
 
 /** A Dataverse row keyed by logical column names. */

@@ -13,6 +13,73 @@ export const DEMO_CURRENCIES = [
   { code: 'SEK', displayName: 'Swedish Krona', symbol: 'kr' },
 ] as const;
 
+/**
+ * A currency the demo adds after the others and gives NO exchange rate, so the CURRENCY job has one record that fails
+ * for a reason a user can fix in Business Central (enter a rate).
+ */
+export const DEMO_CURRENCY_WITHOUT_RATE = { code: 'ISK', displayName: 'Icelandic Krona', symbol: 'kr' } as const;
+
+/**
+ * BC exchange rates against the local currency NOK (blank relational currency): from `startingDate` on, 100 units of
+ * the currency cost `relationalExchangeRateAmount` NOK. EUR has an older and a current rate. NOK itself (the local
+ * currency) and DEMO_CURRENCY_WITHOUT_RATE have none.
+ */
+export const DEMO_EXCHANGE_RATES = [
+  { currencyCode: 'EUR', startingDate: '2024-01-01', relationalExchangeRateAmount: 1150 },
+  { currencyCode: 'EUR', startingDate: '2025-01-01', relationalExchangeRateAmount: 1175.5 },
+  { currencyCode: 'USD', startingDate: '2025-01-01', relationalExchangeRateAmount: 1065.2 },
+  { currencyCode: 'GBP', startingDate: '2025-01-01', relationalExchangeRateAmount: 1380.75 },
+  { currencyCode: 'SEK', startingDate: '2025-01-01', relationalExchangeRateAmount: 101.5 },
+] as const;
+
+/** BC payment terms of the demo (CRONUS codes; date formulas in their text form). */
+export const DEMO_PAYMENT_TERMS = [
+  {
+    code: '14 DAYS',
+    displayName: 'Net 14 days',
+    dueDateCalculation: '14D',
+    discountDateCalculation: '',
+    discountPercent: 0,
+  },
+  {
+    code: '30 DAYS',
+    displayName: 'Net 30 days',
+    dueDateCalculation: '30D',
+    discountDateCalculation: '',
+    discountPercent: 0,
+  },
+  {
+    code: '1M(8D)',
+    displayName: '1 Month/2% 8 days',
+    dueDateCalculation: '1M',
+    discountDateCalculation: '8D',
+    discountPercent: 2,
+  },
+  {
+    code: 'COD',
+    displayName: 'Cash on delivery',
+    dueDateCalculation: '0D',
+    discountDateCalculation: '',
+    discountPercent: 0,
+  },
+] as const;
+
+/** BC shipment methods of the demo (CRONUS codes). */
+export const DEMO_SHIPMENT_METHODS = [
+  { code: 'CIF', displayName: 'Cost Insurance and Freight' },
+  { code: 'EXW', displayName: 'Ex Warehouse' },
+  { code: 'FOB', displayName: 'Free on Board' },
+  { code: 'PICKUP', displayName: 'Pickup at Location' },
+] as const;
+
+/** BC shipping agents of the demo (custom page `shippingAgents`; CRONUS codes). */
+export const DEMO_SHIPPING_AGENTS = [
+  { code: 'DHL', name: 'DHL Systems, Inc.', internetAddress: 'www.dhl.com' },
+  { code: 'FEDEX', name: 'Federal Express Corporation', internetAddress: 'www.fedex.com' },
+  { code: 'UPS', name: 'UPS', internetAddress: 'www.ups.com' },
+  { code: 'OWN LOG.', name: 'Own Logistics', internetAddress: '' },
+] as const;
+
 /** The BC units of measure of the demo. */
 export const DEMO_UNITS = [
   { code: 'PCS', displayName: 'Piece', internationalStandardCode: 'EA', symbol: 'pcs' },

@@ -126,6 +126,7 @@ describe('BC emulator: routing', () => {
       '@odata.etag',
       'baseUnitOfMeasureCode',
       'blocked',
+      'capacity',
       'displayName',
       'id',
       'lastModifiedDateTime',
@@ -133,6 +134,7 @@ describe('BC emulator: routing', () => {
       'type',
       'unitCost',
       'unitPrice',
+      'vendorNumber',
     ]);
     const groups = await h.json(h.customUrl('customerPriceGroups'));
     assert.deepEqual(groups.body.value.map((g: Json) => g.code).sort(), ['EXPORT', 'RETAIL', 'WHOLESALE']);

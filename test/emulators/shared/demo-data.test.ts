@@ -16,7 +16,7 @@ describe('shared demo data', () => {
   it('generates exactly the same dataset for the default seed (golden digests)', () => {
     assert.equal(
       digest(generateBusinessCentralDemoData()),
-      '02f85cf9b819904c4e3b8250f4a5ba65a9481a1755f9c656ba94a4eb935022d9',
+      '743ac207a903361141b6210f96f5b734ebe629df74477914af7bb7796298f68f',
     );
     assert.equal(
       digest(generateDataverseDemoData()),
@@ -33,7 +33,7 @@ describe('shared demo data', () => {
     };
     assert.equal(
       digest(generateBusinessCentralDemoData(options)),
-      'b6b461d75e6c31467c01aa238edc3d136e054e1997bf63d624db79840fd7edf7',
+      '1ccafbd8b76d24bf9ce3516c0a68aa1bb705635d299a28bf45ddadb72d3a6c6d',
     );
     assert.equal(
       digest(generateDataverseDemoData(options)),
@@ -48,7 +48,7 @@ describe('shared demo data', () => {
     assert.equal(a.customers.length, 40);
     assert.deepEqual(
       a.currencies.map((c) => c.code),
-      ['EUR', 'USD', 'GBP', 'NOK', 'SEK'],
+      ['EUR', 'USD', 'GBP', 'NOK', 'SEK', 'ISK'],
     );
     assert.deepEqual(
       a.unitsOfMeasure.map((u) => u.code),
@@ -65,6 +65,31 @@ describe('shared demo data', () => {
     for (const l of a.salesInvoiceLines)
       linesPer.set(l['documentId'] as string, (linesPer.get(l['documentId'] as string) ?? 0) + 1);
     assert.ok([...linesPer.values()].every((n) => n >= 1 && n <= 4));
+  });
+
+  it('gives every foreign currency but one an exchange rate against the local currency NOK, and customers option codes', () => {
+    const bc = generateBusinessCentralDemoData();
+    const rated = new Set(bc.currencyExchangeRates.map((r) => r['currencyCode']));
+    assert.deepEqual(
+      bc.currencies.map((c) => c['code']).filter((code) => !rated.has(code)),
+      ['NOK', 'ISK'],
+      'NOK is the local currency; ISK is the deliberate currency without a rate',
+    );
+    assert.ok(bc.currencyExchangeRates.every((r) => r['relationalCurrencyCode'] === ''));
+    assert.deepEqual([bc.paymentTerms.length, bc.shipmentMethods.length, bc.shippingAgents.length], [4, 4, 4]);
+    const termsById = new Map(bc.paymentTerms.map((t) => [t.id, t['code']]));
+    for (const c of bc.customers) assert.equal(termsById.get(c['paymentTermsId'] as string), c['paymentTermsCode']);
+    assert.ok(bc.customers.some((c) => c['shippingAgentCode'] === ''));
+    assert.ok(bc.customers.some((c) => c['shippingAgentCode'] !== ''));
+    // The tables added later are stamped after all the others, so the older tables kept their timestamps.
+    const newest = (rows: { lastModifiedDateTime: string }[]) =>
+      rows
+        .map((r) => r.lastModifiedDateTime)
+        .sort()
+        .at(-1)!;
+    const oldest = (rows: { lastModifiedDateTime: string }[]) => rows.map((r) => r.lastModifiedDateTime).sort()[0];
+    assert.ok(oldest(bc.currencyExchangeRates) > newest(bc.employees));
+    assert.ok(oldest(bc.paymentTerms) > newest(bc.currencyExchangeRates));
   });
 
   it("mirrors BC's contact model: one Company contact per customer and 1–3 persons under it", () => {
