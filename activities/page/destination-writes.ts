@@ -132,7 +132,7 @@ async function resolveAlreadyExists(
   }
 
   // Another record holds the key. Dataverse names the alternate key's columns; look the holder up by them.
-  const key = dstSide === 'dataverse' ? alternateKeyOf(e.message, write.body) : null;
+  const key = dstSide === 'dataverse' ? alternateKeyOf(e, write.body) : null;
   const holder = key ? await dst.findOne(key.filter) : null;
   if (holder) {
     const holderId = lower(holder[dst.key]);
@@ -163,18 +163,23 @@ async function resolveAlreadyExists(
   return false;
 }
 
+/** The key columns of Dataverse "already exists" errors whose message names none. */
+const KEYS_OF_ERROR_CODES: Readonly<Record<string, string[]>> = { '0x80048cf3': ['isocurrencycode'] };
+
 /**
  * The alternate key a Dataverse "already exists" message names ("A record that has the attribute values
  * isocurrencycode already exists …") with the values the create carried: a filter to find the holder and a label
  * for messages. Null when the message names no columns or the body lacks one of their values.
  */
 export function alternateKeyOf(
-  message: string,
+  error: Pick<ConnectorError, 'message' | 'code'>,
   body: Record<string, unknown>,
 ): { columns: string[]; filter: string; label: string } | null {
-  const match = /attribute values (.+?) already exists/i.exec(message);
-  if (!match) return null;
-  const columns = match[1].split(',').map((c) => c.trim());
+  const match = /attribute values (.+?) already exists/i.exec(error.message);
+  // Errors that name no columns but mean one key (DuplicateIsoCurrencyCode: the currency's ISO code).
+  const known = KEYS_OF_ERROR_CODES[error.code.toLowerCase()];
+  if (!match && !known) return null;
+  const columns = match ? match[1].split(',').map((c) => c.trim()) : known;
   const clauses: string[] = [];
   const labels: string[] = [];
   for (const column of columns) {

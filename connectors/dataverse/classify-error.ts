@@ -15,6 +15,9 @@ import { type HttpRequest, type HttpResponse } from '../http/http-core';
 import { parseJsonOrNull } from '../http/json-body';
 import { parseODataErrorBody } from '../http/odata';
 
+/** Dataverse's DuplicateIsoCurrencyCode error (a transaction currency with that ISO code exists). */
+export const DUPLICATE_ISO_CURRENCY_CODE = '0x80048cf3';
+
 /** What the caller meant by a precondition: it decides whether a 412 is "already exists" or "changed meanwhile". */
 export type DvPrecondition = 'none' | 'if-none-match' | 'if-match';
 
@@ -51,6 +54,8 @@ export function classifyDvError(
     const duplicate = precondition === 'if-none-match' || /already exists/i.test(apiMessage);
     return duplicate ? new DuplicateKeyError(init) : new ConcurrencyConflictError(init);
   }
+  // DuplicateIsoCurrencyCode: a second currency with an existing ISO code is an "already exists" answer too.
+  if (code.toLowerCase() === DUPLICATE_ISO_CURRENCY_CODE) return new DuplicateKeyError(init);
   if (status === 401) return new AuthenticationError(init);
   if (status === 403) return new PermissionError(init);
   if (status === 404) return new NotFoundError(init);
