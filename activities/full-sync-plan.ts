@@ -2,16 +2,15 @@
  * The planning activity of the `fullSync` workflow: which of the selected mappings can run, and in which layers
  * (by active dependencies, mappings/dependency-order.ts). It reads the worker's mappings, the ones that will run.
  */
-import { activeDependencies, fullSyncLayers, type IntegrationTableMapping } from '../mappings';
+import { activeDependencies, cannotRunReason, fullSyncLayers, type IntegrationTableMapping } from '../mappings';
 import type { FullSyncPlan } from '../engine/full-sync-types';
 import { configurationFailure } from './sync-activities';
 
 /** Why a mapping cannot be part of a full synchronization, or null when it can. */
 export function notRunnableReason(m: IntegrationTableMapping | undefined, name: string): string | null {
   if (!m) return `not run: '${name}' is not a mapping of this worker`;
-  if (m.kind !== 'table') return `not run: ${m.name} is a ${m.kind} job, not a table mapping`;
-  if (!m.complete) return `not run: ${m.name}'s field list is incomplete (complete: false, see docs/mappings.md)`;
-  return null;
+  const reason = cannotRunReason(m);
+  return reason ? `not run: ${reason}` : null;
 }
 
 export function createFullSyncActivities(deps: { mappings: readonly IntegrationTableMapping[] }) {

@@ -5,7 +5,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { ConnectorError } from '../connectors/http';
-import type { IntegrationTableMapping } from '../mappings';
+import { cannotRunReason, type IntegrationTableMapping } from '../mappings';
 import { getWatermark, advanceWatermark } from '../store/watermarks';
 import { abandonJob, closeJob, listRunningJobs, openJob } from '../store/sync-jobs';
 import { getPageResult, listPageResults } from '../store/sync-pages';
@@ -108,9 +108,8 @@ export function createSyncActivities(deps: SyncDeps) {
       skipped?: { reason: string; jobs: { direction: PassDirection; jobId: number }[] };
     }> {
       const m = mappingOf(input.mapping);
-      if (m.kind !== 'table') {
-        throw configurationFailure(`mapping ${m.name} is a ${m.kind} job, which the table sync cannot run`);
-      }
+      const cannotRun = cannotRunReason(m);
+      if (cannotRun) throw configurationFailure(cannotRun);
       const all: PassDirection[] = m.direction === 'bidirectional' ? ['to-dataverse', 'to-bc'] : [m.direction];
       if (input.direction && !all.includes(input.direction)) {
         throw configurationFailure(`mapping ${m.name} synchronizes ${m.direction}; it has no ${input.direction} pass`);

@@ -1,5 +1,5 @@
 /** Turning the MAPPING arguments of operator commands into effective mappings (worker/load-mappings.ts decides which). */
-import type { IntegrationTableMapping } from '../mappings';
+import { cannotRunReason, type IntegrationTableMapping } from '../mappings';
 import { type EffectiveMappings, findMapping, loadEffectiveMappings, MappingsFileError } from '../worker/load-mappings';
 import type { CommandContext } from './context';
 import { UsageError } from './errors';
@@ -37,6 +37,20 @@ export function resolveMapping(mappings: readonly IntegrationTableMapping[], nam
     throw new UsageError(`unknown mapping '${name}'; valid mappings: ${mappings.map((m) => m.name).join(', ')}`);
   }
   return found;
+}
+
+/**
+ * The mapping named `name`, refused with a `UsageError` that says why when it cannot run (`cannotRunReason`). Use it
+ * for everything that starts a run; reads and stops take any mapping.
+ */
+export function resolveRunnableMapping(
+  mappings: readonly IntegrationTableMapping[],
+  name: string,
+): IntegrationTableMapping {
+  const m = resolveMapping(mappings, name);
+  const reason = cannotRunReason(m);
+  if (reason) throw new UsageError(reason);
+  return m;
 }
 
 /**

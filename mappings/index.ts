@@ -7,3 +7,4 @@ export * from './default-mappings';
 export * from './mapping-overrides';
 export * from './demo-overrides';
 export * from './reference-doc';
+export * from './runnable';

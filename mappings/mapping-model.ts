@@ -171,6 +171,8 @@ export const integrationTableMappingSchema = z
     description: z.string().default(''),
     /** False while the field list is knowingly partial (see `note`s and docs/mappings.md). */
     complete: z.boolean().default(true),
+    /** With `complete: false`: why the mapping cannot run yet, shown wherever it is refused. */
+    incompleteReason: z.string().optional(),
     bc: bcSideSchema,
     dataverse: dvSideSchema,
     direction: directionSchema,

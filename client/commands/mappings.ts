@@ -4,6 +4,7 @@
  * from (MAPPINGS_FILE, the demo's file in DATA_DIR, or the defaults) and the state of each one's schedule when
  * Temporal answers; when it does not, the mappings are still printed and the schedules are reported as unknown.
  */
+import { cannotRunReason } from '../../mappings';
 import type { CommandContext } from '../context';
 import { describeMappingsSource } from '../../worker/load-mappings';
 import { effectiveMappingsWithSource } from '../mapping-selection';
@@ -48,6 +49,7 @@ export async function mappingsCommand(ctx: CommandContext, opts: { json?: boolea
       dependencies: m.dependencies,
       defaultSchedule: m.schedule,
       complete: m.complete,
+      cannotRun: cannotRunReason(m),
       onlyCoupled: m.onlyCoupled,
       matchBeforeCreate: m.matchBeforeCreate,
       updateConflictPolicy: m.updateConflictPolicy,
@@ -79,7 +81,7 @@ export async function mappingsCommand(ctx: CommandContext, opts: { json?: boolea
       'bc ⇄ dataverse': `${r.bc.entitySet} ${arrow[r.direction]} ${r.dataverse.entitySet}`,
       'depends on': r.dependencies.join(', '),
       every: r.defaultSchedule,
-      complete: r.complete ? 'yes' : 'partial',
+      runs: r.cannotRun ? 'no (see below)' : 'yes',
       schedule: !r.schedule
         ? 'unknown'
         : !r.schedule.exists
@@ -88,7 +90,9 @@ export async function mappingsCommand(ctx: CommandContext, opts: { json?: boolea
             ? `paused (${r.schedule.every ?? '?'})`
             : `every ${r.schedule.every ?? '?'}, next ${r.schedule.nextRunAt ?? '-'}`,
     })),
-    ['mapping', 'direction', 'bc ⇄ dataverse', 'depends on', 'every', 'complete', 'schedule'],
+    ['mapping', 'direction', 'bc ⇄ dataverse', 'depends on', 'every', 'runs', 'schedule'],
   );
+  const notRunnable = rows.filter((r) => r.cannotRun);
+  if (notRunnable.length) console.log(`\n${notRunnable.map((r) => `not run: ${r.cannotRun}`).join('\n')}`);
   if (unknownReason) console.log(`\nschedules unknown: ${unknownReason}`);
 }

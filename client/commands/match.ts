@@ -8,7 +8,7 @@ import type { MatchMappingInput, MatchMappingResult } from '../../engine/run-typ
 import { matchCriteriaOf } from '../../engine/matching';
 import type { CommandContext } from '../context';
 import { CliError, UsageError } from '../errors';
-import { effectiveMappings, resolveMapping } from '../mapping-selection';
+import { effectiveMappings, resolveRunnableMapping } from '../mapping-selection';
 import { printJson } from '../output';
 import { mappingSlug } from '../schedules';
 import { ensureNoRunningSync, idTimestamp, startRun } from '../sync-runs';
@@ -18,7 +18,7 @@ export async function matchCommand(
   name: string,
   opts: { dryRun?: boolean; createUnmatched?: boolean; json?: boolean },
 ): Promise<void> {
-  const mapping = resolveMapping(effectiveMappings(ctx), name);
+  const mapping = resolveRunnableMapping(effectiveMappings(ctx), name);
   if (mapping.kind !== 'table') throw new UsageError(`${mapping.name} is a ${mapping.kind} job: it has no couplings`);
   if (!matchCriteriaOf(mapping).length) {
     throw new UsageError(

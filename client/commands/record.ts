@@ -8,7 +8,7 @@ import { deleteCouplings, findByDvIds, findCoupling } from '../../store/coupling
 import type { SyncMappingInput } from '../../engine/run-types';
 import type { CommandContext } from '../context';
 import { CliError, UsageError } from '../errors';
-import { effectiveMappings, resolveMapping } from '../mapping-selection';
+import { effectiveMappings, resolveMapping, resolveRunnableMapping } from '../mapping-selection';
 import { printJson } from '../output';
 import { mappingSlug } from '../schedules';
 import { ensureNoRunningSync, idTimestamp, reportRun, startRun } from '../sync-runs';
@@ -75,7 +75,7 @@ export async function syncRecordCommand(
   name: string,
   opts: RecordSelection & { wait?: boolean; json?: boolean },
 ) {
-  const mapping = resolveMapping(effectiveMappings(ctx), name);
+  const mapping = resolveRunnableMapping(effectiveMappings(ctx), name);
   const { side, ids } = oneSide(opts);
   const direction = side === 'bc' ? 'to-dataverse' : 'to-bc';
   if (mapping.direction !== 'bidirectional' && mapping.direction !== direction) {

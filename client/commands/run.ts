@@ -2,7 +2,7 @@
 import type { PassDirection, SyncMappingInput } from '../../engine/run-types';
 import type { CommandContext } from '../context';
 import { UsageError } from '../errors';
-import { effectiveMappings, resolveMapping } from '../mapping-selection';
+import { effectiveMappings, resolveRunnableMapping } from '../mapping-selection';
 import { mappingSlug } from '../schedules';
 import { ensureNoRunningSync, idTimestamp, reportRun, startRun } from '../sync-runs';
 
@@ -11,7 +11,7 @@ export async function runCommand(
   name: string,
   opts: { full?: boolean; direction?: PassDirection; wait?: boolean; json?: boolean },
 ): Promise<void> {
-  const mapping = resolveMapping(effectiveMappings(ctx), name);
+  const mapping = resolveRunnableMapping(effectiveMappings(ctx), name);
   if (opts.direction && mapping.direction !== 'bidirectional' && mapping.direction !== opts.direction) {
     throw new UsageError(
       `--direction ${opts.direction}: ${mapping.name} synchronizes ${mapping.direction} only (its direction is ${mapping.direction})`,

@@ -3,7 +3,7 @@
  * client/schedules.ts).
  */
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
-import type { IntegrationTableMapping } from '../../mappings';
+import { cannotRunReason, type IntegrationTableMapping } from '../../mappings';
 import type { CommandContext } from '../context';
 import { CliError, UsageError } from '../errors';
 import { effectiveMappings, resolveMapping, selectMappings } from '../mapping-selection';
@@ -36,7 +36,12 @@ export async function scheduleStartCommand(
   names: string[],
   opts: { all?: boolean; every?: string; json?: boolean },
 ): Promise<void> {
-  const selected = selectMappings(effectiveMappings(ctx), names, opts.all);
+  const chosen = selectMappings(effectiveMappings(ctx), names, opts.all);
+  // A mapping that cannot run is never scheduled: named, it is refused; with --all it is left out, saying why.
+  const refused = chosen.map((m) => [m, cannotRunReason(m)] as const).filter(([, reason]) => reason !== null);
+  if (refused.length && !opts.all) throw new UsageError(refused[0][1]!);
+  const selected = chosen.filter((m) => cannotRunReason(m) === null);
+  if (!opts.json) for (const [, reason] of refused) console.log(`not scheduled: ${reason}`);
   // Validate every interval before touching any schedule.
   const plans = selected.map((m) => ({ mapping: m, everyMs: intervalOf(m, opts.every) }));
   const client = await ctx.temporal();

@@ -14,6 +14,7 @@ export const customerStatisticsMapping: IntegrationTableMappingInput = {
   kind: 'statistics',
   description: 'Business Central customer financial details → Dataverse account statistics',
   complete: false,
+  incompleteReason: 'the statistics job is not built yet',
   bc: {
     entitySet: 'customers',
     caption: 'Customer',

@@ -9,6 +9,7 @@ export const custPrcGrpPriceMapping: IntegrationTableMappingInput = {
   name: 'CUSTPRCGRP-PRICE',
   description: 'Business Central customer price groups → Dataverse price lists',
   complete: false,
+  incompleteReason: 'price lists need their currency and products, which this version does not set yet',
   bc: {
     api: 'custom',
     entitySet: 'customerPriceGroups',

@@ -11,6 +11,7 @@ export const salesPrcProdPriceMapping: IntegrationTableMappingInput = {
   name: 'SALESPRC-PRODPRICE',
   description: 'Business Central sales prices (customer price groups) → Dataverse price list items',
   complete: false,
+  incompleteReason: 'price list items need their unit and product, which this version does not set yet',
   bc: {
     api: 'custom',
     entitySet: 'salesPrices',
