@@ -21,6 +21,7 @@ import {
   zeroCounts,
 } from '../engine/run-types';
 import type { SyncDeps } from './deps';
+import { entityRulesFor } from './entity-rules';
 import { processRecords } from './page';
 import { sideApi, type ApiRecord } from './sides';
 import { dependencyWaitReason, logSkippedRun } from './dependency-gate';
@@ -322,7 +323,8 @@ async function startOfChanges(
   input: SyncPageInput,
   _overlapMs: number,
 ): Promise<{ modifiedAt: string; ids: string[] } | null> {
-  if (input.mode === 'full') return null;
+  // A full pass, or a mapping whose values come from other tables too (entity rules), reads every record.
+  if (input.mode === 'full' || entityRulesFor(m.name)?.readsEverySourceRecord) return null;
   const w = await getWatermark(deps.knex, m.name, sourceSideOf(input.direction));
   return w?.modifiedAt ? { modifiedAt: w.modifiedAt.toISOString(), ids: [] } : null;
 }

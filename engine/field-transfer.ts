@@ -21,7 +21,8 @@ export interface FieldChange {
   readonly newValue: NormalizedValue;
   /** Whether the field mapping is bidirectional (only those can conflict). */
   readonly bidirectional: boolean;
-  readonly origin: 'field' | 'constant' | 'template';
+  /** `rule`: computed by the mapping's entity rules (e.g. CURRENCY's exchange rate), not by a field mapping. */
+  readonly origin: 'field' | 'constant' | 'template' | 'rule';
 }
 
 export interface TransferInput {

@@ -2,6 +2,7 @@ import type { PassDirection } from './run-types';
 import type { TransformName } from '../mappings/transform-names';
 import { stringify } from './normalize-value';
 import type { DataRecord } from './record-types';
+import { decimalsOfRoundingPrecision } from './exchange-rates';
 
 /** Returned by a transform to leave the destination field as it is (the field is not written). */
 export const KEEP_DESTINATION: unique symbol = Symbol('keep-destination');
@@ -56,6 +57,8 @@ const valueTransforms: Record<TransformName, Partial<Record<PassDirection, Trans
         .join(' '),
   },
   'unit-group-name': { 'to-dataverse': (v) => (text(v) === '' ? v : `NAV ${text(v)}`) },
+  'code-if-blank': { 'to-dataverse': (v, ctx) => (text(v) === '' ? text(ctx.source.code) : v) },
+  'rounding-precision-to-decimals': { 'to-dataverse': (v) => decimalsOfRoundingPrecision(v) },
 };
 
 /** Applies a named transform for one pass direction (identity when the transform has no rule for it). */

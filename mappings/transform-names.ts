@@ -12,6 +12,10 @@
  * - `first-name` / `last-name`: the given names / the last word of a BC `displayName` (towards Dataverse).
  * - `person-full-name`: towards BC, joins the Dataverse row's `firstname`, `middlename`, `lastname`.
  * - `unit-group-name`: towards Dataverse, BC unit code `PCS` ⇒ unit group name `NAV PCS` (BC's own convention).
+ * - `code-if-blank`: towards Dataverse, a blank value becomes the record's `code` (a currency without a symbol shows
+ *   its ISO code, as BC does).
+ * - `rounding-precision-to-decimals`: towards Dataverse, a BC rounding precision becomes decimal places (0.01 ⇒ 2,
+ *   1 ⇒ 0; missing ⇒ 2).
  */
 export const transformNames = [
   'trim',
@@ -23,6 +27,8 @@ export const transformNames = [
   'last-name',
   'person-full-name',
   'unit-group-name',
+  'code-if-blank',
+  'rounding-precision-to-decimals',
 ] as const;
 
 export type TransformName = (typeof transformNames)[number];

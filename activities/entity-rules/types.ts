@@ -14,9 +14,16 @@ export interface RuleContext {
 
 export interface EntityRules {
   /**
+   * The changed phase of every pass reads every source record, not only those modified since the watermark: for a
+   * small table whose written values derive from other tables (CURRENCY's exchange rates). Unchanged records are still
+   * counted unchanged. (Default: false)
+   */
+  readonly readsEverySourceRecord?: boolean;
+  /**
    * Before the destination writes: may complete a planned write's payload (`plan(item.decision).payload`), or fail
-   * an item by setting `item.failure` to a message a user can act on. Throws only for whole-page problems (an API
-   * down), which the activity retries.
+   * an item by setting `item.failure` to a message a user can act on. Also called for an item the write step decided
+   * again (a create answered "already exists" and matched to the holder), before that new plan is written: it must
+   * be idempotent per item. Throws only for whole-page problems (an API down), which the activity retries.
    */
   beforeWrite?(ctx: RuleContext, items: Item[]): Promise<void>;
   /**

@@ -36,13 +36,18 @@ function toSideWrite(item: Item): SideWrite {
 /** Answers after which a repeated BC create cannot have duplicated anything: the request was not processed. */
 const notProcessed = (e: ConnectorError): boolean => e.status === 429 || e.status === 503;
 
-/** Writes every item that has a planned write and is not written yet; sets `written`, `writeError` or `failure`. */
+/**
+ * Writes every item that has a planned write and is not written yet; sets `written`, `writeError` or `failure`.
+ * `beforeRewrite` (the mapping's entity rules) sees the items decided again after an "already exists" answer before
+ * their new plan is written.
+ */
 export async function writeDestination(
   deps: SyncDeps,
   work: PageWork,
   items: Item[],
   lookups: LookupResolver,
   signal?: AbortSignal,
+  beforeRewrite?: (items: Item[]) => Promise<void>,
 ): Promise<void> {
   const budget: TransientRetryBudget = { ...DEFAULT_BUDGET, ...deps.transientRetry };
   const dstSide = destinationSideOf(work.direction);
@@ -100,8 +105,11 @@ export async function writeDestination(
         }
       }
     }
-    // A record re-decided after "already exists" may need no write at all (its look-alike already holds its values).
-    queue = next.filter((i) => plan(i.decision) !== undefined);
+    const redecided = next.filter((i) => i.matchedId !== undefined && i.write?.kind === 'create');
+    if (redecided.length) await beforeRewrite?.(redecided);
+    // A record re-decided after "already exists" may need no write at all (its look-alike already holds its values,
+    // or an entity rule keeps it as it is).
+    queue = next.filter((i) => plan(i.decision) !== undefined && !i.failure);
   }
 }
 

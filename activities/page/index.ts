@@ -15,7 +15,7 @@ import { writeDestination } from './destination-writes';
 import { prepareBcCreates } from './idempotent-creates';
 import { matchBeforeCreate } from './match-before-create';
 import { preparePage } from './prepare';
-import type { PageWork } from './work';
+import type { Item, PageWork } from './work';
 
 export type { PageWork } from './work';
 
@@ -26,8 +26,9 @@ export async function processRecords(deps: SyncDeps, work: PageWork, signal?: Ab
   const rules = entityRulesFor(work.mapping.name);
   await matchBeforeCreate(deps, work, items, lookups);
   await prepareBcCreates(deps, work, items, now);
-  await rules?.beforeWrite?.({ deps, work }, items);
-  await writeDestination(deps, work, items, lookups, signal);
+  const beforeWrite = rules?.beforeWrite ? (some: Item[]) => rules.beforeWrite!({ deps, work }, some) : undefined;
+  await beforeWrite?.(items);
+  await writeDestination(deps, work, items, lookups, signal, beforeWrite);
   await rules?.afterWrite?.({ deps, work }, items);
   deps.faults?.afterDestinationWrite?.({
     mapping: work.mapping.name,

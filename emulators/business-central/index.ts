@@ -2,6 +2,7 @@
 // root and the bcsync custom API pages, OData queries with keyset paging, ETag rules, JSON $batch, service protection,
 // fault injection, request stats and the /__emulator control routes. State lives in memory, optionally in a JSON file.
 
+import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TokenIssuer, registerTokenRoute } from '../shared/auth';
 import { MonotonicClock } from '../shared/clock';
@@ -42,6 +43,13 @@ export interface RunningBusinessCentralEmulator extends RunningEmulator {
   readonly companyId: string;
   /** `{url}/v2.0/{tenant}/{environment}/api/bcsync/sync/v1.0`. */
   readonly customApiBase: string;
+  /**
+   * Adds a record to the default company as a user of Business Central would (a page, not the API) — also to sets the
+   * API serves read-only, such as `currencyExchangeRates` (rates are entered on the Currency Exchange Rates page).
+   * `id` defaults to a new GUID; `lastModifiedDateTime` is stamped. For tests and demos; throws on an unknown set or a
+   * taken unique key.
+   */
+  enterRecord(entitySet: string, data: Record<string, unknown>): Record<string, unknown>;
 }
 
 const API_PATH = /^\/v2\.0\/(?:([^/]+)\/)?([^/]+)\/api\/(v2\.0|bcsync\/sync\/v1\.0)(?:\/(.*))?$/;
@@ -301,6 +309,7 @@ export async function startBusinessCentralEmulator(
     customApiBase: `${apiPrefix}/${CUSTOM_API_PATH}`,
     tokenUrl: `${url}/${tenant}/oauth2/v2.0/token`,
     companyId: DEMO_COMPANY.id,
+    enterRecord: (entitySet, data) => store.insert(DEMO_COMPANY.id, entitySet, { id: randomUUID(), ...data }).data,
     close: async () => {
       protection.close();
       webhooks.close();

@@ -1,24 +1,23 @@
 import type { IntegrationTableMappingInput } from '../mapping-model';
 
 /**
- * CURRENCY: BC currencies → Dataverse transaction currencies (reference/bc-sync-semantics.md §8.6).
- * INCOMPLETE: BC computes `exchangerate` (from BC exchange rates relative to the DV base currency) and
- * `currencyprecision` in code, not through field mappings. The template supplies placeholder values required on
- * create (exchange rate 1, precision 2); the activity layer must compute the real rate (API v2.0
- * `currencyExchangeRates`). BC also couples uncoupled currencies by ISO code before creating (match step): the
- * activity layer should look up `isocurrencycode` before an insert.
+ * CURRENCY: BC currencies → Dataverse transaction currencies (reference/bc-sync-semantics.md §8.6, §4.10).
+ * The field mappings carry the ISO code, the symbol (the code when BC's symbol is blank), the name and the precision
+ * (BC's amount rounding precision as decimal places). The exchange rate is no field of the currency: the entity rules
+ * (activities/entity-rules/currency.ts) compute it from BC's `currencyExchangeRates` against the Dataverse base
+ * currency on every run, and keep the base currency itself (BC's local currency) untouched. Uncoupled currencies are
+ * matched by ISO code before anything is created.
  */
 export const currencyMapping: IntegrationTableMappingInput = {
   name: 'CURRENCY',
   description: 'Business Central currencies → Dataverse transaction currencies',
-  complete: false,
+  complete: true,
   bc: { entitySet: 'currencies', caption: 'Currency', titleField: 'displayName', numberField: 'code' },
   dataverse: {
     entitySet: 'transactioncurrencies',
     key: 'transactioncurrencyid',
     caption: 'currency',
     titleField: 'currencyname',
-    template: { exchangerate: 1, currencyprecision: 2 },
   },
   direction: 'to-dataverse',
   onlyCoupled: false,
@@ -39,8 +38,17 @@ export const currencyMapping: IntegrationTableMappingInput = {
       dvField: 'currencysymbol',
       direction: 'to-dataverse',
       dvMaxLength: 10,
-      note: 'BC defaults it to the ISO code when empty (hook)',
+      transform: 'code-if-blank',
+      note: 'the ISO code when BC has no symbol',
     },
     { bcField: 'displayName', dvField: 'currencyname', direction: 'to-dataverse', dvMaxLength: 100, dvRequired: true },
+    {
+      bcField: 'amountRoundingPrecision',
+      dvField: 'currencyprecision',
+      direction: 'to-dataverse',
+      type: 'number',
+      transform: 'rounding-precision-to-decimals',
+      note: "BC's Amount Rounding Precision as decimal places (0.01 ⇒ 2); 2 when BC has none",
+    },
   ],
 };

@@ -36,6 +36,8 @@ function customerMappings(
   });
 }
 
+const bcCurrency = (currencies: Row[], code: string): Row => currencies.find((c) => c.code === code)!;
+
 const couplingRows = async (stack: SyncStack, mapping: string): Promise<Row[]> =>
   stack.store.knex('couplings').where({ mapping }).orderBy('id');
 
@@ -93,7 +95,14 @@ describe('couplings you can trust, end to end', function () {
       const base = (await all(stack, 'dv', 'transactioncurrencies')).find((c) => c.isocurrencycode === 'NOK')!;
       const result = await runSync(stack.taskQueue, { mapping: 'CURRENCY', mode: 'full' });
       const counts = pass(result, 'to-dataverse').counts;
-      assert.equal(counts.failed, 0, JSON.stringify(await listErrors(stack.store.knex, { mapping: 'CURRENCY' })));
+      // The one failure is the demo's deliberate currency without an exchange rate (ISK), never NOK.
+      const errors = await listErrors(stack.store.knex, { mapping: 'CURRENCY' });
+      assert.equal(counts.failed, 1, JSON.stringify(errors));
+      assert.deepEqual(
+        errors.map((e) => e.sourceId),
+        [String(bcCurrency(await all(stack, 'bc', 'currencies'), 'ISK').id).toLowerCase()],
+      );
+      assert.match(errors[0].message, /^Currency 'ISK' has no exchange rate in Business Central/);
       const nok = (await all(stack, 'bc', 'currencies')).find((c) => c.code === 'NOK')!;
       const row = (await couplingRows(stack, 'CURRENCY')).find((r) => r.bc_id === String(nok.id).toLowerCase());
       assert.equal(row?.dv_id, String(base.transactioncurrencyid).toLowerCase(), 'NOK coupled to the existing row');
@@ -121,9 +130,15 @@ describe('couplings you can trust, end to end', function () {
       await stack.connectors.bc.update('currencies', String(nok.id), '*', { displayName: 'Norsk krone (BC)' });
       const base = (await all(stack, 'dv', 'transactioncurrencies')).find((c) => c.isocurrencycode === 'NOK')!;
       const result = await runSync(stack.taskQueue, { mapping: 'CURRENCY', mode: 'full' });
-      assert.equal(pass(result, 'to-dataverse').counts.failed, 1, JSON.stringify(result));
-      const [error] = await listErrors(stack.store.knex, { mapping: 'CURRENCY' });
-      assert.equal(error.sourceId, String(nok.id).toLowerCase());
+      // NOK, and the demo's deliberate currency without an exchange rate (ISK).
+      assert.equal(pass(result, 'to-dataverse').counts.failed, 2, JSON.stringify(result));
+      const errors = await listErrors(stack.store.knex, { mapping: 'CURRENCY' });
+      const isk = bcCurrency(await all(stack, 'bc', 'currencies'), 'ISK');
+      assert.deepEqual(
+        errors.map((e) => e.sourceId).sort(),
+        [String(nok.id).toLowerCase(), String(isk.id).toLowerCase()].sort(),
+      );
+      const error = errors.find((e) => e.sourceId === String(nok.id).toLowerCase())!;
       assert.match(error.message, /already holds isocurrencycode 'NOK'/);
       assert.ok(error.message.includes(String(base.transactioncurrencyid).toLowerCase()), error.message);
       assert.match(error.message, /bcsync couple CURRENCY --bc /);
