@@ -76,13 +76,13 @@ describe('default mappings', () => {
     });
   });
 
-  it('marks CUSTOMER, CONTACT and SALESPEOPLE complete and the hook-dependent ones incomplete', () => {
+  it('marks CUSTOMER, CONTACT, SALESPEOPLE and the units and products complete and the hook-dependent ones incomplete', () => {
     assert.deepEqual(
       mappings
         .filter((m) => m.complete)
         .map((m) => m.name)
         .sort(),
-      ['CONTACT', 'CUSTOMER', 'SALESPEOPLE'],
+      ['CONTACT', 'CUSTOMER', 'SALESPEOPLE', 'UNIT OF MEASURE'],
     );
   });
 
