@@ -1,11 +1,16 @@
 /** The entity rules of each mapping, found by the mapping's name (see ./types.ts). */
 import { contactRules } from './contact';
+import { productRules } from './product';
 import type { EntityRules } from './types';
+import { unitOfMeasureRules } from './unit-of-measure';
 
 export type { EntityRules, RuleContext } from './types';
 
 const rulesByMapping: Readonly<Record<string, EntityRules>> = {
   CONTACT: contactRules,
+  'UNIT OF MEASURE': unitOfMeasureRules,
+  'ITEM-PRODUCT': productRules,
+  'RESOURCE-PRODUCT': productRules,
 };
 
 /** The rules of `mapping`, or none. */

@@ -82,7 +82,7 @@ describe('default mappings', () => {
         .filter((m) => m.complete)
         .map((m) => m.name)
         .sort(),
-      ['CONTACT', 'CUSTOMER', 'SALESPEOPLE', 'UNIT OF MEASURE'],
+      ['CONTACT', 'CUSTOMER', 'ITEM-PRODUCT', 'RESOURCE-PRODUCT', 'SALESPEOPLE', 'UNIT OF MEASURE'],
     );
   });
 
