@@ -9,11 +9,23 @@ import { destinationSideOf, type PassDirection, sourceSideOf } from './run-types
 import { readPath, readProperty } from './field-access';
 import { lookupRequestFor, type LookupResolver } from './lookups';
 import { stringify } from './normalize-value';
+import { applyTransform } from './value-transforms';
+import type { TransformName } from '../mappings/transform-names';
 import type { DataRecord } from './record-types';
+
+/**
+ * One field pair of a criterion. `transform`: the BC value is compared after this transform's rule towards Dataverse
+ * (UNIT OF MEASURE: code `PCS` ⇔ unit group name `NAV PCS`), whichever side is the source.
+ */
+export interface MatchFieldPair {
+  readonly bcField: string;
+  readonly dvField: string;
+  readonly transform?: TransformName;
+}
 
 /** One match criterion: field pairs that must all be equal. */
 export interface MatchCriterion {
-  readonly fields: readonly { readonly bcField: string; readonly dvField: string }[];
+  readonly fields: readonly MatchFieldPair[];
   readonly caseSensitive: boolean;
 }
 
@@ -25,15 +37,24 @@ export function matchCriteriaOf(m: IntegrationTableMapping): MatchCriterion[] {
   return m.matchOn.length ? [{ fields: m.matchOn, caseSensitive: false }] : m.matchCriteria;
 }
 
-/** `number = accountnumber and displayName = name` — how a criterion is named in reports. */
+/** `number = accountnumber and displayName = name` (`unit-group-name(code) = name`) — a criterion in reports. */
 export function criterionLabel(c: MatchCriterion): string {
   return (
-    c.fields.map((f) => `${f.bcField} = ${f.dvField}`).join(' and ') + (c.caseSensitive ? ' (case-sensitive)' : '')
+    c.fields.map((f) => `${f.transform ? `${f.transform}(${f.bcField})` : f.bcField} = ${f.dvField}`).join(' and ') +
+    (c.caseSensitive ? ' (case-sensitive)' : '')
   );
 }
 
+/** The BC value of a pair as compared: after the pair's transform (its rule towards Dataverse), if any. */
+function comparedBcValue(pair: MatchFieldPair, bcRecord: DataRecord): unknown {
+  const value = readPath(bcRecord, pair.bcField);
+  return pair.transform
+    ? applyTransform(pair.transform, value, { direction: 'to-dataverse', source: bcRecord })
+    : value;
+}
+
 /** The field mapping behind a pair when it is a coupling lookup (compared through couplings), else undefined. */
-function lookupField(m: IntegrationTableMapping, pair: MatchCriterion['fields'][number]): FieldMapping | undefined {
+function lookupField(m: IntegrationTableMapping, pair: MatchFieldPair): FieldMapping | undefined {
   return m.fieldMappings.find(
     (f) => f.bcField === pair.bcField && f.dvField === pair.dvField && f.lookup?.kind === 'coupling',
   );
@@ -53,7 +74,7 @@ function normalizeText(v: unknown, caseSensitive: boolean): string | null {
 export function destinationProperty(
   m: IntegrationTableMapping,
   direction: PassDirection,
-  pair: MatchCriterion['fields'][number],
+  pair: MatchFieldPair,
 ): { property: string; lookup: boolean } {
   const dst = destinationSideOf(direction);
   const field = lookupField(m, pair);
@@ -65,7 +86,7 @@ export function destinationProperty(
 export function sourceMatchValue(
   m: IntegrationTableMapping,
   direction: PassDirection,
-  pair: MatchCriterion['fields'][number],
+  pair: MatchFieldPair,
   source: DataRecord,
   lookups: LookupResolver,
   caseSensitive: boolean,
@@ -76,7 +97,30 @@ export function sourceMatchValue(
     const result = request ? lookups(request) : undefined;
     return result?.status === 'resolved' ? normalizeText(result.value, caseSensitive) : null;
   }
-  return normalizeText(readPath(source, sourceSideOf(direction) === 'bc' ? pair.bcField : pair.dvField), caseSensitive);
+  const value = sourceSideOf(direction) === 'bc' ? comparedBcValue(pair, source) : readPath(source, pair.dvField);
+  return normalizeText(value, caseSensitive);
+}
+
+/**
+ * Whether candidates can be queried by this pair's destination property with the source values: not for a lookup
+ * (compared through couplings) nor, towards Business Central, for a transformed pair (the source value is the
+ * transformed one; the BC field holds the untransformed value).
+ */
+export function queryablePair(m: IntegrationTableMapping, direction: PassDirection, pair: MatchFieldPair): boolean {
+  if (destinationProperty(m, direction, pair).lookup) return false;
+  return !(pair.transform && destinationSideOf(direction) === 'bc');
+}
+
+/** A destination record's value of a pair as compared (the BC side after the pair's transform). */
+function destinationMatchValue(
+  m: IntegrationTableMapping,
+  direction: PassDirection,
+  pair: MatchFieldPair,
+  record: DataRecord,
+): unknown {
+  const { property, lookup } = destinationProperty(m, direction, pair);
+  if (!lookup && destinationSideOf(direction) === 'bc') return comparedBcValue(pair, record);
+  return readPath(record, property);
 }
 
 /** The match key of a record under a criterion; null when any of its values is empty (the criterion cannot hold). */
@@ -93,7 +137,7 @@ function matchKey(
     const v =
       side === 'source'
         ? sourceMatchValue(m, direction, pair, record, lookups, criterion.caseSensitive)
-        : normalizeText(readPath(record, destinationProperty(m, direction, pair).property), criterion.caseSensitive);
+        : normalizeText(destinationMatchValue(m, direction, pair, record), criterion.caseSensitive);
     if (v === null) return null;
     parts.push(v);
   }

@@ -159,6 +159,18 @@ export const dvSideSchema = z.strictObject({
   template: bcTemplateSchema.default({}),
 });
 
+/**
+ * One field pair of a match criterion. `transform` (optional) is applied to the BC field's value, with its rule
+ * towards Dataverse, before the values are compared — for a Dataverse value that BC's is derived from (the unit group
+ * name `NAV <code>`). Towards Business Central, candidates cannot be queried by a transformed pair: put an untransformed
+ * pair first in such a criterion, or the criterion finds no candidates. (Default: none)
+ */
+export const matchPairSchema = z.strictObject({
+  bcField: identifier,
+  dvField: identifier,
+  transform: z.enum(transformNames).optional(),
+});
+
 export const mappingNameSchema = z
   .string()
   .regex(/^[A-Z0-9][A-Z0-9 -]{0,19}$/, 'a mapping name is 1–20 characters: upper-case letters, digits, space, -');
@@ -191,13 +203,14 @@ export const integrationTableMappingSchema = z
      * Match-based coupling (bc-sync-semantics §7.4): criteria tried in priority order. A criterion holds when every
      * field pair has equal, non-empty values (trimmed; case-insensitive unless `caseSensitive`). A pair whose fields
      * are a coupling lookup of this mapping (CONTACT's company ↔ parent account) compares through the couplings of
-     * the mapping it points to. Used by `bcsync match`, the full synchronization and, with `matchBeforeCreate`,
+     * the mapping it points to. A pair with a `transform` compares the BC value after that transform (its rule towards
+     * Dataverse): UNIT OF MEASURE's code `PCS` with the unit group name `NAV PCS`. Used by `bcsync match`, the full synchronization and, with `matchBeforeCreate`,
      * before every create. `matchOn`, when set, replaces these with one case-insensitive criterion. (Default: [])
      */
     matchCriteria: z
       .array(
         z.strictObject({
-          fields: z.array(z.strictObject({ bcField: identifier, dvField: identifier })).min(1),
+          fields: z.array(matchPairSchema).min(1),
           caseSensitive: z.boolean().default(false),
         }),
       )

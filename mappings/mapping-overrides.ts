@@ -29,6 +29,7 @@ import {
   updateConflictPolicies,
 } from './mapping-model';
 import { durationPattern } from './duration';
+import { transformNames } from './transform-names';
 
 const fieldOverrideSchema = z.strictObject({
   /** Selects the field mapping by position in the mapping's list … */
@@ -55,7 +56,15 @@ const mappingOverrideSchema = z.strictObject({
   matchCriteria: z
     .array(
       z.strictObject({
-        fields: z.array(z.strictObject({ bcField: z.string().min(1), dvField: z.string().min(1) })).min(1),
+        fields: z
+          .array(
+            z.strictObject({
+              bcField: z.string().min(1),
+              dvField: z.string().min(1),
+              transform: z.enum(transformNames).optional(),
+            }),
+          )
+          .min(1),
         caseSensitive: z.boolean().optional(),
       }),
     )

@@ -1,13 +1,18 @@
 /** The entity rules of each mapping, found by the mapping's name (see ./types.ts). */
 import { contactRules } from './contact';
 import { currencyRules } from './currency';
+import { productRules } from './product';
 import type { EntityRules } from './types';
+import { unitOfMeasureRules } from './unit-of-measure';
 
 export type { EntityRules, RuleContext } from './types';
 
 const rulesByMapping: Readonly<Record<string, EntityRules>> = {
   CONTACT: contactRules,
   CURRENCY: currencyRules,
+  'UNIT OF MEASURE': unitOfMeasureRules,
+  'ITEM-PRODUCT': productRules,
+  'RESOURCE-PRODUCT': productRules,
 };
 
 /** The rules of `mapping`, or none. */

@@ -8,6 +8,7 @@ import {
   destinationProperty,
   type LookupResolver,
   matchCriteriaOf,
+  queryablePair,
   sourceMatchValue,
 } from '../../engine';
 import { stringLiteral } from '../../connectors/http/odata';
@@ -22,8 +23,8 @@ const VALUES_PER_QUERY = 20;
 
 /**
  * Reads the destination records whose first non-lookup criterion field equals a source value (case-insensitively
- * where the criterion is), for every criterion, and drops those already coupled in the mapping. A criterion made of
- * lookups only cannot be queried and contributes no candidates.
+ * where the criterion is), for every criterion, and drops those already coupled in the mapping. A criterion with no
+ * queryable pair (lookups only, or towards BC transformed pairs only: see `queryablePair`) contributes no candidates.
  */
 export async function findUncoupledCandidates(
   deps: SyncDeps,
@@ -38,7 +39,7 @@ export async function findUncoupledCandidates(
   const dstFilter = dstSide === 'bc' ? m.bc.filter : m.dataverse.filter;
   const found = new Map<string, ApiRecord>();
   for (const criterion of matchCriteriaOf(m)) {
-    const pair = criterion.fields.find((p) => !destinationProperty(m, direction, p).lookup);
+    const pair = criterion.fields.find((p) => queryablePair(m, direction, p));
     if (!pair) continue;
     const property = destinationProperty(m, direction, pair).property;
     // Raw (untrimmed-case) source values: the service compares strings case-insensitively (both APIs do by default),

@@ -1,7 +1,8 @@
 /**
  * The Dataverse client factory: composes the shared context (context.ts), reads, single-row writes, batch writes and
- * change tracking into one `DataverseClient`.
+ * change tracking and bound actions into one `DataverseClient`.
  */
+import { createDvActions } from './actions';
 import { createDvBatch } from './batch';
 import { createDvChangeTracking } from './change-tracking';
 import { createDvContext } from './context';
@@ -22,5 +23,6 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
     ...createDvWrites(ctx),
     ...createDvBatch(ctx),
     ...createDvChangeTracking(ctx),
+    ...createDvActions(ctx),
   };
 }

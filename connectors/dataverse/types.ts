@@ -108,6 +108,19 @@ export interface DataverseClient {
     set: DvEntitySet,
     options: { select: readonly string[]; deltaLink?: string; signal?: AbortSignal },
   ): Promise<DvTrackChangesResult>;
+  /**
+   * Calls a bound action on one row: `POST set(id)/Microsoft.Dynamics.CRM.<action>` with `body` (Default: `{}`).
+   * Returns the action's JSON result, or null when it answers 204. Throws the classified ConnectorError of a refusal
+   * (e.g. ValidationError for a 400), NotFoundError for a missing row. `idempotent`: the action may be repeated after
+   * an ambiguous failure (timeout, reset, 502/504) (Default: false — repeated only after 429/503).
+   */
+  callBoundAction(
+    set: DvEntitySet,
+    id: string,
+    action: string,
+    body?: Record<string, unknown>,
+    options?: { idempotent?: boolean; signal?: AbortSignal },
+  ): Promise<Record<string, unknown> | null>;
   /** The adaptive concurrency limit right now (for metrics). */
   readonly concurrencyLimit: number;
 }

@@ -1,21 +1,26 @@
 import type { IntegrationTableMappingInput } from '../mapping-model';
 
 /**
- * ITEM-PRODUCT: BC items → Dataverse products (reference/bc-sync-semantics.md §8.8; BC→DV per DESIGN §6).
- * INCOMPLETE: the default unit (`defaultuomid`, required on create) and the default price list are set by hooks in
- * BC; currency = LCY likewise. Left out for lack of API v2.0 properties: Unit Volume (stockvolume), Gross Weight
- * (stockweight), Vendor No. (vendorid), Vendor Item No. (vendorpartnumber).
+ * ITEM-PRODUCT: BC items → Dataverse products of type Sales Inventory (reference/bc-sync-semantics.md §8.8; BC→DV per
+ * DESIGN §6). Product number, name, price, standard and current cost (unit cost), quantity on hand (inventory,
+ * negative ⇒ 0), two quantity decimals, and the unit group of the item's base unit of measure through the UNIT OF
+ * MEASURE couplings (an uncoupled unit fails the item: "run UNIT OF MEASURE first"). The entity rules
+ * (activities/entity-rules/product.ts) set the default unit (the group's base unit), publish each new product, skip
+ * blocked items that have no product yet and retire the product of an item that becomes blocked (BC's filter
+ * `Blocked = false` applies to new products only, so that blocking reaches the coupled product).
+ * Not mapped: Unit Volume (stockvolume), Gross Weight (stockweight), Vendor No. (vendorid) and Vendor Item No.
+ * (vendorpartnumber) — API v2.0 items have no such properties; the currency (LCY) and the "<product> Default Price
+ * List" are left to the price mappings. Dataverse inactive ⇒ BC blocked is not applied: the mapping is BC→DV only.
  */
 export const itemProductMapping: IntegrationTableMappingInput = {
   name: 'ITEM-PRODUCT',
   description: 'Business Central items → Dataverse products (Sales Inventory)',
-  complete: false,
+  complete: true,
   bc: {
     entitySet: 'items',
     caption: 'Item',
     titleField: 'displayName',
     numberField: 'number',
-    filter: 'blocked eq false',
   },
   dataverse: {
     entitySet: 'products',
@@ -69,6 +74,17 @@ export const itemProductMapping: IntegrationTableMappingInput = {
       direction: 'to-dataverse',
       type: 'number',
       transform: 'negative-to-zero',
+    },
+    // BC blocked ⇔ product retired (statecode 1; 0 Active). A new product is created Draft and published instead, and
+    // a blocked record gets no new product (entity rules: activities/entity-rules/product.ts).
+    {
+      bcField: 'blocked',
+      dvField: 'statecode',
+      direction: 'to-dataverse',
+      type: 'boolean',
+      dvType: 'option',
+      transform: 'boolean-to-statecode',
+      caption: 'blocked',
     },
     {
       bcField: 'baseUnitOfMeasureCode',

@@ -4,19 +4,21 @@ import type { IntegrationTableMappingInput } from '../mapping-model';
  * RESOURCE-PRODUCT: BC resources (custom API page `/api/bcsync/sync/v1.0/…/resources`; API v2.0 has no resources)
  * → Dataverse products of type Services (reference/bc-sync-semantics.md §8.9). The custom page's property names are
  * this product's choice and follow the v2.0 style (the page's shape: docs/emulators.md, "Custom API pages").
- * INCOMPLETE for the same hook-driven parts as ITEM-PRODUCT (default unit, price list, currency).
+ * Product number, name, price, standard and current cost, vendor number, capacity as quantity on hand (negative ⇒ 0),
+ * two quantity decimals, and the unit group of the base unit of measure through the UNIT OF MEASURE couplings. The
+ * entity rules are ITEM-PRODUCT's (activities/entity-rules/product.ts): default unit, publishing, blocked ⇔ retired.
+ * Not applied: the currency (LCY) and default price list (price mappings), Dataverse inactive ⇒ BC blocked (BC→DV only).
  */
 export const resourceProductMapping: IntegrationTableMappingInput = {
   name: 'RESOURCE-PRODUCT',
   description: 'Business Central resources → Dataverse products (Services)',
-  complete: false,
+  complete: true,
   bc: {
     api: 'custom',
     entitySet: 'resources',
     caption: 'Resource',
     titleField: 'displayName',
     numberField: 'number',
-    filter: 'blocked eq false',
   },
   dataverse: {
     entitySet: 'products',
@@ -79,6 +81,17 @@ export const resourceProductMapping: IntegrationTableMappingInput = {
       direction: 'to-dataverse',
       type: 'number',
       transform: 'negative-to-zero',
+    },
+    // BC blocked ⇔ product retired (statecode 1; 0 Active). A new product is created Draft and published instead, and
+    // a blocked record gets no new product (entity rules: activities/entity-rules/product.ts).
+    {
+      bcField: 'blocked',
+      dvField: 'statecode',
+      direction: 'to-dataverse',
+      type: 'boolean',
+      dvType: 'option',
+      transform: 'boolean-to-statecode',
+      caption: 'blocked',
     },
     {
       bcField: 'baseUnitOfMeasureCode',

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { matchCriteriaOf, matchRecords, noLookups, pendingFailureOutcome } from '../../../engine';
+import {
+  criterionLabel,
+  matchCriteriaOf,
+  matchRecords,
+  noLookups,
+  pendingFailureOutcome,
+  queryablePair,
+  sourceMatchValue,
+} from '../../../engine';
 import { defaultMappings, type IntegrationTableMapping } from '../../../mappings';
 
 const customer = (): IntegrationTableMapping => defaultMappings().find((m) => m.name === 'CUSTOMER')!;
@@ -72,6 +80,48 @@ describe('engine: match-based coupling rules', function () {
       verdicts.map((v) => v.kind),
       ['matched', 'unmatched'],
     );
+  });
+});
+
+describe('engine: match pairs with a transform (UNIT OF MEASURE: code ⇔ unit group `NAV <code>`)', function () {
+  const units = (): IntegrationTableMapping => defaultMappings().find((m) => m.name === 'UNIT OF MEASURE')!;
+  const unit = (code: string) => ({ id: `bc-${code}`, code });
+  const group = (uomscheduleid: string, name: string) => ({ uomscheduleid, name });
+
+  it('compares the BC value after the transform, towards Dataverse', () => {
+    const [criterion] = matchCriteriaOf(units());
+    assert.equal(criterionLabel(criterion), 'unit-group-name(code) = name');
+    assert.equal(
+      sourceMatchValue(units(), 'to-dataverse', criterion.fields[0], unit('PCS'), noLookups, true),
+      'NAV PCS',
+    );
+    const verdicts = matchRecords(
+      units(),
+      'to-dataverse',
+      [unit('PCS'), unit('BOX'), unit('HOUR')],
+      [group('g1', 'Default Unit'), group('g2', 'nav box'), group('g3', 'PCS')],
+      noLookups,
+    );
+    // `PCS` is not `NAV PCS`: the untransformed look-alike is not taken.
+    assert.deepEqual(
+      verdicts.map((v) => (v.kind === 'matched' ? v.candidate : v.kind)),
+      ['unmatched', 1, 'unmatched'],
+    );
+  });
+
+  it('transforms the BC candidates when Business Central is the destination, and does not query by such a pair', () => {
+    const m = units();
+    const [criterion] = matchCriteriaOf(m);
+    const verdicts = matchRecords(m, 'to-bc', [group('g1', 'NAV KG')], [unit('KG'), unit('NAV KG')], noLookups);
+    assert.deepEqual(verdicts[0].kind === 'matched' && verdicts[0].candidate, 0);
+    assert.equal(queryablePair(m, 'to-bc', criterion.fields[0]), false);
+    assert.equal(queryablePair(m, 'to-dataverse', criterion.fields[0]), true);
+  });
+
+  it('leaves a pair without transform as it was', () => {
+    const strict = [{ fields: [{ bcField: 'code', dvField: 'name' }], caseSensitive: false }];
+    const verdicts = matchRecords(units(), 'to-dataverse', [unit('PCS')], [group('g1', 'NAV PCS')], noLookups, strict);
+    assert.equal(verdicts[0].kind, 'unmatched');
   });
 });
 

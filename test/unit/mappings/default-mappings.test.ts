@@ -76,13 +76,13 @@ describe('default mappings', () => {
     });
   });
 
-  it('marks CUSTOMER, CONTACT, CURRENCY and SALESPEOPLE complete and the hook-dependent ones incomplete', () => {
+  it('marks every mapping but the prices, invoices and statistics complete', () => {
     assert.deepEqual(
       mappings
         .filter((m) => m.complete)
         .map((m) => m.name)
         .sort(),
-      ['CONTACT', 'CURRENCY', 'CUSTOMER', 'SALESPEOPLE'],
+      ['CONTACT', 'CURRENCY', 'CUSTOMER', 'ITEM-PRODUCT', 'RESOURCE-PRODUCT', 'SALESPEOPLE', 'UNIT OF MEASURE'],
     );
   });
 

@@ -1,0 +1,103 @@
+/**
+ * The entity rules of ITEM-PRODUCT and RESOURCE-PRODUCT (bc-sync-semantics §4.10, §8.8, §8.9):
+ * - a product's default unit (`defaultuomid`) is the base unit of its unit group (the group comes from the UNIT OF
+ *   MEASURE coupling of the item's/resource's base unit of measure, through the mapping's lookup);
+ * - a product is created without a state (Dataverse creates it Draft) and published right after its create with
+ *   `PublishProductHierarchy`, so price lists can use it; an Active product is left alone;
+ * - a blocked item/resource is not created as a new product (BC's filter `Blocked = false` for new records); a coupled
+ *   one that becomes blocked retires its product, and unblocking it activates the product again (the mapping's
+ *   `blocked → statecode` field).
+ * The reverse rule of BC (a Dataverse product made inactive blocks the item) needs a field towards Business Central;
+ * both mappings are Business Central → Dataverse only, so it is not applied.
+ */
+import type { DvEntitySet } from '../../connectors/dataverse';
+import { ConnectorError } from '../../connectors/http';
+import { describeRecord } from '../../engine';
+import {
+  needsPublishing,
+  PRODUCT_STATE,
+  splitCreateState,
+  unitGroupNeedingDefaultUnit,
+} from '../../engine/product-catalog';
+import { type Item, lower, plan, text } from '../page/work';
+import type { EntityRules } from './types';
+import { baseUnitsOf } from './unit-of-measure';
+
+const PRODUCTS = 'products' as DvEntitySet;
+
+/** Replaces the payload of an item's planned write (decisions are immutable values). */
+function setPayload(item: Item, payload: Record<string, unknown>): void {
+  const d = item.decision;
+  if (!('write' in d)) return;
+  item.decision = { ...d, write: { ...d.write, payload } };
+}
+
+export const productRules: EntityRules = {
+  async beforeWrite({ deps, work }, items) {
+    if (work.direction !== 'to-dataverse') return;
+    const m = work.mapping;
+    const pending = items.filter((i) => plan(i.decision) && i.written === undefined && !i.failure);
+
+    // Creates: no state in the payload (published after the create); a blocked source is not created.
+    for (const item of pending) {
+      const p = plan(item.decision)!;
+      if (p.operation !== 'create') continue;
+      const { payload, requestedState } = splitCreateState(p.payload);
+      if (requestedState === PRODUCT_STATE.retired) {
+        item.decision = {
+          kind: 'ignore',
+          counter: null,
+          couplingResult: null,
+          reason: `${describeRecord(m, 'bc', item.source)} is blocked: no product is created for it`,
+        };
+        continue;
+      }
+      setPayload(item, payload);
+    }
+
+    // The default unit: the base unit of the unit group the write leaves the product in.
+    const groupOf = new Map<Item, string>();
+    for (const item of pending) {
+      const p = plan(item.decision);
+      if (!p) continue;
+      const group = unitGroupNeedingDefaultUnit(p.payload, p.operation === 'update' ? item.destination : null);
+      if (group) groupOf.set(item, group);
+    }
+    if (!groupOf.size) return;
+    const bases = await baseUnitsOf(deps.connectors.dv, [...groupOf.values()]);
+    for (const [item, group] of groupOf) {
+      const base = bases.get(group);
+      if (!base) {
+        item.failure = `${describeRecord(m, 'bc', item.source)} cannot be synchronized: its unit group (${group}, base unit of measure '${text(item.source.baseUnitOfMeasureCode) ?? ''}') has no base unit in Dataverse; run UNIT OF MEASURE (it adds the base unit) or add a unit of quantity 1 to that group`;
+        continue;
+      }
+      const p = plan(item.decision)!;
+      setPayload(item, { ...p.payload, 'defaultuomid@odata.bind': `/uoms(${base})` });
+    }
+  },
+
+  async afterWrite({ deps, work }, items) {
+    if (work.direction !== 'to-dataverse') return;
+    // Created products (also creates an earlier attempt made): publish the ones still Draft. Idempotent.
+    const createdItem = new Map<string, Item>();
+    for (const item of items) {
+      const p = plan(item.decision);
+      if (p?.operation !== 'create' || !item.written || item.failure) continue;
+      createdItem.set(lower(item.written.productid ?? p.destinationId), item);
+    }
+    if (!createdItem.size) return;
+    const states = await deps.connectors.dv.getByIds(PRODUCTS, [...createdItem.keys()], { select: ['statecode'] });
+    for (const product of states) {
+      if (!needsPublishing(product.statecode)) continue;
+      const id = String(product.productid).toLowerCase();
+      try {
+        await deps.connectors.dv.callBoundAction(PRODUCTS, id, 'PublishProductHierarchy', {}, { idempotent: true });
+      } catch (e) {
+        if (!(e instanceof ConnectorError) || e.retryable) throw e; // the page is retried
+        // Refused: the product stays uncoupled and this record fails; the next run finds it by its id and publishes.
+        const item = createdItem.get(id)!;
+        item.failure = `${describeRecord(work.mapping, 'bc', item.source)}: its product was created but Dataverse refused to publish it: ${e.message}`;
+      }
+    }
+  },
+};
