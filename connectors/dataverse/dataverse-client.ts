@@ -1,10 +1,11 @@
 /**
  * The Dataverse client factory: composes the shared context (context.ts), reads, single-row writes, batch writes and
- * change tracking into one `DataverseClient`.
+ * change tracking and choice-column metadata into one `DataverseClient`.
  */
 import { createDvBatch } from './batch';
 import { createDvChangeTracking } from './change-tracking';
 import { createDvContext } from './context';
+import { createDvMetadata } from './metadata';
 import { createDvReads } from './reads';
 import { type DataverseClient, type DataverseClientOptions } from './types';
 import { createDvWrites } from './writes';
@@ -22,5 +23,6 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
     ...createDvWrites(ctx),
     ...createDvBatch(ctx),
     ...createDvChangeTracking(ctx),
+    ...createDvMetadata(ctx),
   };
 }
