@@ -16,3 +16,4 @@ export * from './utf8';
 export * from './matching';
 export * from './run-types';
 export * from './run-outcome';
+export * from './option-pairing';

@@ -6,3 +6,4 @@ export * from './cross-references';
 export * from './default-mappings';
 export * from './mapping-overrides';
 export * from './demo-overrides';
+export * from './option-mappings';
