@@ -11,7 +11,9 @@ import { stringLiteral } from '../connectors/http/odata';
 import type { LookupRequest, LookupResult } from '../engine';
 import type { IntegrationTableMapping } from '../mappings';
 import { findByBcIds, findByDvIds } from '../store/couplings';
-import { listOptionMappings } from '../store/option-mappings';
+import { findOptionMapping } from '../mappings/option-mappings';
+import { listOptionMappings, type OptionMapping } from '../store/option-mappings';
+import { syncOptionMapping } from './options/sync-option-mapping';
 import { guidLiteral } from '../connectors/http/odata';
 import type { Connectors } from './sides';
 
@@ -101,6 +103,12 @@ export interface LookupContext {
   connectors: Connectors;
   cache: ReferenceCache;
   signal?: AbortSignal;
+  /**
+   * A BC code (or choice value) that has no option pair yet runs its option mapping first (which may create the
+   * choice value in Dataverse), so a customer never fails for a code the option job has not seen yet. Off where
+   * nothing may be written (match dry runs). (Default: false)
+   */
+  syncOptionsOnMiss?: boolean;
 }
 
 /** Resolves every request (de-duplicated by key) and returns the results keyed by `LookupRequest.key`. */
@@ -137,16 +145,35 @@ function targetMapping(ctx: LookupContext, name: string): IntegrationTableMappin
 }
 
 async function resolveOptions(ctx: LookupContext, group: LookupRequest[], out: Map<string, LookupResult>) {
-  const options = await listOptionMappings(ctx.knex, group[0].target);
-  for (const r of group) {
-    const hit =
-      r.from === 'bc'
-        ? options.find((o) => o.bcCode === r.value)?.dvValue
-        : options.find((o) => String(o.dvValue) === r.value)?.bcCode;
-    out.set(
-      r.key,
-      hit === undefined ? { status: 'not-coupled', targetNumber: r.value ?? '' } : { status: 'resolved', value: hit },
+  const optionSet = group[0].target;
+  const find = (options: OptionMapping[], r: LookupRequest) =>
+    r.from === 'bc'
+      ? options.find((o) => o.bcCode.toUpperCase() === r.value?.toUpperCase())
+      : options.find((o) => String(o.dvValue) === r.value);
+  let options = await listOptionMappings(ctx.knex, optionSet);
+  const definition = findOptionMapping(optionSet);
+  if (ctx.syncOptionsOnMiss && definition && group.some((r) => !find(options, r))) {
+    await syncOptionMapping(
+      { knex: ctx.knex, connectors: ctx.connectors, now: () => new Date() },
+      definition,
+      ctx.signal,
     );
+    options = await listOptionMappings(ctx.knex, optionSet);
+  }
+  for (const r of group) {
+    const hit = find(options, r);
+    if (hit) {
+      out.set(r.key, { status: 'resolved', value: r.from === 'bc' ? hit.dvValue : hit.bcCode });
+    } else if (r.from === 'bc') {
+      out.set(r.key, { status: 'not-coupled', targetNumber: r.value ?? '' });
+    } else {
+      // A Dataverse choice value no BC code pairs with: the option mappings only run from BC, so running them cannot
+      // help — a code labelled like the value can.
+      const advice = definition
+        ? `create the Business Central ${definition.bc.caption} for it (a code equal to the choice's label) and run 'bcsync options sync ${definition.name}'`
+        : undefined;
+      out.set(r.key, { status: 'not-coupled', targetNumber: r.value ?? '', ...(advice ? { advice } : {}) });
+    }
   }
 }
 

@@ -16,6 +16,7 @@ import { rerunCommand } from './commands/rerun';
 import { retryCommand } from './commands/retry';
 import { runCommand } from './commands/run';
 import { matchCommand } from './commands/match';
+import { optionsCommand, optionsSyncCommand } from './commands/options';
 import {
   scheduleBackfillCommand,
   scheduleListCommand,
@@ -42,6 +43,9 @@ export function buildProgram(): Command {
   const program = new Command('bcsync')
     .description('Durable Business Central ⇄ Dynamics 365 Sales synchronization on Temporal')
     .showHelpAfterError('(run with --help for usage)')
+    // A command's options belong to it, not to its parent: `bcsync options sync --json` is sync's --json, not the
+    // listing's (the program itself has no options, so nothing else changes).
+    .enablePositionalOptions()
     .exitOverride();
 
   const action =
@@ -329,6 +333,20 @@ export function buildProgram(): Command {
         syncRecordCommand(ctx, name, opts),
       ),
     );
+
+  const options = program
+    .command('options')
+    .description('option mappings (PAYMENT TERMS, SHIPMENT METHOD, SHIPPING AGENT): BC code ↔ Dataverse choice value')
+    .argument('[mapping]', "option mapping name (quote names with spaces: 'PAYMENT TERMS')")
+    .option('--json', 'print JSON')
+    .action(action((ctx, name: string | undefined, opts: { json?: boolean }) => optionsCommand(ctx, name, opts)));
+
+  options
+    .command('sync')
+    .description('run the option mappings now: pair codes with choice values, create the missing values in Dataverse')
+    .argument('[mapping]', 'option mapping name (Default: all three)')
+    .option('--json', 'print JSON')
+    .action(action((ctx, name: string | undefined, opts: { json?: boolean }) => optionsSyncCommand(ctx, name, opts)));
 
   return program;
 }

@@ -17,3 +17,4 @@ export * from './matching';
 export * from './run-types';
 export * from './run-outcome';
 export * from './exchange-rates';
+export * from './option-pairing';

@@ -48,10 +48,12 @@ export function lookupFailureMessage(
   if (result.status === 'no-target') {
     return `${who} cannot be synchronized: its ${caption} '${number}'${name} was not found in ${sideName(from)}`;
   }
-  if (lookup.kind === 'option') {
-    return `${who} cannot be synchronized: its ${caption} '${number}'${name} is not mapped to a ${targetCaption}; run ${run} first`;
-  }
   const advice = result.status === 'not-coupled' && result.advice ? result.advice : `run ${run} first`;
+  if (lookup.kind === 'option') {
+    const optionAdvice =
+      result.status === 'not-coupled' && result.advice ? result.advice : `run 'bcsync options sync ${run}'`;
+    return `${who} cannot be synchronized: its ${caption} '${number}'${name} is not mapped to a ${targetCaption}; ${optionAdvice}`;
+  }
   return `${who} cannot be synchronized: its ${caption} '${number}'${name} is not coupled to a ${targetCaption}; ${advice}`;
 }
 

@@ -8,3 +8,4 @@ export * from './mapping-overrides';
 export * from './demo-overrides';
 export * from './reference-doc';
 export * from './runnable';
+export * from './option-mappings';

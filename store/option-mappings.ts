@@ -30,13 +30,23 @@ export async function setOptionMapping(db: Db, m: OptionMapping, now: Date): Pro
   else await db.transaction(write);
 }
 
-/** Every mapping of an option set, ordered by BC code. */
-export async function listOptionMappings(db: Db, optionSet: string): Promise<OptionMapping[]> {
-  const rows = await db('option_mappings').where({ option_set: optionSet }).orderBy('bc_code');
+/** Every mapping of an option set, ordered by BC code; without `optionSet`, of every set, ordered by set then code. */
+export async function listOptionMappings(db: Db, optionSet?: string): Promise<OptionMapping[]> {
+  const query = db('option_mappings').orderBy([{ column: 'option_set' }, { column: 'bc_code' }]);
+  const rows = await (optionSet === undefined ? query : query.where({ option_set: optionSet }));
   return rows.map((r) => ({
     optionSet: r.option_set,
     bcCode: r.bc_code,
     dvValue: toNumber(r.dv_value),
     dvLabel: r.dv_label ?? null,
   }));
+}
+
+/** Deletes the mappings of these BC codes in an option set (codes that no longer exist); returns how many went. */
+export async function deleteOptionMappings(db: Db, optionSet: string, bcCodes: readonly string[]): Promise<number> {
+  if (bcCodes.length === 0) return 0;
+  return db('option_mappings')
+    .where({ option_set: optionSet })
+    .whereIn('bc_code', [...bcCodes])
+    .delete();
 }

@@ -47,7 +47,13 @@ export async function preparePage(deps: SyncDeps, work: PageWork): Promise<Prepa
   const requests = records.flatMap((r) => lookupRequests(m, direction, r as DataRecord));
   const lookups = lookupResolverFromMap(
     await resolveLookups(
-      { knex: deps.knex, mappings: deps.mappings, connectors: deps.connectors, cache: deps.cache },
+      {
+        knex: deps.knex,
+        mappings: deps.mappings,
+        connectors: deps.connectors,
+        cache: deps.cache,
+        syncOptionsOnMiss: true,
+      },
       requests,
     ),
   );

@@ -18,6 +18,9 @@ import { parseODataErrorBody } from '../http/odata';
 /** Dataverse's DuplicateIsoCurrencyCode error (a transaction currency with that ISO code exists). */
 export const DUPLICATE_ISO_CURRENCY_CODE = '0x80048cf3';
 
+/** Dataverse's PicklistValueNotUnique error (InsertOptionValue with a value the option set already has). */
+export const PICKLIST_VALUE_NOT_UNIQUE = '0x80044310';
+
 /** What the caller meant by a precondition: it decides whether a 412 is "already exists" or "changed meanwhile". */
 export type DvPrecondition = 'none' | 'if-none-match' | 'if-match';
 
@@ -56,6 +59,8 @@ export function classifyDvError(
   }
   // DuplicateIsoCurrencyCode: a second currency with an existing ISO code is an "already exists" answer too.
   if (code.toLowerCase() === DUPLICATE_ISO_CURRENCY_CODE) return new DuplicateKeyError(init);
+  // PicklistValueNotUnique: the chosen choice value exists already (a repeated InsertOptionValue).
+  if (code.toLowerCase() === PICKLIST_VALUE_NOT_UNIQUE) return new DuplicateKeyError(init);
   if (status === 401) return new AuthenticationError(init);
   if (status === 403) return new PermissionError(init);
   if (status === 404) return new NotFoundError(init);

@@ -1,11 +1,12 @@
 /**
  * The Dataverse client factory: composes the shared context (context.ts), reads, single-row writes, batch writes and
- * change tracking and bound actions into one `DataverseClient`.
+ * change tracking, bound actions and choice-column metadata into one `DataverseClient`.
  */
 import { createDvActions } from './actions';
 import { createDvBatch } from './batch';
 import { createDvChangeTracking } from './change-tracking';
 import { createDvContext } from './context';
+import { createDvMetadata } from './metadata';
 import { createDvReads } from './reads';
 import { type DataverseClient, type DataverseClientOptions } from './types';
 import { createDvWrites } from './writes';
@@ -24,5 +25,6 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
     ...createDvBatch(ctx),
     ...createDvChangeTracking(ctx),
     ...createDvActions(ctx),
+    ...createDvMetadata(ctx),
   };
 }

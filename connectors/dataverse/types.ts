@@ -62,6 +62,12 @@ export interface DvTrackChangesResult {
   deltaLink: string;
 }
 
+/** One value of a choice column: its integer value and its label (the user's language, else 1033, else the first). */
+export interface DvChoiceOption {
+  value: number;
+  label: string;
+}
+
 /** Dataverse Web API v9.2 client; see `createDataverseClient`. */
 export interface DataverseClient {
   /** Next `pageSize` rows strictly after the cursor in (modifiedon, primary key) order. */
@@ -121,6 +127,22 @@ export interface DataverseClient {
     body?: Record<string, unknown>,
     options?: { idempotent?: boolean; signal?: AbortSignal },
   ): Promise<Record<string, unknown> | null>;
+  /**
+   * The values of a choice (picklist) column's option set, read from the attribute metadata with
+   * `$expand=OptionSet`. 404 → NotFoundError (unknown table or column, or not a choice column).
+   */
+  readChoiceOptions(table: string, column: string, options?: { signal?: AbortSignal }): Promise<DvChoiceOption[]>;
+  /**
+   * Adds a value to a choice column's option set (`InsertOptionValue`, label in language 1033) and returns the new
+   * value. With `value` the caller chooses it (a repeat then throws DuplicateKeyError, Dataverse's
+   * PicklistValueNotUnique 0x80044310); without, Dataverse takes the next free one in the publisher's range.
+   */
+  insertOptionValue(
+    table: string,
+    column: string,
+    label: string,
+    options?: { value?: number; signal?: AbortSignal },
+  ): Promise<number>;
   /** The adaptive concurrency limit right now (for metrics). */
   readonly concurrencyLimit: number;
 }

@@ -6,17 +6,22 @@ import type { IntegrationTableMappingInput } from '../mapping-model';
  *
  * Left out because the BC API v2.0 `customers` entity has no such property:
  * - Contact (→ address1_primarycontactname), Fax No. (→ fax), Mobile Phone No. (→ telephone2),
- *   Primary Contact No. (→ primarycontactid), Shipping Agent Code (→ address1_shippingmethodcode).
+ *   Primary Contact No. (→ primarycontactid).
  * - The `owneridtype` constant: with the Web API the owner type follows from the `ownerid@odata.bind` target
  *   (`/systemusers(..)`), so no constant is needed.
  * The DV-side `companyid = own company | empty` condition of BC belongs to BC's proxy tables and is not applied.
+ * Payment terms, shipment method and shipping agent are read as codes from the custom page `customerCards` and
+ * translated through the option mappings (mappings/option-mappings.ts).
  */
 export const customerMapping: IntegrationTableMappingInput = {
   name: 'CUSTOMER',
   description: 'Business Central customers ↔ Dataverse accounts of type Customer',
   complete: true,
   bc: {
-    entitySet: 'customers',
+    // The custom page `customerCards` (same records as v2.0 `customers`) carries the codes v2.0 lacks: payment terms,
+    // shipment method and shipping agent codes (the option mappings pair codes, not ids).
+    api: 'custom',
+    entitySet: 'customerCards',
     caption: 'Customer',
     titleField: 'displayName',
     numberField: 'number',
@@ -128,12 +133,11 @@ export const customerMapping: IntegrationTableMappingInput = {
     { bcField: 'website', dvField: 'websiteurl', direction: 'bidirectional', bcMaxLength: 80, dvMaxLength: 200 },
     { bcField: 'phoneNumber', dvField: 'telephone1', direction: 'bidirectional', bcMaxLength: 30, dvMaxLength: 50 },
     {
-      bcField: 'shipmentMethodId',
+      bcField: 'shipmentMethodCode',
       dvField: 'address1_freighttermscode',
       direction: 'bidirectional',
-      type: 'guid',
+      type: 'code',
       dvType: 'option',
-      enabled: false,
       caption: 'shipment method',
       lookup: {
         kind: 'option',
@@ -141,15 +145,29 @@ export const customerMapping: IntegrationTableMappingInput = {
         bcCaption: 'shipment method',
         dvCaption: 'freight terms option',
       },
-      note: 'disabled: needs the SHIPMENT METHOD option mapping, which is not one of the default jobs',
+      note: 'through the SHIPMENT METHOD option mapping (a code without a choice value gets one)',
     },
     {
-      bcField: 'paymentTermsId',
+      bcField: 'shippingAgentCode',
+      dvField: 'address1_shippingmethodcode',
+      direction: 'bidirectional',
+      type: 'code',
+      dvType: 'option',
+      caption: 'shipping agent',
+      lookup: {
+        kind: 'option',
+        optionSet: 'SHIPPING AGENT',
+        bcCaption: 'shipping agent',
+        dvCaption: 'shipping method option',
+      },
+      note: 'through the SHIPPING AGENT option mapping (a code without a choice value gets one)',
+    },
+    {
+      bcField: 'paymentTermsCode',
       dvField: 'paymenttermscode',
       direction: 'bidirectional',
-      type: 'guid',
+      type: 'code',
       dvType: 'option',
-      enabled: false,
       caption: 'payment terms',
       lookup: {
         kind: 'option',
@@ -157,7 +175,7 @@ export const customerMapping: IntegrationTableMappingInput = {
         bcCaption: 'payment terms',
         dvCaption: 'payment terms option',
       },
-      note: 'disabled: needs the PAYMENT TERMS option mapping, which is not one of the default jobs',
+      note: 'through the PAYMENT TERMS option mapping (a code without a choice value gets one)',
     },
     { bcField: 'creditLimit', dvField: 'creditlimit', direction: 'to-dataverse', type: 'number' },
     {

@@ -108,6 +108,43 @@ describe('Dataverse connector against the Dataverse emulator', function () {
     assert.equal((await dv.get('accounts', id, { select: ['name'] }))?.name, 'Fabrikam');
   });
 
+  it('reads the values of a choice column through the attribute metadata with their labels', async () => {
+    const options = await dv.readChoiceOptions('account', 'paymenttermscode');
+    assert.deepEqual(
+      options.find((o) => o.value === 1),
+      { value: 1, label: 'Net 30' },
+    );
+    assert.ok(options.length >= 4, JSON.stringify(options));
+    const missing = await thrown(() => dv.readChoiceOptions('account', 'no_such_column'));
+    assert.ok(missing instanceof NotFoundError, String(missing));
+    const notChoice = await thrown(() => dv.readChoiceOptions('account', 'name'));
+    assert.ok(notChoice instanceof NotFoundError, String(notChoice));
+    const bad = await thrown(() => dv.readChoiceOptions('account', "x')/y"));
+    assert.ok(bad instanceof ValidationError, String(bad));
+  });
+
+  it('inserts a choice value that then reads back and can be written, and a repeated value is DuplicateKeyError', async () => {
+    const label = `Terms ${randomUUID().slice(0, 6)}`;
+    const value = await dv.insertOptionValue('account', 'paymenttermscode', label);
+    assert.ok(value >= 100_000_000, String(value));
+    assert.deepEqual(
+      (await dv.readChoiceOptions('account', 'paymenttermscode')).filter((o) => o.label === label),
+      [{ value, label }],
+    );
+    const id = randomUUID();
+    await dv.createWithId('accounts', id, { name: 'Choice user', paymenttermscode: value });
+    assert.equal((await dv.get('accounts', id, { select: ['paymenttermscode'] }))?.paymenttermscode, value);
+
+    const chosen = value + 17;
+    assert.equal(await dv.insertOptionValue('account', 'paymenttermscode', 'Chosen', { value: chosen }), chosen);
+    const again = await thrown(() => dv.insertOptionValue('account', 'paymenttermscode', 'Chosen', { value: chosen }));
+    assert.ok(again instanceof DuplicateKeyError, String(again));
+    assert.equal(
+      (await dv.readChoiceOptions('account', 'paymenttermscode')).filter((o) => o.value === chosen).length,
+      1,
+    );
+  });
+
   it('updates with the ETag, reports a stale ETag as ConcurrencyConflictError and a missing row as NotFoundError', async () => {
     const id = randomUUID();
     const created = await dv.createWithId('accounts', id, { name: 'Contoso' });

@@ -396,6 +396,38 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
           ],
         );
       });
+
+      it('lists every option set in order and deletes the pairs of codes that are gone', async () => {
+        await options.setOptionMapping(
+          store.knex,
+          { optionSet: 'SHIPPING AGENT', bcCode: 'UPS', dvValue: 4, dvLabel: 'UPS' },
+          t0,
+        );
+        await options.setOptionMapping(
+          store.knex,
+          { optionSet: 'PAYMENT TERMS', bcCode: 'COD', dvValue: 7, dvLabel: null },
+          t0,
+        );
+        await options.setOptionMapping(
+          store.knex,
+          { optionSet: 'PAYMENT TERMS', bcCode: '14 DAYS', dvValue: 1, dvLabel: 'Net 14' },
+          t0,
+        );
+        assert.deepEqual(
+          (await options.listOptionMappings(store.knex)).map((m) => [m.optionSet, m.bcCode, m.dvValue, m.dvLabel]),
+          [
+            ['PAYMENT TERMS', '14 DAYS', 1, 'Net 14'],
+            ['PAYMENT TERMS', 'COD', 7, null],
+            ['SHIPPING AGENT', 'UPS', 4, 'UPS'],
+          ],
+        );
+        assert.equal(await options.deleteOptionMappings(store.knex, 'PAYMENT TERMS', ['COD', 'UPS']), 1);
+        assert.equal(await options.deleteOptionMappings(store.knex, 'PAYMENT TERMS', []), 0);
+        assert.deepEqual(
+          (await options.listOptionMappings(store.knex)).map((m) => m.bcCode),
+          ['14 DAYS', 'UPS'],
+        );
+      });
     });
 
     describe('sync pages', function () {

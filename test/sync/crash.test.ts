@@ -135,8 +135,8 @@ describe('crashes and throttling converge without duplicates or lost changes', f
     try {
       await (await startSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' })).result();
       const customers = await all(stack, 'bc', 'customers');
-      // Slow the BC reads so the pass is still running when the record changes.
-      await setFaults(stack.emulators.bc.url, [{ entitySet: 'customers', method: 'GET', latencyMs: 300 }]);
+      // Slow the BC reads of CUSTOMER's page (customerCards) so the pass is still running when the record changes.
+      await setFaults(stack.emulators.bc.url, [{ entitySet: 'customerCards', method: 'GET', latencyMs: 300 }]);
       for (const c of customers.slice(0, 6)) {
         await stack.connectors.bc.update('customers', c.id as string, '*', { city: 'Before' });
       }

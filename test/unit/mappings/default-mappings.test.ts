@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { defaultMappings } from '../../../mappings/default-mappings';
 import { parseMapping } from '../../../mappings/mapping-model';
 import { parseDuration } from '../../../mappings/duration';
+import { findOptionMapping } from '../../../mappings/option-mappings';
 
 // API v2.0 properties (reference/api-facts.md §A2) the two complete mappings may use.
 const customerV2 = new Set([
@@ -28,6 +29,17 @@ const customerV2 = new Set([
   'shipmentMethodId',
   'paymentMethodId',
   'blocked',
+]);
+// The custom page `customerCards` (docs/emulators.md): every v2.0 customer property plus the Customer Card fields.
+const customerCard = new Set([
+  ...customerV2,
+  'contactName',
+  'primaryContactNumber',
+  'faxNumber',
+  'mobilePhoneNumber',
+  'paymentTermsCode',
+  'shipmentMethodCode',
+  'shippingAgentCode',
 ]);
 const contactV2 = new Set([
   'id',
@@ -65,7 +77,7 @@ describe('default mappings', () => {
       SALESPEOPLE: 'salespeoplePurchasers to-bc systemusers',
       CURRENCY: 'currencies to-dataverse transactioncurrencies',
       'UNIT OF MEASURE': 'unitsOfMeasure to-dataverse uomschedules',
-      CUSTOMER: 'customers bidirectional accounts',
+      CUSTOMER: 'customerCards bidirectional accounts',
       'ITEM-PRODUCT': 'items to-dataverse products',
       'RESOURCE-PRODUCT': 'resources to-dataverse products',
       CONTACT: 'contacts bidirectional contacts',
@@ -97,10 +109,11 @@ describe('default mappings', () => {
     assert.equal(byName('SALESPRC-PRODPRICE').onlyCoupled, false);
   });
 
-  it('maps CUSTOMER with API v2.0 names and Dataverse logical names', () => {
+  it('maps CUSTOMER with customer card names and Dataverse logical names', () => {
     const customer = byName('CUSTOMER');
+    assert.equal(customer.bc.api, 'custom');
     for (const f of customer.fieldMappings) {
-      if (f.bcField) assert.ok(customerV2.has(f.bcField), `customers has no v2.0 property ${f.bcField}`);
+      if (f.bcField) assert.ok(customerCard.has(f.bcField), `customerCards has no property ${f.bcField}`);
     }
     const enabled = customer.fieldMappings
       .filter((f) => f.enabled)
@@ -118,8 +131,19 @@ describe('default mappings', () => {
       'email:emailaddress1:bidirectional',
       'website:websiteurl:bidirectional',
       'phoneNumber:telephone1:bidirectional',
+      'shipmentMethodCode:address1_freighttermscode:bidirectional',
+      'shippingAgentCode:address1_shippingmethodcode:bidirectional',
+      'paymentTermsCode:paymenttermscode:bidirectional',
       'creditLimit:creditlimit:to-dataverse',
     ]);
+    // Each option field resolves through the option mapping of the same name (mappings/option-mappings.ts).
+    assert.deepEqual(
+      customer.fieldMappings
+        .filter((f) => f.enabled && f.lookup?.kind === 'option')
+        .map((f) => (f.lookup?.kind === 'option' ? f.lookup.optionSet : '')),
+      ['SHIPMENT METHOD', 'SHIPPING AGENT', 'PAYMENT TERMS'],
+    );
+    for (const name of ['SHIPMENT METHOD', 'SHIPPING AGENT', 'PAYMENT TERMS']) assert.ok(findOptionMapping(name), name);
     assert.equal(customer.bc.filter, "blocked eq ' '");
     assert.equal(customer.dataverse.filter, 'statecode eq 0 and customertypecode eq 3');
     assert.deepEqual(customer.dataverse.template, { customertypecode: 3 });
