@@ -1,3 +1,7 @@
+import { dependencyOrder } from './dependency-order';
+import type { IntegrationTableMapping } from './mapping-model';
+import { cannotRunReason } from './runnable';
+
 /**
  * The overrides `npm start` applies when no MAPPINGS_FILE is given: the demo synchronizes CUSTOMER and CONTACT both
  * ways, couples customers that exist on both sides (the default match criteria: number, then name), and creates what is missing on the other side. The owner (SALESPEOPLE) and currency (CURRENCY) lookups are
@@ -17,5 +21,12 @@ export const demoMappingOverrides = {
   },
 } as const;
 
-/** The mappings the demo schedules. */
-export const demoScheduledMappings = ['CUSTOMER', 'CONTACT'] as const;
+/**
+ * The mappings the demo synchronizes first and then schedules: every mapping that can run (`cannotRunReason`), in
+ * dependency order, so each job of the user's list that is built has something to do.
+ */
+export function demoScheduledMappings(mappings: readonly IntegrationTableMapping[]): string[] {
+  return dependencyOrder(mappings)
+    .filter((m) => cannotRunReason(m) === null)
+    .map((m) => m.name);
+}

@@ -125,9 +125,10 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
     // First start: the full synchronization in dependency order before any schedule runs, so that no scheduled run
     // fails records because a mapping it depends on has not coupled its records yet. Only against the emulators:
     // against real services the operator runs it deliberately (npx bcsync full-sync --dry-run first).
+    const scheduled = demoScheduledMappings(mappings.mappings);
     if (config.emulators.enabled) {
-      await firstStartFullSync(ctx, { knex: store.knex, mappings: demoScheduledMappings, say, stop: stopRequested });
-    } else if ((await mappingsWithoutFullSync(store.knex, demoScheduledMappings)).length) {
+      await firstStartFullSync(ctx, { knex: store.knex, mappings: scheduled, say, stop: stopRequested });
+    } else if ((await mappingsWithoutFullSync(store.knex, scheduled)).length) {
       say('Full synchronization: not run automatically against real services; run npx bcsync full-sync --dry-run');
     }
     if (stopSignalled) return;
@@ -135,13 +136,13 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
     // The demo's schedules: created on the first start, updated (and resumed) on later ones.
     const client = await ctx.temporal();
     const everyMs = parseInterval(config.schedules.demoEvery);
-    // Staggered in dependency order (CUSTOMER, then CONTACT half an interval later), so a CONTACT run rarely finds
-    // CUSTOMER under way and skips itself.
-    for (const [i, mapping] of demoScheduledMappings.entries()) {
+    // Staggered in dependency order (each mapping a fraction of the interval after the one before), so a run rarely
+    // finds a mapping it depends on under way and skips itself.
+    for (const [i, mapping] of scheduled.entries()) {
       const { scheduleId, created } = await upsertMappingSchedule(client, {
         mapping,
         everyMs,
-        offsetMs: Math.floor((everyMs * i) / demoScheduledMappings.length),
+        offsetMs: Math.floor((everyMs * i) / scheduled.length),
         taskQueue: config.temporal.taskQueue,
         note: 'created by npm start (demo)',
       });
