@@ -188,6 +188,21 @@ export function createSyncActivities(deps: SyncDeps) {
     const source = sideApi(deps.connectors, m, sourceSideOf(input.direction));
     const signal = cancellationSignal();
     let cursor = input.cursor;
+    // A page of the retry set: the records asked for by id (ids not returned no longer exist at the source).
+    const retryPage = async (ids: string[], next: PassCursor): Promise<SyncPageResult> =>
+      processRecords(
+        deps,
+        {
+          ...input,
+          mapping: m,
+          records: await source.getByIds(ids, signal),
+          requestedIds: ids,
+          phase: 'retry',
+          next,
+          maxModifiedAt: null,
+        },
+        signal,
+      );
 
     for (;;) {
       heartbeat({ pageNo: input.pageNo, phase: cursor.phase });
@@ -204,20 +219,7 @@ export function createSyncActivities(deps: SyncDeps) {
             continue;
           }
           const ids = failed.map((c) => (source.side === 'bc' ? c.bcId : c.dvId));
-          const next: PassCursor = { phase: 'retry', afterCouplingId: failed[failed.length - 1].id };
-          return processRecords(
-            deps,
-            {
-              ...input,
-              mapping: m,
-              records: await source.getByIds(ids, signal),
-              requestedIds: ids,
-              phase: 'retry',
-              next,
-              maxModifiedAt: null,
-            },
-            signal,
-          );
+          return retryPage(ids, { phase: 'retry', afterCouplingId: failed[failed.length - 1].id });
         }
         const pending = await listPendingRetry(deps.knex, m.name, input.direction, {
           afterId: cursor.afterPendingId,
@@ -227,24 +229,9 @@ export function createSyncActivities(deps: SyncDeps) {
           cursor = { phase: 'changed', afterModifiedAt: null, afterIds: [] };
           continue;
         }
-        const ids = pending.map((p) => p.sourceId);
-        const next: PassCursor = {
-          phase: 'retry',
-          afterCouplingId: cursor.afterCouplingId,
-          afterPendingId: pending[pending.length - 1].id,
-        };
-        return processRecords(
-          deps,
-          {
-            ...input,
-            mapping: m,
-            records: await source.getByIds(ids, signal),
-            requestedIds: ids,
-            phase: 'retry',
-            next,
-            maxModifiedAt: null,
-          },
-          signal,
+        return retryPage(
+          pending.map((p) => p.sourceId),
+          { phase: 'retry', afterCouplingId: cursor.afterCouplingId, afterPendingId: pending[pending.length - 1].id },
         );
       }
       if (cursor.phase === 'records') {

@@ -9,6 +9,7 @@
  */
 import { type ConnectorError, DuplicateKeyError } from '../../connectors/http';
 import { stringLiteral } from '../../connectors/http/odata';
+import { abortableSleep } from '../../connectors/http/util';
 import { describeRecord, type LookupResolver } from '../../engine';
 import { destinationSideOf, sourceSideOf } from '../../engine/run-types';
 import { findByBcIds, findByDvIds } from '../../store/couplings';
@@ -84,7 +85,7 @@ export async function writeDestination(
       if (round >= budget.rounds) {
         for (const item of transient) item.transient = true;
       } else {
-        await sleep(delay, signal);
+        await abortableSleep(delay, signal);
         delay = Math.min(delay * 2, budget.maxDelayMs);
         for (const item of transient) {
           if (dstSide === 'bc' && item.write?.kind === 'create') {
@@ -198,21 +199,6 @@ export function alternateKeyOf(
     labels.push(`${column} ${typeof value === 'string' ? `'${value}'` : JSON.stringify(value)}`);
   }
   return { columns, filter: clauses.join(' and '), label: labels.join(', ') };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export type { ApiRecord };

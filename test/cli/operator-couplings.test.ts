@@ -4,15 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Coupling } from '../../store/couplings';
 import type { SyncMappingResult } from '../../engine/run-types';
 import { runBcsync } from '../support/cli';
 import { assertCouplingsWhole } from '../support/coupling-integrity';
-import { testResources } from '../support/env';
-import { all, mappingsWith, ORG_URL, type Row, startSyncStack, type SyncStack, TENANT } from '../support/sync-stack';
+import { all, mappingsWith, type Row, startSyncStack, type SyncStack } from '../support/sync-stack';
+import { workerEnv } from '../support/worker-env';
 
 /** CUSTOMER without its salesperson and currency lookups (other mappings' job); only coupled records synchronize. */
 const overrideJson = {
@@ -58,31 +55,7 @@ describe('bcsync couple and couplings', function () {
 
   before(async () => {
     stack = await startSyncStack({ seed, mappings });
-    const dir = mkdtempSync(path.join(tmpdir(), 'bcsync-couple-'));
-    const mappingsFile = path.join(dir, 'mappings.json');
-    writeFileSync(mappingsFile, JSON.stringify(overrideJson));
-    const conn = stack.store.knex.client.config.connection as {
-      host: string;
-      port: number;
-      user: string;
-      database: string;
-    };
-    env = {
-      TEMPORAL_ADDRESS: testResources().temporal.address,
-      TEMPORAL_NAMESPACE: 'default',
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
-      MYSQL_URL: `mysql://${conn.user}@${conn.host}:${conn.port}/${conn.database}`,
-      BC_API_URL: `${stack.emulators.bc.url}/v2.0`,
-      BC_AUTHORITY_HOST: stack.emulators.bc.url,
-      BC_TENANT_ID: TENANT,
-      BC_COMPANY_ID: stack.emulators.bc.companyId,
-      DATAVERSE_URL: stack.emulators.dv.url,
-      DATAVERSE_AUTHORITY_HOST: stack.emulators.dv.url,
-      DATAVERSE_TENANT_ID: TENANT,
-      EMULATOR_DV_ORG_URL: ORG_URL,
-      MAPPINGS_FILE: mappingsFile,
-      DATA_DIR: dir,
-    };
+    env = await workerEnv(stack, overrideJson, { TEMPORAL_NAMESPACE: 'default' });
     customers = await all(stack, 'bc', 'customers', customerFilter);
     accounts = await all(stack, 'dv', 'accounts', accountFilter);
     assert.ok(customers.length >= 5 && accounts.length >= 5, 'the demo data has records on both sides');
