@@ -7,5 +7,5 @@ const file = path.join(__dirname, '..', 'docs', 'mappings.md');
 const before = readFileSync(file, 'utf8');
 const after = replaceGeneratedSection(before, renderMappingsReference(defaultMappings()));
 writeFileSync(file, after);
- 
+
 console.log(before === after ? `${file} is up to date` : `wrote ${file}`);
