@@ -135,8 +135,8 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
     // The demo's schedules: created on the first start, updated (and resumed) on later ones.
     const client = await ctx.temporal();
     const everyMs = parseInterval(config.schedules.demoEvery);
-    // Staggered in dependency order (CUSTOMER, then CONTACT half an interval later), so a CONTACT run rarely finds
-    // CUSTOMER under way and skips itself.
+    // Staggered in dependency order (SALESPEOPLE, CUSTOMER, CONTACT, a third of an interval apart), so a run rarely
+    // finds a mapping it depends on under way and skips itself.
     for (const [i, mapping] of demoScheduledMappings.entries()) {
       const { scheduleId, created } = await upsertMappingSchedule(client, {
         mapping,

@@ -89,7 +89,8 @@ describe('npm start (bcsync start)', function () {
       customer?.fieldMappings
         .filter((f) => ['salespersonCode', 'currencyCode'].includes(f.bcField))
         .map((f) => f.enabled),
-      [false, false],
+      [true, false],
+      'the owner lookup is on (SALESPEOPLE runs first); the currency lookup waits for CURRENCY',
     );
     for (const m of defaultMappings().filter((d) => !['CUSTOMER', 'CONTACT'].includes(d.name))) {
       assert.equal(effective.mappings.find((x) => x.name === m.name)?.onlyCoupled, m.onlyCoupled, `${m.name} keeps it`);
@@ -129,7 +130,7 @@ describe('npm start (bcsync start)', function () {
     assert.deepEqual(processesMatching(`start-dev.*--port ${grpc}`), []);
   });
 
-  it('seeds the emulators, schedules CUSTOMER and CONTACT, and carries a change made through an emulator within one interval', async () => {
+  it('seeds the emulators, schedules SALESPEOPLE, CUSTOMER and CONTACT, and carries a change made through an emulator within one interval', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'bcsync-demo-'));
     const [grpc, ui, metrics, bcPort, dvPort] = await Promise.all([
       freePort(),
@@ -161,13 +162,14 @@ describe('npm start (bcsync start)', function () {
         throw new Error(`${err.message}\n${started.output()}`);
       },
     );
+    assert.match(started.output(), /Schedule bcsync-salespeople: every 10s \(created\)/);
     assert.match(started.output(), /Schedule bcsync-customer: every 10s \(created\)/);
     assert.match(started.output(), /Schedule bcsync-contact: every 10s \(created\)/);
     const cliEnv = { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${grpc}` };
 
     // The first start ran the full synchronization before creating the schedules: one coupling (match) job per demo
     // mapping, and no record failed because a mapping it depends on had not run yet.
-    assert.match(started.output(), /First start: full synchronization of CUSTOMER, CONTACT/);
+    assert.match(started.output(), /First start: full synchronization of SALESPEOPLE, CUSTOMER, CONTACT/);
     assert.match(started.output(), /Full synchronization: (succeeded|completed_with_errors)/);
     assert.ok(
       started.output().indexOf('Full synchronization: ') < started.output().indexOf('Schedule bcsync-customer'),
@@ -178,7 +180,7 @@ describe('npm start (bcsync start)', function () {
       type: string;
       status: string;
     }>;
-    for (const mapping of ['CUSTOMER', 'CONTACT']) {
+    for (const mapping of ['SALESPEOPLE', 'CUSTOMER', 'CONTACT']) {
       assert.ok(
         firstJobs.some(
           (j) =>

@@ -58,7 +58,8 @@ describe('bcsync full-sync of CUSTOMER and CONTACT, end to end', function () {
   const mappings = applyMappingOverrides(defaultMappings(), demoMappingOverrides);
   let stack: SyncStack;
   before(async () => {
-    stack = await startSyncStack({ mappings });
+    // Every salesperson has a Dataverse user: SALESPEOPLE couples them all and no customer fails on its owner.
+    stack = await startSyncStack({ mappings, seed: { matchingSystemUsers: 6 } });
   });
   after(async () => stack.close());
 
@@ -73,11 +74,12 @@ describe('bcsync full-sync of CUSTOMER and CONTACT, end to end', function () {
     const handle = await testResources().temporal.client.workflow.start<typeof fullSync>('fullSync', {
       taskQueue: stack.taskQueue,
       workflowId: uniqueName('full-sync'),
-      args: [{ mappings: ['CONTACT', 'CUSTOMER'] }],
+      args: [{ mappings: ['CONTACT', 'CUSTOMER', 'SALESPEOPLE'] }],
     });
     const result = await handle.result();
     const byName = Object.fromEntries(result.mappings.map((m) => [m.mapping, m]));
-    assert.deepEqual(result.layers, [['CUSTOMER'], ['CONTACT']]);
+    assert.deepEqual(result.layers, [['SALESPEOPLE'], ['CUSTOMER'], ['CONTACT']]);
+    assert.equal(byName.SALESPEOPLE.state, 'done', JSON.stringify(byName.SALESPEOPLE));
     assert.equal(byName.CUSTOMER.state, 'done', JSON.stringify(byName.CUSTOMER));
     assert.equal(byName.CONTACT.state, 'done', JSON.stringify(byName.CONTACT));
     // The demo data blocks some customers (outside CUSTOMER's filter): their person contacts are out of scope.
@@ -138,7 +140,7 @@ describe('bcsync full-sync of CUSTOMER and CONTACT, end to end', function () {
       await testResources().temporal.client.workflow.start<typeof fullSync>('fullSync', {
         taskQueue: stack.taskQueue,
         workflowId: uniqueName('full-sync-again'),
-        args: [{ mappings: ['CUSTOMER', 'CONTACT'] }],
+        args: [{ mappings: ['SALESPEOPLE', 'CUSTOMER', 'CONTACT'] }],
       })
     ).result();
     assert.equal(result.outcome, 'succeeded');
