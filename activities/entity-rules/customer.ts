@@ -7,7 +7,6 @@
  * and the account inserted again); contacts that are not coupled yet are CONTACT's job and are not touched here.
  */
 import type { BcWriteOp } from '../../connectors/business-central';
-import type { DvEntitySet } from '../../connectors/dataverse';
 import { guidLiteral } from '../../connectors/http/odata';
 import { findByDvIds } from '../../store/couplings';
 import { lower, plan } from '../page/work';
@@ -35,7 +34,7 @@ export const customerRules: EntityRules = {
     for (const part of chunk([...customerOf.keys()], 20)) {
       const filter = part.map((id) => `_parentcustomerid_value eq ${guidLiteral(id, 'dataverse')}`).join(' or ');
       for await (const page of deps.connectors.dv.listAll({
-        entitySet: 'contacts' as DvEntitySet,
+        entitySet: 'contacts',
         filter,
         select: ['contactid', '_parentcustomerid_value'],
       })) {
@@ -71,7 +70,7 @@ export const customerRules: EntityRules = {
         kind: 'update',
         entitySet: 'contacts',
         id: contact.id,
-        etag: (contact['@odata.etag'] as string | undefined) ?? '*',
+        etag: contact['@odata.etag'] ?? '*',
         body: { companyNumber: company },
       });
     }
