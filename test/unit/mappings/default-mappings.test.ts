@@ -29,6 +29,17 @@ const customerV2 = new Set([
   'paymentMethodId',
   'blocked',
 ]);
+// The Customer Card fields the custom page `customerCards` adds to the v2.0 customer (docs/emulators.md).
+const customerCard = new Set([
+  ...customerV2,
+  'contactName',
+  'primaryContactNumber',
+  'faxNumber',
+  'mobilePhoneNumber',
+  'paymentTermsCode',
+  'shipmentMethodCode',
+  'shippingAgentCode',
+]);
 const contactV2 = new Set([
   'id',
   'number',
@@ -65,7 +76,7 @@ describe('default mappings', () => {
       SALESPEOPLE: 'salespeoplePurchasers to-bc systemusers',
       CURRENCY: 'currencies to-dataverse transactioncurrencies',
       'UNIT OF MEASURE': 'unitsOfMeasure to-dataverse uomschedules',
-      CUSTOMER: 'customers bidirectional accounts',
+      CUSTOMER: 'customerCards bidirectional accounts',
       'ITEM-PRODUCT': 'items to-dataverse products',
       'RESOURCE-PRODUCT': 'resources to-dataverse products',
       CONTACT: 'contacts bidirectional contacts',
@@ -97,10 +108,11 @@ describe('default mappings', () => {
     assert.equal(byName('SALESPRC-PRODPRICE').onlyCoupled, false);
   });
 
-  it('maps CUSTOMER with API v2.0 names and Dataverse logical names', () => {
+  it('maps CUSTOMER with the customerCards page names and Dataverse logical names', () => {
     const customer = byName('CUSTOMER');
+    assert.deepEqual([customer.bc.api, customer.bc.entitySet], ['custom', 'customerCards']);
     for (const f of customer.fieldMappings) {
-      if (f.bcField) assert.ok(customerV2.has(f.bcField), `customers has no v2.0 property ${f.bcField}`);
+      if (f.bcField) assert.ok(customerCard.has(f.bcField), `customerCards has no property ${f.bcField}`);
     }
     const enabled = customer.fieldMappings
       .filter((f) => f.enabled)
@@ -118,8 +130,14 @@ describe('default mappings', () => {
       'email:emailaddress1:bidirectional',
       'website:websiteurl:bidirectional',
       'phoneNumber:telephone1:bidirectional',
+      'contactName:address1_primarycontactname:bidirectional',
+      'faxNumber:fax:bidirectional',
+      'primaryContactNumber:primarycontactid:bidirectional',
       'creditLimit:creditlimit:to-dataverse',
     ]);
+    const primary = customer.fieldMappings.find((f) => f.dvField === 'primarycontactid')!;
+    assert.equal(primary.clearValueOnFailedSync, true);
+    assert.equal(customer.fieldMappings.find((f) => f.dvField === 'telephone2')?.enabled, false, 'an extra, as in BC');
     assert.equal(customer.bc.filter, "blocked eq ' '");
     assert.equal(customer.dataverse.filter, 'statecode eq 0 and customertypecode eq 3');
     assert.deepEqual(customer.dataverse.template, { customertypecode: 3 });
