@@ -10,6 +10,14 @@ import { type RunningBusinessCentralEmulator, startBusinessCentralEmulator } fro
 import { type RunningDataverseEmulator, startDataverseEmulator } from '../emulators/dataverse';
 import { CliError } from './errors';
 
+/**
+ * The demo data of `npm start`: the defaults, except that every Business Central salesperson has a Dataverse user
+ * with the same e-mail, so SALESPEOPLE couples them all and CUSTOMER's owner lookup resolves for every customer (the
+ * defaults leave a third of the salespeople BC-only, which fails their customers until coupled by hand). Both
+ * emulators must be seeded with the same options.
+ */
+export const DEMO_SEED = { salespeople: 6, matchingSystemUsers: 6 } as const;
+
 export interface RunningEmulators {
   businessCentral: RunningBusinessCentralEmulator;
   dataverse: RunningDataverseEmulator;
@@ -33,6 +41,7 @@ export async function startEmulators(config: Config): Promise<RunningEmulators> 
     clientId: config.businessCentral.credentials.clientId,
     clientSecret: config.businessCentral.credentials.clientSecret,
     stateFile: path.join(config.dataDir, 'emulator-business-central.json'),
+    seed: DEMO_SEED,
   });
   let dataverse: RunningDataverseEmulator;
   try {
@@ -43,6 +52,7 @@ export async function startEmulators(config: Config): Promise<RunningEmulators> 
       clientSecret: config.dataverse.credentials.clientSecret,
       orgUrl: config.emulators.dvOrgUrl,
       stateFile: path.join(config.dataDir, 'emulator-dataverse.json'),
+      seed: DEMO_SEED,
     });
   } catch (err) {
     await businessCentral.close();

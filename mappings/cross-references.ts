@@ -4,6 +4,8 @@ import { type IntegrationTableMapping, MappingValidationError } from './mapping-
 /**
  * Checks what a single mapping's schema cannot: dependencies and coupling lookups name existing mappings, a lookup's
  * target mapping is a direct or indirect dependency (so a full sync couples it first), and the dependencies have no cycle.
+ * A lookup with "clear value on failed sync" is exempt: it writes an empty value while its target is not coupled, so
+ * its target need not run first (CUSTOMER's primary contact looks up through CONTACT, which depends on CUSTOMER).
  * Option-set names are not checked (option mappings are not table mappings). Throws `MappingValidationError` naming
  * the mapping and field, or `DependencyCycleError`.
  */
@@ -25,7 +27,7 @@ export function checkCrossReferences(mappings: readonly IntegrationTableMapping[
       if (!names.has(target)) {
         throw new MappingValidationError(m.name, `fieldMappings[${i}].lookup.mapping`, `unknown mapping '${target}'`);
       }
-      if (target !== m.name && !dependsOn(m.name, target, mappings)) {
+      if (target !== m.name && !f.clearValueOnFailedSync && !dependsOn(m.name, target, mappings)) {
         throw new MappingValidationError(
           m.name,
           `fieldMappings[${i}].lookup.mapping`,

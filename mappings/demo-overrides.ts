@@ -4,19 +4,12 @@ import { cannotRunReason } from './runnable';
 
 /**
  * The overrides `npm start` applies when no MAPPINGS_FILE is given: the demo synchronizes CUSTOMER and CONTACT both
- * ways, couples customers that exist on both sides (the default match criteria: number, then name), and creates what is missing on the other side. The owner (SALESPEOPLE) and currency (CURRENCY) lookups are
- * switched off, because the demo does not run those mappings; a production setup runs them first and keeps the
- * lookups on (docs/mappings.md).
+ * ways on every run (not only coupled records), so a customer added on either side shows up on the other. Every
+ * lookup stays on: SALESPEOPLE and CURRENCY run before CUSTOMER (dependency order), as in production.
  */
 export const demoMappingOverrides = {
   mappings: {
-    CUSTOMER: {
-      onlyCoupled: false,
-      fieldMappings: [
-        { bcField: 'salespersonCode', enabled: false },
-        { bcField: 'currencyCode', enabled: false },
-      ],
-    },
+    CUSTOMER: { onlyCoupled: false },
     CONTACT: { onlyCoupled: false },
   },
 } as const;

@@ -89,6 +89,7 @@ function findCycle<T extends HasDependencies>(mappings: readonly T[], byName: Ma
 interface HasLookups extends HasDependencies {
   readonly fieldMappings: readonly {
     readonly enabled: boolean;
+    readonly clearValueOnFailedSync?: boolean;
     readonly lookup?: { readonly kind: string; readonly mapping?: string } | undefined;
   }[];
 }
@@ -98,13 +99,16 @@ interface HasLookups extends HasDependencies {
  * field mapping looks up through it, or when no field mapping looks up through it at all (it is declared for another
  * reason, e.g. Customer Statistics needs the customers coupled); a declared dependency whose every lookup is switched
  * off (the demo's owner and currency lookups) is dropped. A lookup target that is not declared is added. Self-lookups
- * (a parent account) are no dependency. The declared order is kept; undeclared targets follow in field order.
+ * (a parent account) are no dependency, nor are lookups with "clear value on failed sync" (an uncoupled target clears
+ * the value instead of failing the record: CUSTOMER's primary contact through CONTACT, which depends on CUSTOMER).
+ * The declared order is kept; undeclared targets follow in field order.
  */
 export function activeDependencies(m: HasLookups): string[] {
   const enabledTargets = new Set<string>();
   const anyTargets = new Set<string>();
   for (const f of m.fieldMappings) {
     if (f.lookup?.kind !== 'coupling' || !f.lookup.mapping || f.lookup.mapping === m.name) continue;
+    if (f.clearValueOnFailedSync) continue;
     anyTargets.add(f.lookup.mapping);
     if (f.enabled) enabledTargets.add(f.lookup.mapping);
   }

@@ -1,10 +1,37 @@
 /**
- * CONTACT's entity rules (bc-sync-semantics §4.10): after a contact is inserted in Dataverse, its parent account gets
- * it as primary contact when the account has none (Business Central does the same).
+ * CONTACT's entity rules (bc-sync-semantics §4.10): the primary-contact fix-ups after inserts, in both directions.
+ * - After a contact is inserted in Dataverse, its parent account gets it as `primarycontactid` when it has none.
+ * - After a contact is inserted in Business Central, its company's customer gets it as Primary Contact No.
+ *   (`primaryContactNumber` of the `customerCards` page) when it has none.
+ * The customer / account so changed carries the primary contact to the other side on CUSTOMER's next run (its
+ * primary-contact field mapping resolves through the CONTACT coupling written by this page). Each fix-up prefers the
+ * primary contact the coupled record on the other side already has: otherwise one CONTACT run could give a customer
+ * and its account two different primary contacts (one contact inserted on each side), which CUSTOMER reports as a
+ * conflict.
  */
+import type { BcWriteOp } from '../../connectors/business-central';
 import type { DvEntitySet } from '../../connectors/dataverse';
-import { plan } from '../page/work';
-import type { EntityRules } from './types';
+import { stringLiteral } from '../../connectors/http/odata';
+import { findByBcIds, findByDvIds } from '../../store/couplings';
+import { lower, plan } from '../page/work';
+import type { EntityRules, RuleContext } from './types';
+import type { Item } from '../page/work';
+
+const chunk = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
+/** Source id → the id of the record this page wrote for it (the coupling the page is about to commit). */
+function writtenPartners(items: readonly Item[], idOf: (item: Item) => unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const item of items) {
+    const id = item.written && plan(item.decision) ? idOf(item) : undefined;
+    if (typeof id === 'string' && id) out.set(lower(item.sourceId), lower(id));
+  }
+  return out;
+}
 
 /** The account GUID a contact payload binds its parent to (`/accounts(<guid>)`), if any. */
 export function parentAccountOf(payload: Record<string, unknown>): string | null {
@@ -13,40 +40,185 @@ export function parentAccountOf(payload: Record<string, unknown>): string | null
   return m ? m[1].toLowerCase() : null;
 }
 
-export const contactRules: EntityRules = {
-  async afterWrite({ deps, work }, items) {
-    if (work.direction !== 'to-dataverse') return;
-    const accounts = 'accounts' as DvEntitySet;
-    // The first contact created under each account this page, in page order.
-    const firstContactOf = new Map<string, string>();
-    for (const item of items) {
-      const p = plan(item.decision);
-      // Recovered creates too: an earlier attempt may have died before this fix-up (it is idempotent).
-      if (p?.operation !== 'create' || !item.written) continue;
-      const account = parentAccountOf(p.payload);
-      const contactId = ((item.written.contactid as string | undefined) ?? p.destinationId ?? '').toLowerCase();
-      if (account && contactId && !firstContactOf.has(account)) firstContactOf.set(account, contactId);
+/**
+ * The first contact of each parent among the created items, in page order: `parentOf` names the parent (account GUID
+ * or company contact number) and `contactOf` the contact's key (GUID or number) from the item. Recovered creates count
+ * too: an earlier attempt may have died before its fix-up (which is idempotent).
+ */
+export function firstCreatedContactOf(
+  items: readonly Item[],
+  parentOf: (item: Item) => string | null,
+  contactOf: (item: Item) => string | null,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const item of items) {
+    if (plan(item.decision)?.operation !== 'create' || !item.written) continue;
+    const parent = parentOf(item);
+    const contact = contactOf(item);
+    if (parent && contact && !out.has(parent)) out.set(parent, contact);
+  }
+  return out;
+}
+
+/**
+ * Dataverse: the parent account of a contact just created gets a primary contact if it has none — the one its coupled
+ * customer has (through the CONTACT couplings), else the first contact created under it. The contact name
+ * (`address1_primarycontactname`) follows, as Business Central's Contact follows its Primary Contact No.; so when the
+ * Business Central side gets the same primary contact in this run too, CUSTOMER finds both sides equal, no conflict.
+ */
+async function fixAccountPrimaryContacts({ deps }: RuleContext, items: Item[]): Promise<void> {
+  const accounts = 'accounts' as DvEntitySet;
+  const contacts = 'contacts' as DvEntitySet;
+  const firstContactOf = firstCreatedContactOf(
+    items,
+    (item) => parentAccountOf(plan(item.decision)!.payload),
+    (item) => lower(item.written!.contactid ?? plan(item.decision)!.destinationId ?? ''),
+  );
+  if (!firstContactOf.size) return;
+  const parents = await deps.connectors.dv.getByIds(accounts, [...firstContactOf.keys()], {
+    select: ['accountid', '_primarycontactid_value'],
+  });
+  const empty = parents.filter((a) => a._primarycontactid_value == null).map((a) => lower(a.accountid));
+  if (!empty.length) return;
+  // The primary contact of each account's coupled customer, as a Dataverse contact id (null: it has none).
+  const customerCouplings = await findByDvIds(deps.knex, 'CUSTOMER', empty);
+  const customerIds = [...customerCouplings.values()].map((c) => c.bcId).filter((id): id is string => !!id);
+  const primaryNumberOf = new Map<string, string>(); // customer id → primary contact number
+  if (customerIds.length) {
+    for (const c of await deps.connectors.bc.getByIds('customerCards', customerIds, {
+      select: ['id', 'primaryContactNumber'],
+    })) {
+      if (c.primaryContactNumber) primaryNumberOf.set(lower(c.id), c.primaryContactNumber);
     }
-    if (!firstContactOf.size) return;
-    const parents = await deps.connectors.dv.getByIds(accounts, [...firstContactOf.keys()], {
+  }
+  const bcContactIdOf = new Map<string, string>(); // contact number → BC contact id
+  for (const part of chunk([...new Set(primaryNumberOf.values())], 20)) {
+    const filter = part.map((n) => `number eq ${stringLiteral(n)}`).join(' or ');
+    for await (const page of deps.connectors.bc.listAll({ entitySet: 'contacts', filter, select: ['id', 'number'] })) {
+      for (const c of page) bcContactIdOf.set(String(c.number), lower(c.id));
+    }
+  }
+  const contactCouplings = await findByBcIds(deps.knex, 'CONTACT', [...bcContactIdOf.values()]);
+  // This page's contacts are coupled only when the page commits, after this rule.
+  const written = writtenPartners(items, (item) => item.written!.contactid ?? plan(item.decision)!.destinationId);
+  const chosen = new Map<string, string>(); // account id → DV contact id
+  for (const accountId of empty) {
+    const customerId = customerCouplings.get(accountId)?.bcId;
+    const number = customerId ? primaryNumberOf.get(lower(customerId)) : undefined;
+    if (number === undefined) chosen.set(accountId, firstContactOf.get(accountId)!);
+    else {
+      // The customer's primary contact wins; not coupled (yet): leave the account for CUSTOMER to fill in.
+      const bcId = bcContactIdOf.get(number) ?? '';
+      const dvId = contactCouplings.get(bcId)?.dvId ?? written.get(bcId);
+      if (dvId) chosen.set(accountId, lower(dvId));
+    }
+  }
+  if (!chosen.size) return;
+  const nameOf = new Map<string, string>();
+  for (const c of await deps.connectors.dv.getByIds(contacts, [...new Set(chosen.values())], {
+    select: ['contactid', 'fullname'],
+  })) {
+    nameOf.set(lower(c.contactid), typeof c.fullname === 'string' ? c.fullname : '');
+  }
+  const updates = [...chosen].map(([accountId, contactId]) => ({
+    kind: 'update' as const,
+    set: accounts,
+    id: accountId,
+    body: {
+      'primarycontactid@odata.bind': `/contacts(${contactId})`,
+      address1_primarycontactname: nameOf.get(contactId) ?? null,
+    },
+    etag: '*',
+  }));
+  const results = await deps.connectors.dv.writeBatch(updates);
+  const failed = results.find((r) => !r.ok);
+  // The contacts are created; a failed fix-up fails the page so its retry (idempotent) sets the primary contact.
+  if (failed && !failed.ok) throw failed.error;
+}
+
+/**
+ * Business Central: the customer of a contact's company gets a Primary Contact No. if it has none — the contact its
+ * coupled account has as primary contact (through the CONTACT couplings), else the first contact created under it.
+ * (Business Central itself sets the customer's Contact name from it.)
+ */
+async function fixCustomerPrimaryContacts({ deps }: RuleContext, items: Item[]): Promise<void> {
+  const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  const firstContactOf = firstCreatedContactOf(
+    items,
+    (item) => str(item.written!.companyNumber),
+    (item) => str(item.written!.number),
+  );
+  if (!firstContactOf.size) return;
+  const companies = [...firstContactOf.keys()];
+  const relation = await deps.cache.companyContacts({ numbers: companies });
+  const firstOfCustomer = new Map<string, string>(); // customer id → first contact number
+  for (const company of companies) {
+    const customerId = relation.byNumber.get(company);
+    if (customerId) firstOfCustomer.set(lower(customerId), firstContactOf.get(company)!);
+  }
+  if (!firstOfCustomer.size) return;
+  const customers = await deps.connectors.bc.getByIds('customerCards', [...firstOfCustomer.keys()], {
+    select: ['id', 'primaryContactNumber'],
+  });
+  const empty = customers.filter((c) => !c.primaryContactNumber);
+  if (!empty.length) return;
+  // The primary contact of each customer's coupled account, as a BC contact number.
+  const accountCouplings = await findByBcIds(
+    deps.knex,
+    'CUSTOMER',
+    empty.map((c) => lower(c.id)),
+  );
+  const accountIds = [...accountCouplings.values()].map((c) => c.dvId).filter((id): id is string => !!id);
+  const primaryOf = new Map<string, string>(); // account id → DV contact id
+  if (accountIds.length) {
+    for (const a of await deps.connectors.dv.getByIds('accounts', accountIds, {
       select: ['accountid', '_primarycontactid_value'],
+    })) {
+      if (a._primarycontactid_value != null) primaryOf.set(lower(a.accountid), lower(a._primarycontactid_value));
+    }
+  }
+  const contactCouplings = await findByDvIds(deps.knex, 'CONTACT', [...new Set(primaryOf.values())]);
+  // This page's contacts are coupled only when the page commits, after this rule.
+  const written = writtenPartners(items, (item) => item.written!.id);
+  const bcIdOf = (dvId: string): string | undefined => contactCouplings.get(dvId)?.bcId ?? written.get(dvId);
+  const bcContactIds = [...new Set(primaryOf.values())].map(bcIdOf).filter((id): id is string => !!id);
+  const numberOf = new Map<string, string>(); // BC contact id → number
+  if (bcContactIds.length) {
+    for (const c of await deps.connectors.bc.getByIds('contacts', bcContactIds, { select: ['id', 'number'] })) {
+      numberOf.set(lower(c.id), String(c.number));
+    }
+  }
+  const updates: BcWriteOp[] = [];
+  for (const c of empty) {
+    const accountId = accountCouplings.get(lower(c.id))?.dvId;
+    const primary = accountId ? primaryOf.get(lower(accountId)) : undefined;
+    let number: string | undefined;
+    if (primary === undefined) number = firstOfCustomer.get(lower(c.id));
+    else {
+      // The account's primary contact wins; not coupled (yet): leave the customer for CUSTOMER to fill in.
+      const bcId = bcIdOf(primary);
+      number = bcId ? numberOf.get(lower(bcId)) : undefined;
+    }
+    if (!number) continue;
+    updates.push({
+      kind: 'update',
+      entitySet: 'customerCards',
+      id: c.id,
+      // The ETag just read: a customer changed meanwhile answers 412 and the page's retry looks again.
+      etag: c['@odata.etag'] ?? '*',
+      body: { primaryContactNumber: number },
     });
-    const updates = parents
-      .filter((a) => a._primarycontactid_value == null)
-      .map((a) => {
-        const accountId = String(a.accountid).toLowerCase();
-        return {
-          kind: 'update' as const,
-          set: accounts,
-          id: accountId,
-          body: { 'primarycontactid@odata.bind': `/contacts(${firstContactOf.get(accountId)})` },
-          etag: '*',
-        };
-      });
-    if (!updates.length) return;
-    const results = await deps.connectors.dv.writeBatch(updates);
-    const failed = results.find((r) => !r.ok);
-    // The contacts are created; a failed fix-up fails the page so its retry (idempotent) sets the primary contact.
-    if (failed && !failed.ok) throw failed.error;
+  }
+  if (!updates.length) return;
+  const results = await deps.connectors.bc.writeBatch(updates);
+  const failed = results.find((r) => !r.ok);
+  // The contacts are created; a failed fix-up fails the page so its retry (idempotent) sets the primary contact.
+  if (failed && !failed.ok) throw failed.error;
+}
+
+export const contactRules: EntityRules = {
+  async afterWrite(ctx, items) {
+    if (ctx.work.direction === 'to-dataverse') await fixAccountPrimaryContacts(ctx, items);
+    else await fixCustomerPrimaryContacts(ctx, items);
   },
 };

@@ -2,6 +2,7 @@
 import { contactRules } from './contact';
 import { currencyRules } from './currency';
 import { productRules } from './product';
+import { customerRules } from './customer';
 import type { EntityRules } from './types';
 import { unitOfMeasureRules } from './unit-of-measure';
 
@@ -13,6 +14,7 @@ const rulesByMapping: Readonly<Record<string, EntityRules>> = {
   'UNIT OF MEASURE': unitOfMeasureRules,
   'ITEM-PRODUCT': productRules,
   'RESOURCE-PRODUCT': productRules,
+  CUSTOMER: customerRules,
 };
 
 /** The rules of `mapping`, or none. */

@@ -13,8 +13,12 @@ import type { IntegrationTableMappingInput } from '../mapping-model';
  *   firstname + middlename + lastname → displayName. These are one-way field mappings, so a name changed on both
  *   sides is not reported as a conflict (the BC → DV pass runs first and wins).
  *
- * Left out because API v2.0 `contacts` has no such property: Salesperson Code (→ ownerid), Currency Code
- * (→ transactioncurrencyid), Fax No. (→ fax), Pager (→ pager), Salutation Code (→ salutation, disabled in BC anyway).
+ * Left out because API v2.0 `contacts` has no such property (checked against the BC emulator's `contacts` entity,
+ * which has the documented v2.0 shape): Salesperson Code (→ ownerid), Currency Code (→ transactioncurrencyid),
+ * Fax No. (→ fax), Pager (→ pager), Middle Name (→ middlename: it still reaches BC inside the composed displayName),
+ * Salutation Code (→ salutation, disabled in BC anyway). Mapping them needs a custom API page over the Contact table,
+ * as `customerCards` is over the Customer table; no such page is published yet.
+ * Primary contact fix-ups after inserts (both directions): activities/entity-rules/contact.ts.
  * Constants not needed with the Web API: `parentcustomeridtype = account` (implied by binding
  * `parentcustomerid_account`), `owneridtype`. The BC-side constant `type = Person` is kept.
  * DV filter: BC's `parentcustomeridtype = account` cannot be expressed in a Web API filter; a contact whose parent is

@@ -1,14 +1,18 @@
 import type { IntegrationTableMappingInput } from '../mapping-model';
 
 /**
- * CUSTOMER: BC customers ↔ Dataverse accounts (reference/bc-sync-semantics.md §8.3), translated to API v2.0 names.
- * Complete: every §8.3 field that has an API v2.0 equivalent is mapped.
+ * CUSTOMER: BC customers ↔ Dataverse accounts (reference/bc-sync-semantics.md §8.3), read and written through the
+ * custom API page `customerCards` (docs/emulators.md): the same records as API v2.0 `customers`, plus the Customer Card
+ * fields v2.0 lacks (Contact, Fax No., Mobile Phone No., Primary Contact No., the option codes).
+ * Complete: every §8.3 field BC enables by default is mapped (the option fields through their option mappings).
  *
- * Left out because the BC API v2.0 `customers` entity has no such property:
- * - Contact (→ address1_primarycontactname), Fax No. (→ fax), Mobile Phone No. (→ telephone2),
- *   Primary Contact No. (→ primarycontactid).
- * - The `owneridtype` constant: with the Web API the owner type follows from the `ownerid@odata.bind` target
- *   (`/systemusers(..)`), so no constant is needed.
+ * - Primary Contact No. ↔ primarycontactid resolves through the CONTACT couplings with "clear value on failed sync",
+ *   as BC has it: CONTACT depends on CUSTOMER, so on an account's first insert its primary contact is usually not
+ *   coupled yet; the account is written without it, and CONTACT's entity rules (activities/entity-rules/contact.ts)
+ *   fill it in on both sides after the contacts are inserted (§4.10).
+ * - Mobile Phone No. (→ telephone2) and No. (→ accountnumber) are BC's extra mappings, created disabled.
+ * - The `owneridtype` constant is not needed: with the Web API the owner type follows from the `ownerid@odata.bind`
+ *   target (`/systemusers(..)`).
  * The DV-side `companyid = own company | empty` condition of BC belongs to BC's proxy tables and is not applied.
  * Payment terms, shipment method and shipping agent are read as codes from the custom page `customerCards` and
  * translated through the option mappings (mappings/option-mappings.ts).
@@ -18,8 +22,8 @@ export const customerMapping: IntegrationTableMappingInput = {
   description: 'Business Central customers ↔ Dataverse accounts of type Customer',
   complete: true,
   bc: {
-    // The custom page `customerCards` (same records as v2.0 `customers`) carries the codes v2.0 lacks: payment terms,
-    // shipment method and shipping agent codes (the option mappings pair codes, not ids).
+    // The custom page `customerCards` (same records, ids and ETags as v2.0 `customers`) carries the Customer Card
+    // fields v2.0 lacks, and the codes the option mappings pair (payment terms, shipment method, shipping agent).
     api: 'custom',
     entitySet: 'customerCards',
     caption: 'Customer',
@@ -132,6 +136,43 @@ export const customerMapping: IntegrationTableMappingInput = {
     { bcField: 'email', dvField: 'emailaddress1', direction: 'bidirectional', bcMaxLength: 80, dvMaxLength: 100 },
     { bcField: 'website', dvField: 'websiteurl', direction: 'bidirectional', bcMaxLength: 80, dvMaxLength: 200 },
     { bcField: 'phoneNumber', dvField: 'telephone1', direction: 'bidirectional', bcMaxLength: 30, dvMaxLength: 50 },
+    // ── Customer Card fields of the `customerCards` page (contact, fax, mobile phone, primary contact) ──
+    {
+      bcField: 'contactName',
+      dvField: 'address1_primarycontactname',
+      direction: 'bidirectional',
+      bcMaxLength: 100,
+      dvMaxLength: 100,
+      note: 'BC sets it to the primary contact’s name when the primary contact changes',
+    },
+    { bcField: 'faxNumber', dvField: 'fax', direction: 'bidirectional', bcMaxLength: 30, dvMaxLength: 50 },
+    {
+      bcField: 'mobilePhoneNumber',
+      dvField: 'telephone2',
+      direction: 'bidirectional',
+      enabled: false,
+      bcMaxLength: 30,
+      dvMaxLength: 50,
+      note: 'extra mapping, disabled by default as in BC',
+    },
+    {
+      bcField: 'primaryContactNumber',
+      dvField: 'primarycontactid',
+      direction: 'bidirectional',
+      type: 'code',
+      caption: 'primary contact',
+      clearValueOnFailedSync: true,
+      lookup: {
+        kind: 'coupling',
+        mapping: 'CONTACT',
+        bcKey: 'number',
+        dvEntitySet: 'contacts',
+        bcCaption: 'contact',
+        dvCaption: 'contact',
+      },
+      note: 'through the CONTACT couplings; cleared when the contact is not coupled (yet): CONTACT’s rules fill it in',
+    },
+    // ── end of the Customer Card fields ──
     {
       bcField: 'shipmentMethodCode',
       dvField: 'address1_freighttermscode',

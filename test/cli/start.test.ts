@@ -89,7 +89,8 @@ describe('npm start (bcsync start)', function () {
       customer?.fieldMappings
         .filter((f) => ['salespersonCode', 'currencyCode'].includes(f.bcField))
         .map((f) => f.enabled),
-      [false, false],
+      [true, true],
+      'the owner and currency lookups are on (SALESPEOPLE and CURRENCY run first)',
     );
     for (const m of defaultMappings().filter((d) => !['CUSTOMER', 'CONTACT'].includes(d.name))) {
       assert.equal(effective.mappings.find((x) => x.name === m.name)?.onlyCoupled, m.onlyCoupled, `${m.name} keeps it`);
@@ -129,7 +130,7 @@ describe('npm start (bcsync start)', function () {
     assert.deepEqual(processesMatching(`start-dev.*--port ${grpc}`), []);
   });
 
-  it('seeds the emulators, schedules CUSTOMER and CONTACT, and carries a change made through an emulator within one interval', async () => {
+  it('seeds the emulators, schedules SALESPEOPLE, CUSTOMER and CONTACT, and carries a change made through an emulator within one interval', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'bcsync-demo-'));
     const [grpc, ui, metrics, bcPort, dvPort] = await Promise.all([
       freePort(),
@@ -161,6 +162,7 @@ describe('npm start (bcsync start)', function () {
         throw new Error(`${err.message}\n${started.output()}`);
       },
     );
+    assert.match(started.output(), /Schedule bcsync-salespeople: every 10s \(created\)/);
     assert.match(started.output(), /Schedule bcsync-customer: every 10s \(created\)/);
     assert.match(started.output(), /Schedule bcsync-contact: every 10s \(created\)/);
     const cliEnv = { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${grpc}` };

@@ -25,7 +25,14 @@ describe('a worker killed during the full synchronization', function () {
       const stack = await startSyncStack({
         mappings,
         pageSize: 20,
-        seed: { customers: 60, contactsPerCustomer: 1, overlapFraction: 0.5, dataverseOnlyAccounts: 10 },
+        // Every salesperson has a Dataverse user: SALESPEOPLE couples them all and no customer fails on its owner.
+        seed: {
+          customers: 60,
+          contactsPerCustomer: 1,
+          overlapFraction: 0.5,
+          dataverseOnlyAccounts: 10,
+          matchingSystemUsers: 6,
+        },
       });
       try {
         stack.worker.shutdown();
@@ -44,7 +51,7 @@ describe('a worker killed during the full synchronization', function () {
         const handle = await testResources().temporal.client.workflow.start<typeof fullSync>('fullSync', {
           taskQueue: stack.taskQueue,
           workflowId: uniqueName('full-sync-crash'),
-          args: [{ mappings: ['CUSTOMER', 'CONTACT'] }],
+          args: [{ mappings: ['SALESPEOPLE', 'CURRENCY', 'CUSTOMER', 'CONTACT'] }],
         });
         const knex = stack.store.knex;
         await eventually(

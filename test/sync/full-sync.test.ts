@@ -58,7 +58,8 @@ describe('bcsync full-sync of CUSTOMER and CONTACT, end to end', function () {
   const mappings = applyMappingOverrides(defaultMappings(), demoMappingOverrides);
   let stack: SyncStack;
   before(async () => {
-    stack = await startSyncStack({ mappings });
+    // Every salesperson has a Dataverse user: SALESPEOPLE couples them all and no customer fails on its owner.
+    stack = await startSyncStack({ mappings, seed: { matchingSystemUsers: 6 } });
   });
   after(async () => stack.close());
 
@@ -73,16 +74,30 @@ describe('bcsync full-sync of CUSTOMER and CONTACT, end to end', function () {
     const handle = await testResources().temporal.client.workflow.start<typeof fullSync>('fullSync', {
       taskQueue: stack.taskQueue,
       workflowId: uniqueName('full-sync'),
-      args: [{ mappings: ['CONTACT', 'CUSTOMER'] }],
+      args: [{ mappings: ['CONTACT', 'CUSTOMER', 'CURRENCY', 'SALESPEOPLE'] }],
     });
     const result = await handle.result();
     const byName = Object.fromEntries(result.mappings.map((m) => [m.mapping, m]));
-    assert.deepEqual(result.layers, [['CUSTOMER'], ['CONTACT']]);
+    assert.deepEqual(
+      result.layers.map((l) => [...l].sort()),
+      [['CURRENCY', 'SALESPEOPLE'], ['CUSTOMER'], ['CONTACT']],
+    );
+    assert.equal(byName.SALESPEOPLE.state, 'done', JSON.stringify(byName.SALESPEOPLE));
+    assert.equal(byName.CURRENCY.state, 'done', JSON.stringify(byName.CURRENCY));
     assert.equal(byName.CUSTOMER.state, 'done', JSON.stringify(byName.CUSTOMER));
     assert.equal(byName.CONTACT.state, 'done', JSON.stringify(byName.CONTACT));
-    // The demo data blocks some customers (outside CUSTOMER's filter): their person contacts are out of scope.
-    assert.equal(result.outcome, 'succeeded', JSON.stringify(result.mappings.map((m) => [m.mapping, m.counts])));
-    assert.equal((await handle.describe()).typedSearchAttributes.get(BcSyncOutcome), 'succeeded');
+    // The demo's one deliberate failure: the currency ISK has no exchange rate. The demo data also blocks some
+    // customers (outside CUSTOMER's filter): their person contacts are out of scope, not failed.
+    assert.equal(
+      result.outcome,
+      'completed_with_errors',
+      JSON.stringify(result.mappings.map((m) => [m.mapping, m.counts])),
+    );
+    assert.equal((await handle.describe()).typedSearchAttributes.get(BcSyncOutcome), 'completed_with_errors');
+    assert.deepEqual(
+      result.mappings.filter((m) => (m.counts?.failed ?? 0) > 0).map((m) => [m.mapping, m.counts?.failed]),
+      [['CURRENCY', 1]],
+    );
     assert.equal((await handle.query(fullSyncProgressQuery)).phase, 'done');
 
     const customer = byName.CUSTOMER.counts!;
@@ -122,7 +137,7 @@ describe('bcsync full-sync of CUSTOMER and CONTACT, end to end', function () {
 
     // The closing report lists matched and created counts per mapping.
     const report = formatFullSyncReport(result, [], []).join('\n');
-    assert.match(report, /Full synchronization: succeeded/);
+    assert.match(report, /Full synchronization: completed_with_errors/);
     assert.match(
       report,
       new RegExp(
@@ -138,10 +153,14 @@ describe('bcsync full-sync of CUSTOMER and CONTACT, end to end', function () {
       await testResources().temporal.client.workflow.start<typeof fullSync>('fullSync', {
         taskQueue: stack.taskQueue,
         workflowId: uniqueName('full-sync-again'),
-        args: [{ mappings: ['CUSTOMER', 'CONTACT'] }],
+        args: [{ mappings: ['SALESPEOPLE', 'CURRENCY', 'CUSTOMER', 'CONTACT'] }],
       })
     ).result();
-    assert.equal(result.outcome, 'succeeded');
+    assert.deepEqual(
+      result.mappings.filter((m) => (m.counts?.failed ?? 0) > 0).map((m) => m.mapping),
+      ['CURRENCY'],
+      'only the deliberate ISK failure, again',
+    );
     await assertContactsOfBlockedCustomersOutOfScope(stack);
     for (const m of result.mappings) {
       assert.equal(m.counts?.coupled, 0, m.mapping);

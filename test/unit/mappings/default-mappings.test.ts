@@ -109,9 +109,9 @@ describe('default mappings', () => {
     assert.equal(byName('SALESPRC-PRODPRICE').onlyCoupled, false);
   });
 
-  it('maps CUSTOMER with customer card names and Dataverse logical names', () => {
+  it('maps CUSTOMER with the customerCards page names and Dataverse logical names', () => {
     const customer = byName('CUSTOMER');
-    assert.equal(customer.bc.api, 'custom');
+    assert.deepEqual([customer.bc.api, customer.bc.entitySet], ['custom', 'customerCards']);
     for (const f of customer.fieldMappings) {
       if (f.bcField) assert.ok(customerCard.has(f.bcField), `customerCards has no property ${f.bcField}`);
     }
@@ -131,6 +131,9 @@ describe('default mappings', () => {
       'email:emailaddress1:bidirectional',
       'website:websiteurl:bidirectional',
       'phoneNumber:telephone1:bidirectional',
+      'contactName:address1_primarycontactname:bidirectional',
+      'faxNumber:fax:bidirectional',
+      'primaryContactNumber:primarycontactid:bidirectional',
       'shipmentMethodCode:address1_freighttermscode:bidirectional',
       'shippingAgentCode:address1_shippingmethodcode:bidirectional',
       'paymentTermsCode:paymenttermscode:bidirectional',
@@ -144,6 +147,9 @@ describe('default mappings', () => {
       ['SHIPMENT METHOD', 'SHIPPING AGENT', 'PAYMENT TERMS'],
     );
     for (const name of ['SHIPMENT METHOD', 'SHIPPING AGENT', 'PAYMENT TERMS']) assert.ok(findOptionMapping(name), name);
+    const primary = customer.fieldMappings.find((f) => f.dvField === 'primarycontactid')!;
+    assert.equal(primary.clearValueOnFailedSync, true);
+    assert.equal(customer.fieldMappings.find((f) => f.dvField === 'telephone2')?.enabled, false, 'an extra, as in BC');
     assert.equal(customer.bc.filter, "blocked eq ' '");
     assert.equal(customer.dataverse.filter, 'statecode eq 0 and customertypecode eq 3');
     assert.deepEqual(customer.dataverse.template, { customertypecode: 3 });

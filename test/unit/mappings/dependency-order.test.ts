@@ -81,8 +81,8 @@ describe('active dependencies and full-sync layers', () => {
     assert.deepEqual(activeDependencies(named(defaultMappings(), 'CONTACT')), ['CUSTOMER']);
   });
 
-  it('drops a dependency whose every lookup an override switched off (the demo CUSTOMER needs nothing)', () => {
-    assert.deepEqual(activeDependencies(named(demo(), 'CUSTOMER')), []);
+  it('drops a dependency whose every lookup an override switched off (the demo CUSTOMER needs only SALESPEOPLE)', () => {
+    assert.deepEqual(activeDependencies(named(demo(), 'CUSTOMER')), ['SALESPEOPLE']);
     assert.deepEqual(activeDependencies(named(demo(), 'CONTACT')), ['CUSTOMER']);
   });
 
@@ -100,9 +100,9 @@ describe('active dependencies and full-sync layers', () => {
     assert.deepEqual(activeDependencies(named(defaultMappings(), 'CUSTOMER STATISTICS')), ['CUSTOMER']);
   });
 
-  it('layers the demo mappings CUSTOMER before CONTACT', () => {
-    assert.deepEqual(fullSyncLayers(demo(), ['CONTACT', 'CUSTOMER']), {
-      layers: [['CUSTOMER'], ['CONTACT']],
+  it('layers the demo mappings SALESPEOPLE before CUSTOMER before CONTACT', () => {
+    assert.deepEqual(fullSyncLayers(demo(), ['CONTACT', 'CUSTOMER', 'SALESPEOPLE']), {
+      layers: [['SALESPEOPLE'], ['CUSTOMER'], ['CONTACT']],
       outside: [],
     });
   });

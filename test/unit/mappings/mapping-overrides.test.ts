@@ -108,9 +108,9 @@ describe('mapping override file', () => {
     assert.throws(
       () =>
         applyMappingOverrides(defaults, {
-          mappings: { CUSTOMER: { fieldMappings: [{ dvField: 'fax', enabled: true }] } },
+          mappings: { CUSTOMER: { fieldMappings: [{ dvField: 'telephone3', enabled: true }] } },
         }),
-      /mapping CUSTOMER, field 'fieldMappings\[0\]': no field mapping has dvField 'fax'/,
+      /mapping CUSTOMER, field 'fieldMappings\[0\]': no field mapping has dvField 'telephone3'/,
     );
     assert.throws(
       () =>
