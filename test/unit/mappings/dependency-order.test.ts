@@ -81,8 +81,12 @@ describe('active dependencies and full-sync layers', () => {
     assert.deepEqual(activeDependencies(named(defaultMappings(), 'CONTACT')), ['CUSTOMER']);
   });
 
-  it('drops a dependency whose every lookup an override switched off (the demo CUSTOMER needs only SALESPEOPLE)', () => {
-    assert.deepEqual(activeDependencies(named(demo(), 'CUSTOMER')), ['SALESPEOPLE']);
+  it('drops a dependency whose every lookup an override switched off (CUSTOMER without its currency lookup)', () => {
+    const withoutCurrency = applyMappingOverrides(defaultMappings(), {
+      mappings: { CUSTOMER: { fieldMappings: [{ bcField: 'currencyCode', enabled: false }] } },
+    });
+    assert.deepEqual(activeDependencies(named(withoutCurrency, 'CUSTOMER')), ['SALESPEOPLE']);
+    assert.deepEqual(activeDependencies(named(demo(), 'CUSTOMER')), ['SALESPEOPLE', 'CURRENCY']);
     assert.deepEqual(activeDependencies(named(demo(), 'CONTACT')), ['CUSTOMER']);
   });
 
@@ -100,9 +104,9 @@ describe('active dependencies and full-sync layers', () => {
     assert.deepEqual(activeDependencies(named(defaultMappings(), 'CUSTOMER STATISTICS')), ['CUSTOMER']);
   });
 
-  it('layers the demo mappings SALESPEOPLE before CUSTOMER before CONTACT', () => {
-    assert.deepEqual(fullSyncLayers(demo(), ['CONTACT', 'CUSTOMER', 'SALESPEOPLE']), {
-      layers: [['SALESPEOPLE'], ['CUSTOMER'], ['CONTACT']],
+  it('layers the demo mappings SALESPEOPLE and CURRENCY before CUSTOMER before CONTACT', () => {
+    assert.deepEqual(fullSyncLayers(demo(), ['CONTACT', 'CUSTOMER', 'SALESPEOPLE', 'CURRENCY']), {
+      layers: [['SALESPEOPLE', 'CURRENCY'], ['CUSTOMER'], ['CONTACT']],
       outside: [],
     });
   });
