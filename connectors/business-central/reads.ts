@@ -7,13 +7,10 @@ import { parseJsonBody, valueOf } from '../http/json-body';
 import { guidLiteral, queryString, selectWith } from '../http/odata';
 import { clamp, sig } from '../http/util';
 import { type BcContext, SERVICE } from './context';
-import { type BcEntityMap, type BcEntitySet, type BcSalesInvoiceLine } from './entity-sets';
+import { type BcEntityMap, type BcEntitySet } from './entity-sets';
 import { type BcQueryOptions, type BcReadChangedPageArgs, type BusinessCentralClient } from './types';
 
-export type BcReads = Pick<
-  BusinessCentralClient,
-  'readChangedPage' | 'listAll' | 'getByIds' | 'get' | 'findOne' | 'listSalesInvoiceLines'
->;
+export type BcReads = Pick<BusinessCentralClient, 'readChangedPage' | 'listAll' | 'getByIds' | 'get' | 'findOne'>;
 
 /** The read operations of a client over `ctx`; see BusinessCentralClient for each one's contract. */
 export function createBcReads(ctx: BcContext): BcReads {
@@ -77,21 +74,6 @@ export function createBcReads(ctx: BcContext): BcReads {
         ...sig(opts.signal),
       });
       return valueOf<BcEntityMap[S]>(body)[0] ?? null;
-    },
-
-    async listSalesInvoiceLines(invoiceId: string, opts: BcQueryOptions = {}) {
-      const url =
-        `${await ctx.collectionUrl('salesInvoices', opts.signal)}(${guidLiteral(invoiceId, SERVICE)})/salesInvoiceLines` +
-        queryString({ $select: selectWith(opts.select, ['id']) });
-      const out: BcSalesInvoiceLine[] = [];
-      for await (const page of reader.pages<BcSalesInvoiceLine>(
-        url,
-        `GET salesInvoices(${invoiceId})/salesInvoiceLines`,
-        maxPageSize,
-        opts.signal,
-      ))
-        out.push(...page);
-      return out;
     },
   };
 }

@@ -5,7 +5,7 @@
 import { type ChangedPage, type ReadChangedPageArgs } from '../http/changed-page-reader';
 import { type ConnectorClientOptions } from '../http/connector-core';
 import { type ConnectorError } from '../http/errors';
-import { type BcEntityMap, type BcEntitySet, type BcSalesInvoiceLine } from './entity-sets';
+import { type BcEntityMap, type BcEntitySet } from './entity-sets';
 
 export interface BusinessCentralClientOptions extends ConnectorClientOptions {
   /** Service root up to and including `/v2.0`, e.g. `https://api.businesscentral.dynamics.com/v2.0` or `http://127.0.0.1:7048/v2.0`. */
@@ -98,8 +98,6 @@ export interface BusinessCentralClient {
   ): Promise<BcEntityMap[S]>;
   /** DELETE with `If-Match: etag`; 404 → NotFoundError, 409 → ConcurrencyConflictError. */
   delete(entitySet: BcEntitySet, id: string, etag: string, options?: { signal?: AbortSignal }): Promise<void>;
-  /** Lines of one sales invoice. */
-  listSalesInvoiceLines(invoiceId: string, options?: BcQueryOptions): Promise<BcSalesInvoiceLine[]>;
   /**
    * Writes through JSON `$batch` in chunks of `batchSize`, without `Isolation: snapshot` (records are independent).
    * Returns one result per op, in input order; per-record failures are reported, never thrown. Whole-request

@@ -261,7 +261,7 @@ describe('bcsync schedule', function () {
     const text = await bcsync('mappings');
     assert.match(
       text.stdout,
-      /^CUSTOMER\s+bidirectional\s+customers ⇄ accounts\s+SALESPEOPLE, CURRENCY\s+30m\s+yes\s+every 45m, next 20/m,
+      /^CUSTOMER\s+bidirectional\s+customerCards ⇄ accounts\s+SALESPEOPLE, CURRENCY\s+30m\s+yes\s+every 45m, next 20/m,
     );
 
     const del = await bcsync('schedule', 'stop', '--all', '--delete');

@@ -33,7 +33,7 @@ describe('the effective mappings (one composition path for the worker and the CL
     assert.deepEqual(mappings, applyMappingOverrides(defaultMappings(), demoMappingOverrides));
     assert.equal(customerOf(mappings).onlyCoupled, false);
     assert.equal(customerOf(mappings).fieldMappings.find((f) => f.bcField === 'salespersonCode')?.enabled, true);
-    assert.equal(customerOf(mappings).fieldMappings.find((f) => f.bcField === 'currencyCode')?.enabled, false);
+    assert.equal(customerOf(mappings).fieldMappings.find((f) => f.bcField === 'currencyCode')?.enabled, true);
   });
 
   it("keeps a demo file that exists (a user's edits survive a restart)", () => {
