@@ -2,8 +2,9 @@ import type { IntegrationTableMappingInput } from '../mapping-model';
 
 /**
  * CUSTPRCGRP-PRICE: BC customer price groups (custom API page; not in API v2.0) → Dataverse price lists
- * (reference/bc-sync-semantics.md §8.10). INCOMPLETE: Dataverse price lists need a currency; BC sets it in code
- * (LCY). The activity layer must supply `transactioncurrencyid@odata.bind` on create.
+ * (reference/bc-sync-semantics.md §8.10). Not built yet, so it cannot run (`complete: false`, refused by name with
+ * `incompleteReason`): Dataverse price lists need a currency, which BC sets in code (LCY), and no entity rule supplies
+ * `transactioncurrencyid@odata.bind` yet (issue: prices, invoices and statistics).
  */
 export const custPrcGrpPriceMapping: IntegrationTableMappingInput = {
   name: 'CUSTPRCGRP-PRICE',
