@@ -145,3 +145,9 @@ export async function listJobs(db: Db, f: JobFilter = {}): Promise<SyncJob[]> {
   if (f.failed) q.where((w) => w.whereIn('status', ['failed', 'completed_with_errors']).orWhere('failed', '>', 0));
   return (await q.limit(f.limit ?? 50)).map(fromRow);
 }
+
+/** The newest job of each mapping (by id: jobs are opened in order), keyed by mapping. */
+export async function lastJobPerMapping(db: Db): Promise<Map<string, SyncJob>> {
+  const rows = await db('sync_jobs').whereIn('id', db('sync_jobs').max('id').groupBy('mapping'));
+  return new Map(rows.map((r: Record<string, unknown>) => [r.mapping as string, fromRow(r)]));
+}

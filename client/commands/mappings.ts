@@ -1,14 +1,16 @@
 /**
  * `bcsync mappings [--json]`: the effective mappings — the ones the worker runs — (direction, entity sets,
  * dependencies, default schedule, completeness; with --json also the policies and field mappings) with where they come
- * from (MAPPINGS_FILE, the demo's file in DATA_DIR, or the defaults) and the state of each one's schedule when
- * Temporal answers; when it does not, the mappings are still printed and the schedules are reported as unknown.
+ * from (MAPPINGS_FILE, the demo's file in DATA_DIR, or the defaults), the state of each one's schedule when
+ * Temporal answers and the outcome of its last job when the store has one; when either does not answer, the mappings
+ * are still printed and that column is reported as unknown.
  */
 import { cannotRunReason } from '../../mappings';
 import type { CommandContext } from '../context';
 import { describeMappingsSource } from '../../worker/load-mappings';
 import { effectiveMappingsWithSource } from '../mapping-selection';
 import { printJson, printTable } from '../output';
+import { lastJobPerMapping, type SyncJob } from '../../store/sync-jobs';
 import { describeSchedule, type MappingScheduleView, scheduleIdOf } from '../schedules';
 
 interface ScheduleState {
@@ -29,7 +31,15 @@ export async function mappingsCommand(ctx: CommandContext, opts: { json?: boolea
   } catch (err) {
     unknownReason = (err as Error).message;
   }
+  let lastJobs: Map<string, SyncJob> | undefined;
+  let storeUnknownReason: string | undefined;
+  try {
+    lastJobs = await lastJobPerMapping((await ctx.store()).knex);
+  } catch (err) {
+    storeUnknownReason = (err as Error).message;
+  }
   const rows = mappings.map((m, i) => {
+    const job = lastJobs?.get(m.name);
     const v = views?.[i];
     const schedule: ScheduleState | null = views
       ? {
@@ -61,6 +71,19 @@ export async function mappingsCommand(ctx: CommandContext, opts: { json?: boolea
         enabled: f.enabled,
       })),
       schedule,
+      lastJob: job
+        ? {
+            id: job.id,
+            type: job.type,
+            direction: job.direction,
+            status: job.status,
+            startedAt: job.startedAt.toISOString(),
+            finishedAt: job.finishedAt?.toISOString() ?? null,
+            inserted: job.inserted,
+            modified: job.modified,
+            failed: job.failed,
+          }
+        : null,
     };
   });
   if (opts.json) {
@@ -69,6 +92,8 @@ export async function mappingsCommand(ctx: CommandContext, opts: { json?: boolea
       mappings: rows,
       schedulesKnown: views !== undefined,
       ...(unknownReason ? { reason: unknownReason } : {}),
+      lastJobsKnown: lastJobs !== undefined,
+      ...(storeUnknownReason ? { storeReason: storeUnknownReason } : {}),
     });
     return;
   }
@@ -89,10 +114,16 @@ export async function mappingsCommand(ctx: CommandContext, opts: { json?: boolea
           : r.schedule.paused
             ? `paused (${r.schedule.every ?? '?'})`
             : `every ${r.schedule.every ?? '?'}, next ${r.schedule.nextRunAt ?? '-'}`,
+      'last job': !lastJobs
+        ? 'unknown'
+        : !r.lastJob
+          ? 'never run'
+          : `${r.lastJob.status} ${r.lastJob.startedAt}${r.lastJob.failed ? ` (${r.lastJob.failed} failed)` : ''}`,
     })),
-    ['mapping', 'direction', 'bc ⇄ dataverse', 'depends on', 'every', 'runs', 'schedule'],
+    ['mapping', 'direction', 'bc ⇄ dataverse', 'depends on', 'every', 'runs', 'schedule', 'last job'],
   );
   const notRunnable = rows.filter((r) => r.cannotRun);
   if (notRunnable.length) console.log(`\n${notRunnable.map((r) => `not run: ${r.cannotRun}`).join('\n')}`);
   if (unknownReason) console.log(`\nschedules unknown: ${unknownReason}`);
+  if (storeUnknownReason) console.log(`\nlast jobs unknown: ${storeUnknownReason}`);
 }

@@ -192,9 +192,22 @@ describe('bcsync errors, jobs, skipped and restore', function () {
     const out = JSON.parse(json.stdout) as {
       schedulesKnown: boolean;
       reason: string;
-      mappings: Array<{ name: string; schedule: unknown; complete: boolean; defaultSchedule: string }>;
+      lastJobsKnown: boolean;
+      mappings: Array<{
+        name: string;
+        schedule: unknown;
+        complete: boolean;
+        defaultSchedule: string;
+        lastJob: { id: number; status: string } | null;
+      }>;
     };
     assert.equal(out.schedulesKnown, false);
+    // The last job of each mapping comes from the store, which answers without Temporal.
+    assert.equal(out.lastJobsKnown, true);
+    const lastJob = (name: string) => out.mappings.find((m) => m.name === name)?.lastJob;
+    assert.equal(lastJob('CUSTOMER')?.id, jobIds.retry, 'the newest of the CUSTOMER jobs');
+    assert.equal(lastJob('CONTACT')?.id, jobIds.contact);
+    assert.equal(lastJob('SALESPEOPLE'), null);
     assert.match(out.reason, /cannot reach Temporal/);
     assert.equal(out.mappings.length, 11);
     assert.ok(out.mappings.every((m) => m.schedule === null && m.defaultSchedule === '30m'));
@@ -202,7 +215,11 @@ describe('bcsync errors, jobs, skipped and restore', function () {
 
     const text = await bcsync('mappings');
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /^SALESPEOPLE\s+to-bc\s+salespeoplePurchasers ← systemusers\s+30m\s+yes\s+unknown$/m);
+    assert.match(
+      text.stdout,
+      /^SALESPEOPLE\s+to-bc\s+salespeoplePurchasers ← systemusers\s+30m\s+yes\s+unknown\s+never run$/m,
+    );
+    assert.match(text.stdout, /^CONTACT\s+.*\s+unknown\s+running 20\S+$/m);
     assert.match(text.stdout, /^schedules unknown: cannot reach Temporal/m);
   });
 });
