@@ -3,7 +3,7 @@
  * client/schedules.ts).
  */
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
-import { cannotRunReason, type IntegrationTableMapping } from '../../mappings';
+import { cannotRunReason, dependencyOrder, type IntegrationTableMapping } from '../../mappings';
 import type { CommandContext } from '../context';
 import { CliError, UsageError } from '../errors';
 import { effectiveMappings, resolveMapping, selectMappings } from '../mapping-selection';
@@ -42,15 +42,23 @@ export async function scheduleStartCommand(
   if (refused.length && !opts.all) throw new UsageError(refused[0][1]!);
   const selected = chosen.filter((m) => cannotRunReason(m) === null);
   if (!opts.json) for (const [, reason] of refused) console.log(`not scheduled: ${reason}`);
-  // Validate every interval before touching any schedule.
-  const plans = selected.map((m) => ({ mapping: m, everyMs: intervalOf(m, opts.every) }));
+  // Validate every interval before touching any schedule. Several schedules are staggered in dependency order (each
+  // a fraction of its interval after the one before, as npm start does), so a run rarely finds a mapping it depends
+  // on under way and skips itself, and the jobs do not all start at once.
+  const selectedNames = new Set(selected.map((m) => m.name));
+  const order = dependencyOrder(effectiveMappings(ctx)).filter((m) => selectedNames.has(m.name));
+  const plans = order.map((m, i) => {
+    const everyMs = intervalOf(m, opts.every);
+    return { mapping: m, everyMs, offsetMs: Math.floor((everyMs * i) / order.length) };
+  });
   const client = await ctx.temporal();
   const note = `started with bcsync schedule start at ${new Date().toISOString()}`;
   const results = [];
-  for (const { mapping, everyMs } of plans) {
+  for (const { mapping, everyMs, offsetMs } of plans) {
     const r = await upsertMappingSchedule(client, {
       mapping: mapping.name,
       everyMs,
+      offsetMs,
       taskQueue: ctx.config.temporal.taskQueue,
       note,
     });

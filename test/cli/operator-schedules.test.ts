@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { cannotRunReason, defaultMappings } from '../../mappings';
+import { cannotRunReason, defaultMappings, dependencyOrder } from '../../mappings';
+import { scheduleIdOf } from '../../client/schedules';
 import { BcSyncMapping } from '../../workflows/definitions';
 import { runBcsync } from '../support/cli';
 import { eventually } from '../support/env';
@@ -228,6 +229,19 @@ describe('bcsync schedule', function () {
     const start = await bcsync('schedule', 'start', '--all', '--every', '45m', '--json');
     assert.equal(start.code, 0, start.stderr);
     assert.equal((JSON.parse(start.stdout) as unknown[]).length, runnable.length);
+    // Staggered in dependency order: each schedule starts a fraction of the interval after the one it follows.
+    const ordered = dependencyOrder(runnable);
+    const offsets = await Promise.all(
+      ordered.map(async (m) => {
+        const d = await op.client.schedule.getHandle(scheduleIdOf(m.name)).describe();
+        return d.spec.intervals?.[0]?.offset ?? 0;
+      }),
+    );
+    assert.deepEqual(
+      offsets,
+      ordered.map((_, i) => Math.floor((45 * 60_000 * i) / ordered.length)),
+      `offsets of ${ordered.map((m) => m.name).join(', ')}`,
+    );
     const text0 = await bcsync('schedule', 'start', '--all', '--every', '45m');
     for (const m of notRunnable) assert.ok(text0.stdout.includes(`not scheduled: ${cannotRunReason(m)!}`), m.name);
     if (notRunnable.length) {
