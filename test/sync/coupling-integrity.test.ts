@@ -3,8 +3,8 @@
  * runs follow, an "already exists" answer never becomes a ghost coupling, and the match job couples, reports
  * ambiguity without guessing, writes nothing in a dry run, and creates the rest on request.
  *
- * CUSTOMER runs here with its owner (SALESPEOPLE) and currency (CURRENCY) lookups off: those mappings are not part of
- * these scenarios, and a customer's lookups are covered where those mappings run.
+ * CUSTOMER runs with its shipped lookups on: each stack first brings SALESPEOPLE and CURRENCY, which its owner and
+ * currency lookups resolve through, to a synchronized state.
  */
 import assert from 'node:assert/strict';
 import type { IntegrationTableMapping } from '../../mappings';
@@ -25,10 +25,6 @@ function customerMappings(
     mappings: {
       CUSTOMER: {
         onlyCoupled: false,
-        fieldMappings: [
-          { bcField: 'salespersonCode', enabled: false },
-          { bcField: 'currencyCode', enabled: false },
-        ],
         ...extra,
       },
       ...more,
@@ -50,6 +46,7 @@ describe('couplings you can trust, end to end', function () {
       stack = await startSyncStack({
         seed: { customers: 8, contactsPerCustomer: 1, overlapFraction: 0.5, dataverseOnlyAccounts: 1 },
         mappings: customerMappings(),
+        prerequisites: ['SALESPEOPLE', 'CURRENCY'],
       });
     });
     after(async () => stack.close());
@@ -154,6 +151,7 @@ describe('couplings you can trust, end to end', function () {
       stack = await startSyncStack({
         seed: { customers: 8, contactsPerCustomer: 1, overlapFraction: 0.5, dataverseOnlyAccounts: 2 },
         mappings: customerMappings({ onlyCoupled: true }),
+        prerequisites: ['SALESPEOPLE', 'CURRENCY'],
       });
     });
     afterEach(async () => stack.close());
