@@ -16,17 +16,9 @@ const seed = {
   dataverseOnlyAccounts: 5,
   dataverseContactsPerAccount: 1,
 };
-const overrideJson = {
-  mappings: {
-    CUSTOMER: {
-      onlyCoupled: false,
-      fieldMappings: [
-        { bcField: 'salespersonCode', enabled: false },
-        { bcField: 'currencyCode', enabled: false },
-      ],
-    },
-  },
-};
+/** CUSTOMER creating uncoupled records both ways, with its shipped lookups (SALESPEOPLE and CURRENCY run first). */
+const overrideJson = { mappings: { CUSTOMER: { onlyCoupled: false } } };
+const prerequisites = ['SALESPEOPLE', 'CURRENCY'];
 
 /** Asserts one destination record per source record on both sides: names are unique and every coupling is complete. */
 async function assertConverged(stack: SyncStack, customersBefore: Row[], accountsBefore: Row[]) {
@@ -49,7 +41,7 @@ describe('crashes and throttling converge without duplicates or lost changes', f
   for (const direction of ['to-dataverse', 'to-bc'] as const) {
     it(`survives a worker killed between the ${direction === 'to-dataverse' ? 'Dataverse' : 'Business Central'} write and the coupling commit`, async () => {
       // The in-process worker stays off until the crashing one has died.
-      const stack = await startSyncStack({ seed, mappings: mappingsWith(overrideJson) });
+      const stack = await startSyncStack({ seed, prerequisites, mappings: mappingsWith(overrideJson) });
       try {
         stack.worker.shutdown();
         const customersBefore = await all(stack, 'bc', 'customers');
@@ -78,7 +70,7 @@ describe('crashes and throttling converge without duplicates or lost changes', f
   }
 
   it('survives a worker killed in the middle of a page', async () => {
-    const stack = await startSyncStack({ seed, mappings: mappingsWith(overrideJson) });
+    const stack = await startSyncStack({ seed, prerequisites, mappings: mappingsWith(overrideJson) });
     try {
       stack.worker.shutdown();
       const customersBefore = await all(stack, 'bc', 'customers');
@@ -106,7 +98,7 @@ describe('crashes and throttling converge without duplicates or lost changes', f
   });
 
   it('completes with 30 % of requests throttled, honouring Retry-After, without failing a record', async () => {
-    const stack = await startSyncStack({ seed, mappings: mappingsWith(overrideJson), pageSize: 5 });
+    const stack = await startSyncStack({ seed, prerequisites, mappings: mappingsWith(overrideJson), pageSize: 5 });
     try {
       const customersBefore = await all(stack, 'bc', 'customers');
       const accountsBefore = await all(stack, 'dv', 'accounts');
@@ -131,7 +123,7 @@ describe('crashes and throttling converge without duplicates or lost changes', f
   });
 
   it('picks up a record modified while a pass runs, in that pass or the next', async () => {
-    const stack = await startSyncStack({ seed, mappings: mappingsWith(overrideJson), pageSize: 2 });
+    const stack = await startSyncStack({ seed, prerequisites, mappings: mappingsWith(overrideJson), pageSize: 2 });
     try {
       await (await startSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' })).result();
       const customers = await all(stack, 'bc', 'customers');
