@@ -1,6 +1,7 @@
 /** Running `syncMapping` in tests and remembering every run, so the replay test can check them all for determinism. */
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { syncMapping } from '../../workflows';
+import type { fullSync, syncMapping } from '../../workflows';
+import type { FullSyncResult } from '../../engine/full-sync-types';
 import type {
   MatchMappingInput,
   MatchMappingResult,
@@ -49,4 +50,16 @@ export async function runMatch(taskQueue: string, input: MatchMappingInput): Pro
   });
   startedRuns.push({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
   return (await handle.result()) as MatchMappingResult;
+}
+
+/** Runs the full synchronization (`fullSync`: match, then create, in dependency order) of `mappings` to the end. */
+export async function runFullSync(taskQueue: string, mappings: readonly string[]): Promise<FullSyncResult> {
+  const { client } = testResources().temporal;
+  const handle = await client.workflow.start<typeof fullSync>('fullSync', {
+    taskQueue,
+    workflowId: uniqueName('full-sync'),
+    args: [{ mappings: [...mappings] }],
+  });
+  startedRuns.push({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
+  return handle.result();
 }

@@ -16,9 +16,9 @@ import type { Store } from '../../store/database';
 import { migrateLatest } from '../../store/migrate';
 import { listErrors } from '../../store/sync-errors';
 import type { FullSyncResult } from '../../engine/full-sync-types';
-import type { fullSync } from '../../workflows';
 import { createSyncWorker } from '../../worker/create-worker';
 import { testResources, uniqueName } from './env';
+import { runFullSync } from './sync-runs';
 import { openFreshStore } from './stores';
 
 export const TENANT = 'cronus';
@@ -168,12 +168,7 @@ export async function startSyncStack(o: SyncStackOptions = {}): Promise<SyncStac
     },
   };
   if (o.prerequisites?.length) {
-    const handle = await temporal.client.workflow.start<typeof fullSync>('fullSync', {
-      taskQueue,
-      workflowId: uniqueName('prerequisites'),
-      args: [{ mappings: [...o.prerequisites] }],
-    });
-    stack.prerequisiteResult = await handle.result();
+    stack.prerequisiteResult = await runFullSync(taskQueue, o.prerequisites);
     const failed = (
       await Promise.all(o.prerequisites.map((mapping) => listErrors(store.knex, { mapping, unresolvedOnly: true })))
     ).flat();

@@ -12,11 +12,12 @@ import { listOptionMappings, type OptionMapping } from '../../store/option-mappi
 import { listErrors } from '../../store/sync-errors';
 import { runBcsync } from '../support/cli';
 import { assertCouplingsWhole } from '../support/coupling-integrity';
-import { pass, runMatch, runSync } from '../support/sync-runs';
+import { pass, runFullSync, runMatch, runSync } from '../support/sync-runs';
 import { all, mappingsWith, type Row, startSyncStack, type SyncStack } from '../support/sync-stack';
 import { workerEnv } from '../support/worker-env';
 
-const overrides = { mappings: { CUSTOMER: { fieldMappings: [{ bcField: 'currencyCode', enabled: false }] } } };
+/** The shipped mappings: CUSTOMER's owner and currency lookups resolve through SALESPEOPLE and CURRENCY, run first. */
+const overrides = { mappings: {} };
 const customerFilter = "blocked eq ' '";
 
 const columns = {
@@ -57,6 +58,7 @@ describe('option mappings end to end (CUSTOMER with payment terms, shipment meth
     for (const set of optionSets) shipped.set(set, await choices(set));
     const sp = await runMatch(stack.taskQueue, { mapping: 'SALESPEOPLE', createUnmatched: true });
     assert.equal(pass(sp.sync!, 'to-bc').counts.failed, 0);
+    await runFullSync(stack.taskQueue, ['CURRENCY']);
   });
   after(async () => stack.close());
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { listErrors } from '../../store/sync-errors';
 import { assertCouplingsWhole } from '../support/coupling-integrity';
-import { pass, runMatch, runSync } from '../support/sync-runs';
+import { pass, runFullSync, runMatch, runSync } from '../support/sync-runs';
 import { all, mappingsWith, type Row, startSyncStack, type SyncStack } from '../support/sync-stack';
 
 const userFilter = 'isdisabled eq false and islicensed eq true and isintegrationuser eq false';
@@ -81,10 +81,9 @@ describe('SALESPEOPLE end to end', function () {
   });
 
   it('CUSTOMER with its owner lookup on: accounts are owned by the coupled salesperson’s user', async () => {
-    const mappings = mappingsWith({
-      mappings: { CUSTOMER: { onlyCoupled: false, fieldMappings: [{ bcField: 'currencyCode', enabled: false }] } },
-    });
-    await stack.restartWorker({ mappings });
+    // CUSTOMER's currency lookup resolves through CURRENCY, synchronized first as a full synchronization does.
+    await runFullSync(stack.taskQueue, ['CURRENCY']);
+    await stack.restartWorker({ mappings: mappingsWith({ mappings: { CUSTOMER: { onlyCoupled: false } } }) });
     const result = await runSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' });
     const spRows: Row[] = await stack.store.knex('couplings').where({ mapping: 'SALESPEOPLE' });
     const salespeople = await all(stack, 'bc', 'salespeoplePurchasers');
