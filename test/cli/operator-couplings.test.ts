@@ -11,17 +11,9 @@ import { assertCouplingsWhole } from '../support/coupling-integrity';
 import { all, mappingsWith, type Row, startSyncStack, type SyncStack } from '../support/sync-stack';
 import { workerEnv } from '../support/worker-env';
 
-/** CUSTOMER without its salesperson and currency lookups (other mappings' job); only coupled records synchronize. */
-const overrideJson = {
-  mappings: {
-    CUSTOMER: {
-      fieldMappings: [
-        { bcField: 'salespersonCode', enabled: false },
-        { bcField: 'currencyCode', enabled: false },
-      ],
-    },
-  },
-};
+/** The shipped mappings; SALESPEOPLE and CURRENCY, which CUSTOMER's owner and currency lookups resolve through, run first. */
+const overrideJson = { mappings: {} };
+const prerequisites = ['SALESPEOPLE', 'CURRENCY'];
 const mappings = mappingsWith(overrideJson);
 const seed = {
   customers: 6,
@@ -54,7 +46,7 @@ describe('bcsync couple and couplings', function () {
   let accounts: Row[];
 
   before(async () => {
-    stack = await startSyncStack({ seed, mappings });
+    stack = await startSyncStack({ seed, mappings, prerequisites });
     env = await workerEnv(stack, overrideJson, { TEMPORAL_NAMESPACE: 'default' });
     customers = await all(stack, 'bc', 'customers', customerFilter);
     accounts = await all(stack, 'dv', 'accounts', accountFilter);
