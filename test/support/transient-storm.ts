@@ -55,18 +55,9 @@ export function describeStorm(scale: StormScale): void {
       stack = await startSyncStack({
         seed,
         pageSize: 200,
-        mappings: mappingsWith({
-          mappings: {
-            CUSTOMER: {
-              onlyCoupled: false,
-              // Owner and currency lookups need SALESPEOPLE and CURRENCY, which this test does not run.
-              fieldMappings: [
-                { bcField: 'salespersonCode', enabled: false },
-                { bcField: 'currencyCode', enabled: false },
-              ],
-            },
-          },
-        }),
+        // CUSTOMER with its shipped owner and currency lookups: SALESPEOPLE and CURRENCY are synchronized first.
+        mappings: mappingsWith({ mappings: { CUSTOMER: { onlyCoupled: false } } }),
+        prerequisites: ['SALESPEOPLE', 'CURRENCY'],
       });
     });
     after(async () => stack?.close());
