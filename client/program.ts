@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { PassDirection } from '../engine/run-types';
 import { coupleCommand, couplingsCommand } from './commands/couplings';
+import { historyCommand } from './commands/history';
 import { emulatorsCommand } from './commands/emulators';
 import { errorsCommand } from './commands/errors';
 import { fullSyncCommand } from './commands/full-sync';
@@ -315,6 +316,20 @@ export function buildProgram(): Command {
     .action(
       action((ctx, name: string, opts: { bc?: string; dv?: string; limit: number; json?: boolean }) =>
         couplingsCommand(ctx, name, opts),
+      ),
+    );
+
+  program
+    .command('history')
+    .description("one record's field-level audit trail, newest first: values written and values that lost a conflict")
+    .argument('<mapping>', 'mapping name')
+    .option('--bc <id>', 'the Business Central record')
+    .option('--dv <id>', 'the Dataverse row')
+    .addOption(new Option('--limit <n>', 'at most n changes').default(100).argParser(positiveInt))
+    .option('--json', 'print JSON')
+    .action(
+      action((ctx, name: string, opts: { bc?: string; dv?: string; limit: number; json?: boolean }) =>
+        historyCommand(ctx, name, opts),
       ),
     );
 

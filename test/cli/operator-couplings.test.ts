@@ -254,4 +254,46 @@ describe('bcsync couple and couplings', function () {
       assert.equal(both.code, 2);
     });
   });
+
+  describe('history', function () {
+    it("shows a record's field changes from either side's id, newest first, and refuses a bad call", async () => {
+      // Pair 1 was synchronized towards Dataverse by `couple --sync`: the account took the customer's name.
+      const byBc = await bcsync('history', 'CUSTOMER', '--bc', bcId(1), '--json');
+      assert.equal(byBc.code, 0, byBc.stderr);
+      const trail = JSON.parse(byBc.stdout) as {
+        coupled: boolean;
+        dvId: string;
+        changes: Array<{ field: string; direction: string; kind: string; newValue: string | null }>;
+      };
+      assert.equal(trail.coupled, true);
+      assert.equal(trail.dvId, dvId(1));
+      const name = trail.changes.find((c) => c.field === 'name');
+      assert.deepEqual(name && [name.direction, name.kind, name.newValue], [
+        'to-dataverse',
+        'write',
+        customers[1].displayName,
+      ]);
+      const byDv = await bcsync('history', 'CUSTOMER', '--dv', dvId(1).toUpperCase(), '--json');
+      assert.deepEqual(JSON.parse(byDv.stdout), trail, 'the same trail from the Dataverse id');
+
+      const text = await bcsync('history', 'CUSTOMER', '--bc', bcId(1));
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, new RegExp(`^CUSTOMER: Business Central ${bcId(1)} ⇄ Dataverse ${dvId(1)}$`, 'm'));
+      assert.match(text.stdout, /^time\s+job\s+direction\s+field\s+change$/m);
+      assert.match(
+        text.stdout,
+        new RegExp(`\\sto-dataverse\\s+name\\s+.* → ${String(customers[1].displayName)}$`, 'm'),
+      );
+
+      const none = await bcsync('history', 'CUSTOMER', '--bc', bcId(4));
+      assert.equal(none.code, 0, none.stderr);
+      assert.match(none.stdout, /\(not coupled\)\n\(no field changes recorded\)/);
+      const both = await bcsync('history', 'CUSTOMER', '--bc', bcId(1), '--dv', dvId(1));
+      assert.equal(both.code, 2);
+      assert.match(both.stderr, /--bc ID or --dv ID \(one of them\)/);
+      const bad = await bcsync('history', 'CUSTOMER', '--bc', 'not-a-guid');
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--bc 'not-a-guid' is not a record id/);
+    });
+  });
 });
