@@ -159,6 +159,31 @@ export async function upsertMappingSchedule(
   return { scheduleId, created: false, wasPaused };
 }
 
+/**
+ * Creates a mapping's schedule when it does not exist yet, and otherwise leaves it exactly as it is (`npm start` on a
+ * later start): an operator's pause, interval or note is never overridden. Returns the schedule as it now stands.
+ */
+export async function ensureMappingSchedule(
+  client: Client,
+  s: MappingScheduleSettings,
+): Promise<{ scheduleId: string; created: boolean; view: MappingScheduleView | undefined }> {
+  const scheduleId = scheduleIdOf(s.mapping);
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec: specOf(s),
+      action: actionOf(s),
+      policies,
+      state: { paused: false, note: s.note },
+      typedSearchAttributes: [{ key: BcSyncMapping, value: s.mapping }],
+    });
+    return { scheduleId, created: true, view: await describeSchedule(client, scheduleId) };
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  return { scheduleId, created: false, view: await describeSchedule(client, scheduleId) };
+}
+
 export interface ScheduleActionView {
   scheduledAt: string;
   takenAt: string;

@@ -13,7 +13,7 @@ import { demoScheduledMappings } from '../../mappings';
 import { describeMappingsSource, loadEffectiveMappings, writeDemoMappingsFile } from '../../worker/load-mappings';
 import { openConfiguredStore } from '../../worker/open-store';
 import { startWorker } from '../../worker/run';
-import { formatInterval, parseInterval, upsertMappingSchedule } from '../schedules';
+import { formatInterval, parseInterval, ensureMappingSchedule } from '../schedules';
 import type { CommandContext } from '../context';
 import { startEmulators } from '../emulators';
 import { firstStartFullSync, mappingsWithoutFullSync } from '../first-full-sync';
@@ -133,20 +133,26 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
     }
     if (stopSignalled) return;
 
-    // The demo's schedules: created on the first start, updated (and resumed) on later ones.
+    // The demo's schedules: created on the first start; on later ones each is left as it is, so a schedule an operator
+    // paused stays paused and an interval they changed stays changed.
     const client = await ctx.temporal();
     const everyMs = parseInterval(config.schedules.demoEvery);
     // Staggered in dependency order (each mapping a fraction of the interval after the one before), so a run rarely
     // finds a mapping it depends on under way and skips itself.
     for (const [i, mapping] of scheduled.entries()) {
-      const { scheduleId, created } = await upsertMappingSchedule(client, {
+      const { scheduleId, created, view } = await ensureMappingSchedule(client, {
         mapping,
         everyMs,
         offsetMs: Math.floor((everyMs * i) / scheduled.length),
         taskQueue: config.temporal.taskQueue,
         note: 'created by npm start (demo)',
       });
-      say(`Schedule ${scheduleId}: every ${formatInterval(everyMs)} (${created ? 'created' : 'resumed'})`);
+      const every = view?.every ?? formatInterval(everyMs);
+      say(
+        created
+          ? `Schedule ${scheduleId}: every ${every} (created)`
+          : `Schedule ${scheduleId}: every ${every}${view?.paused ? ', paused' : ''} (kept as it was; bcsync schedule start|stop changes it)`,
+      );
     }
 
     say('');

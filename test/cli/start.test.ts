@@ -102,6 +102,11 @@ describe('npm start (bcsync start)', function () {
     assert.equal(smoke.code, 0, smoke.stderr);
     const { workflowId, jobId } = JSON.parse(smoke.stdout);
 
+    // An operator pauses one schedule and changes another's interval; the next start keeps both as they are.
+    assert.match(first.output(), /Schedule bcsync-customer: every 1m \(created\)/);
+    assert.equal((await runBcsync(['schedule', 'stop', 'CUSTOMER'], cliEnv)).code, 0);
+    assert.equal((await runBcsync(['schedule', 'start', 'CONTACT', '--every', '1h'], cliEnv)).code, 0);
+
     first.child.kill('SIGINT');
     assert.equal(await first.exited, 0, first.output());
     assert.match(first.output(), /Worker stopped[\s\S]*Temporal dev server stopped/);
@@ -109,6 +114,23 @@ describe('npm start (bcsync start)', function () {
 
     const second = await runOnce();
     assert.match(second.output(), /Store schema is up to date/);
+    assert.match(second.output(), /Schedule bcsync-customer: every 1m, paused \(kept as it was;/);
+    assert.match(second.output(), /Schedule bcsync-contact: every 1h \(kept as it was;/);
+    const kept = JSON.parse((await runBcsync(['schedule', 'list', '--json'], cliEnv)).stdout) as Array<{
+      mapping: string;
+      paused: boolean;
+      every: string;
+    }>;
+    assert.deepEqual(
+      kept
+        .filter((k) => ['CUSTOMER', 'CONTACT'].includes(k.mapping))
+        .map((k) => [k.mapping, k.paused, k.every])
+        .sort(),
+      [
+        ['CONTACT', false, '1h'],
+        ['CUSTOMER', true, '1m'],
+      ],
+    );
     assert.match(second.output(), /^ {2}kept from an earlier start; delete it to get the demo's overrides back/m);
     const jobs = await runBcsync(['jobs', '--json'], cliEnv);
     // Not necessarily the newest job: a scheduled tick (every minute) may have started a run since.
