@@ -328,7 +328,7 @@ function summary(c: PassCounts): string {
  * with the counters their committed pages reached. A run that continued as new still owns its jobs while the chain's
  * latest run is running; a job is only given up when Temporal says its workflow is not running (or unknown).
  */
-async function closeOrphanedJobs(deps: SyncDeps, mapping: string, currentRunId: string): Promise<void> {
+export async function closeOrphanedJobs(deps: SyncDeps, mapping: string, currentRunId: string): Promise<void> {
   const running = await listRunningJobs(deps.knex, mapping);
   let client: ReturnType<typeof Context.current>['client'] | undefined;
   try {
