@@ -111,6 +111,11 @@ export function createSyncActivities(deps: SyncDeps) {
       const m = mappingOf(input.mapping);
       const cannotRun = cannotRunReason(m);
       if (cannotRun) throw configurationFailure(cannotRun);
+      if (m.kind === 'statistics') {
+        throw configurationFailure(
+          `${m.name} is the statistics job, not a table mapping: it runs as the customerStatistics workflow (bcsync run '${m.name}')`,
+        );
+      }
       const all: PassDirection[] = m.direction === 'bidirectional' ? ['to-dataverse', 'to-bc'] : [m.direction];
       if (input.direction && !all.includes(input.direction)) {
         throw configurationFailure(`mapping ${m.name} synchronizes ${m.direction}; it has no ${input.direction} pass`);
