@@ -312,14 +312,14 @@ export function createStatisticsActivities(deps: SyncDeps) {
       const f = figures.get(c.customerId);
       if (!f) {
         fail(
-          `Customer ${c.customerId} no longer exists in Business Central; uncouple it (bcsync couplings uncouple CUSTOMER --bc-id ${c.customerId})`,
+          `Customer ${c.customerId} no longer exists in Business Central; remove its coupling: bcsync uncouple CUSTOMER --bc ${c.customerId}`,
         );
         continue;
       }
       const account = accounts.get(c.accountId);
       if (!account) {
         fail(
-          `${label}: its account ${c.accountId} no longer exists in Dataverse; couple the customer to an existing account (bcsync couple CUSTOMER) or let CUSTOMER create it again`,
+          `${label}: its account ${c.accountId} no longer exists in Dataverse; couple the customer to an existing account (bcsync uncouple CUSTOMER --bc ${c.customerId}, then bcsync couple CUSTOMER --bc ${c.customerId} --dv <account id>)`,
         );
         continue;
       }
