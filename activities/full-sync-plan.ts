@@ -10,7 +10,12 @@ import { configurationFailure } from './sync-activities';
 export function notRunnableReason(m: IntegrationTableMapping | undefined, name: string): string | null {
   if (!m) return `not run: '${name}' is not a mapping of this worker`;
   const reason = cannotRunReason(m);
-  return reason ? `not run: ${reason}` : null;
+  if (reason) return `not run: ${reason}`;
+  // BC's full synchronization covers table mappings; the statistics job runs on its own schedule (§8.15).
+  if (m.kind === 'statistics') {
+    return `not run: ${m.name} is the statistics job, not a table mapping; it runs on its schedule or with 'bcsync run "${m.name}"'`;
+  }
+  return null;
 }
 
 export function createFullSyncActivities(deps: { mappings: readonly IntegrationTableMapping[] }) {

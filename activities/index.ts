@@ -6,6 +6,7 @@
 import { createFullSyncActivities } from './full-sync-plan';
 import { createMatchActivities } from './matching/match-activities';
 import { createSmokeActivities } from './smoke';
+import { createStatisticsActivities } from './statistics/customer-statistics';
 import { configurationFailure, createSyncActivities, type SyncDeps } from './sync-activities';
 
 export type ActivityDeps = SyncDeps;
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFullSyncActivities(deps),
     ...createMatchActivities(deps, mappingOf),
     ...createSmokeActivities(deps),
+    ...createStatisticsActivities(deps),
   };
 }
 

@@ -111,6 +111,11 @@ export function createSyncActivities(deps: SyncDeps) {
       const m = mappingOf(input.mapping);
       const cannotRun = cannotRunReason(m);
       if (cannotRun) throw configurationFailure(cannotRun);
+      if (m.kind === 'statistics') {
+        throw configurationFailure(
+          `${m.name} is the statistics job, not a table mapping: it runs as the customerStatistics workflow (bcsync run '${m.name}')`,
+        );
+      }
       const all: PassDirection[] = m.direction === 'bidirectional' ? ['to-dataverse', 'to-bc'] : [m.direction];
       if (input.direction && !all.includes(input.direction)) {
         throw configurationFailure(`mapping ${m.name} synchronizes ${m.direction}; it has no ${input.direction} pass`);
@@ -328,7 +333,7 @@ function summary(c: PassCounts): string {
  * with the counters their committed pages reached. A run that continued as new still owns its jobs while the chain's
  * latest run is running; a job is only given up when Temporal says its workflow is not running (or unknown).
  */
-async function closeOrphanedJobs(deps: SyncDeps, mapping: string, currentRunId: string): Promise<void> {
+export async function closeOrphanedJobs(deps: SyncDeps, mapping: string, currentRunId: string): Promise<void> {
   const running = await listRunningJobs(deps.knex, mapping);
   let client: ReturnType<typeof Context.current>['client'] | undefined;
   try {

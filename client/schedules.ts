@@ -32,8 +32,10 @@ export const CATCHUP_WINDOW: Duration = '5m';
 /** Limit on one scheduled run (a continued-as-new run gets a fresh one). */
 export const SCHEDULED_RUN_TIMEOUT: Duration = '2h';
 
-/** The workflow type every schedule starts. */
+/** The workflow type a table mapping's schedule starts (the statistics job's: `STATISTICS_WORKFLOW_TYPE`). */
 export const SYNC_WORKFLOW_TYPE = 'syncMapping';
+/** The workflow type of the Customer Statistics job (`workflowTypeOf` in mappings/runnable.ts). */
+export const STATISTICS_WORKFLOW_TYPE = 'customerStatistics';
 
 /** `UNIT OF MEASURE` → `unit-of-measure`: the mapping's part of schedule and workflow ids. */
 export function mappingSlug(mapping: string): string {
@@ -89,6 +91,8 @@ export interface MappingScheduleSettings {
    * from starting while the run it depends on is under way (it would skip itself). (Default: 0)
    */
   offsetMs?: number;
+  /** The workflow type the schedule starts (`workflowTypeOf(mapping)`). (Default: `syncMapping`) */
+  workflowType?: string;
 }
 
 function specOf(s: MappingScheduleSettings) {
@@ -101,7 +105,7 @@ function actionOf(s: MappingScheduleSettings) {
   const input: SyncMappingInput = { mapping: s.mapping, mode: 'incremental', scheduled: true };
   return {
     type: 'startWorkflow' as const,
-    workflowType: SYNC_WORKFLOW_TYPE,
+    workflowType: s.workflowType ?? SYNC_WORKFLOW_TYPE,
     workflowId: scheduledWorkflowIdOf(s.mapping),
     taskQueue: s.taskQueue,
     args: [input],

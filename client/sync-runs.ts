@@ -20,8 +20,12 @@ export function idTimestamp(now = new Date()): string {
  * compete for the same job rows and watermarks. Visibility is eventually consistent, so each candidate is confirmed
  * with a describe (a run that just ended does not block).
  */
-export async function ensureNoRunningSync(client: Client, mapping: string): Promise<void> {
-  const query = `WorkflowType = "${SYNC_WORKFLOW_TYPE}" AND BcSyncMapping = "${mapping}" AND ExecutionStatus = "Running"`;
+export async function ensureNoRunningSync(
+  client: Client,
+  mapping: string,
+  workflowType: string = SYNC_WORKFLOW_TYPE,
+): Promise<void> {
+  const query = `WorkflowType = "${workflowType}" AND BcSyncMapping = "${mapping}" AND ExecutionStatus = "Running"`;
   for await (const wf of client.workflow.list({ query, pageSize: 10 })) {
     const d = await client.workflow.getHandle(wf.workflowId, wf.runId).describe();
     if (d.status.name === 'RUNNING') {

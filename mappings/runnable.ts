@@ -7,11 +7,16 @@ import type { IntegrationTableMapping } from './mapping-model';
 
 /** Why `m` cannot run yet, or null when it can. */
 export function cannotRunReason(m: IntegrationTableMapping): string | null {
-  if (m.kind !== 'table') {
-    return `${m.name} is a ${m.kind} job, which this version does not run yet`;
-  }
   if (!m.complete) {
     return `${m.name} cannot run yet: ${m.incompleteReason ?? 'its field list is incomplete'} (docs/mappings.md)`;
   }
   return null;
+}
+
+/**
+ * The workflow type that runs `m`: `syncMapping` for a table mapping, `customerStatistics` for the statistics job
+ * (its own job kind, bc-sync-semantics §8.15). Schedules and `bcsync run` start this type.
+ */
+export function workflowTypeOf(m: Pick<IntegrationTableMapping, 'kind'>): 'syncMapping' | 'customerStatistics' {
+  return m.kind === 'statistics' ? 'customerStatistics' : 'syncMapping';
 }

@@ -3,3 +3,4 @@ export { smokeRun } from './smoke-run';
 export { syncMapping } from './sync-mapping';
 export { fullSync } from './full-sync';
 export { matchMapping } from './match-mapping';
+export { customerStatistics } from './customer-statistics';

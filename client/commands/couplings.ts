@@ -44,10 +44,12 @@ function guidOf(option: '--bc' | '--dv', value: string): string {
   return id;
 }
 
-/** A usable mapping: table mappings only (the statistics job has no couplings). */
+/** A usable mapping: table mappings only (the statistics job keeps its own couplings: customer ↔ statistics row). */
 function tableMapping(ctx: CommandContext, name: string): IntegrationTableMapping {
   const m = resolveMapping(effectiveMappings(ctx), name);
-  if (m.kind !== 'table') throw new UsageError(`${m.name} is a statistics job; it has no couplings`);
+  if (m.kind !== 'table') {
+    throw new UsageError(`${m.name} is the statistics job; it couples its statistics rows itself, not by hand`);
+  }
   return m;
 }
 
@@ -218,7 +220,8 @@ function errorCell(c: Coupling): string {
  * of that one record (exit 1 when it has none). `--json` prints the rows in full (errors untruncated).
  */
 export async function couplingsCommand(ctx: CommandContext, name: string, opts: CouplingsOptions): Promise<void> {
-  const m = tableMapping(ctx, name);
+  // Listing also works for the statistics job: its couplings are the customers whose statistics were uploaded.
+  const m = resolveMapping(effectiveMappings(ctx), name);
   if (opts.bc !== undefined && opts.dv !== undefined) throw new UsageError('name one record: --bc or --dv, not both');
   const store = await ctx.store();
   let rows: Coupling[];

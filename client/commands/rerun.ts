@@ -9,7 +9,7 @@ import { BcSyncMapping, BcSyncOutcome } from '../../workflows/definitions';
 import type { CommandContext } from '../context';
 import { CliError } from '../errors';
 import { ensureNoRunningSync, idTimestamp, reportRun, startRun } from '../sync-runs';
-import { SYNC_WORKFLOW_TYPE } from '../schedules';
+import { STATISTICS_WORKFLOW_TYPE, SYNC_WORKFLOW_TYPE } from '../schedules';
 
 export async function rerunCommand(
   ctx: CommandContext,
@@ -66,7 +66,9 @@ export async function rerunCommand(
     description.typedSearchAttributes.get(BcSyncMapping) ??
     (first && typeof first === 'object' ? ((first as { mapping?: string }).mapping ?? undefined) : undefined);
   if (!mapping) throw new CliError(`${workflowId} names no mapping (no BcSyncMapping search attribute)`);
-  if (description.type === SYNC_WORKFLOW_TYPE) await ensureNoRunningSync(client, mapping);
+  if (description.type === SYNC_WORKFLOW_TYPE || description.type === STATISTICS_WORKFLOW_TYPE) {
+    await ensureNoRunningSync(client, mapping, description.type);
+  }
 
   const run = await startRun(ctx, {
     workflowType: description.type,

@@ -27,6 +27,11 @@ export async function retryCommand(
   if (!job) throw new CliError(`job ${jobId} not found`);
   const mapping = findMapping(effectiveMappings(ctx), job.mapping);
   if (!mapping) throw new CliError(`job ${jobId} belongs to ${job.mapping}, which is not a configured mapping`);
+  if (mapping.kind === 'statistics') {
+    throw new CliError(
+      `job ${jobId} is a statistics job: its failed records are refreshed again by the next run of ${mapping.name}; run it now with bcsync run '${mapping.name}'`,
+    );
+  }
   if (!job.direction) throw new CliError(`job ${jobId} is not a synchronization pass in one direction`);
   const ids = [...new Set(await failedSourceIds(store.knex, jobId))];
   if (!ids.length) throw new CliError(`job ${jobId} has no failed records`);

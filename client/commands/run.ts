@@ -2,6 +2,7 @@
 import type { PassDirection, SyncMappingInput } from '../../engine/run-types';
 import type { CommandContext } from '../context';
 import { UsageError } from '../errors';
+import { workflowTypeOf } from '../../mappings';
 import { effectiveMappings, resolveRunnableMapping } from '../mapping-selection';
 import { mappingSlug } from '../schedules';
 import { ensureNoRunningSync, idTimestamp, reportRun, startRun } from '../sync-runs';
@@ -19,12 +20,14 @@ export async function runCommand(
   }
   const input: SyncMappingInput = { mapping: mapping.name, mode: opts.full ? 'full' : 'incremental' };
   if (opts.direction) input.direction = opts.direction;
-  await ensureNoRunningSync(await ctx.temporal(), mapping.name);
+  const workflowType = workflowTypeOf(mapping);
+  await ensureNoRunningSync(await ctx.temporal(), mapping.name, workflowType);
   const run = await startRun(ctx, {
+    workflowType,
     workflowId: `run-${mappingSlug(mapping.name)}-${idTimestamp()}`,
     args: [input],
     mapping: mapping.name,
-    summary: `Manual ${input.mode} sync of ${mapping.name}${opts.direction ? ` (${opts.direction} only)` : ''}`,
+    summary: `Manual ${input.mode} ${workflowType === 'syncMapping' ? 'sync' : 'run'} of ${mapping.name}${opts.direction ? ` (${opts.direction} only)` : ''}`,
   });
   await reportRun(run, opts);
 }

@@ -3,7 +3,7 @@
  * client/schedules.ts).
  */
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
-import { cannotRunReason, dependencyOrder, type IntegrationTableMapping } from '../../mappings';
+import { cannotRunReason, dependencyOrder, type IntegrationTableMapping, workflowTypeOf } from '../../mappings';
 import type { CommandContext } from '../context';
 import { CliError, UsageError } from '../errors';
 import { effectiveMappings, resolveMapping, selectMappings } from '../mapping-selection';
@@ -61,6 +61,7 @@ export async function scheduleStartCommand(
       offsetMs,
       taskQueue: ctx.config.temporal.taskQueue,
       note,
+      workflowType: workflowTypeOf(mapping),
     });
     const view = await describeSchedule(client, r.scheduleId);
     const result = {

@@ -9,7 +9,7 @@ import { childProcessEnv } from '../../config';
 import { ensureTemporalCli } from '../../scripts/temporal/cli';
 import { type RunningDevServer, startDevServer } from '../../scripts/temporal/dev-server';
 import { ensureSearchAttributes } from '../../scripts/temporal/search-attributes';
-import { demoScheduledMappings } from '../../mappings';
+import { demoScheduledMappings, workflowTypeOf } from '../../mappings';
 import { describeMappingsSource, loadEffectiveMappings, writeDemoMappingsFile } from '../../worker/load-mappings';
 import { openConfiguredStore } from '../../worker/open-store';
 import { startWorker } from '../../worker/run';
@@ -127,7 +127,9 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
     // against real services the operator runs it deliberately (npx bcsync full-sync --dry-run first).
     const scheduled = demoScheduledMappings(mappings.mappings);
     if (config.emulators.enabled) {
-      await firstStartFullSync(ctx, { knex: store.knex, mappings: scheduled, say, stop: stopRequested });
+      // The statistics job is no table mapping: it is not part of a full synchronization, only scheduled.
+      const tables = scheduled.filter((name) => mappings.mappings.find((m) => m.name === name)?.kind === 'table');
+      await firstStartFullSync(ctx, { knex: store.knex, mappings: tables, say, stop: stopRequested });
     } else if ((await mappingsWithoutFullSync(store.knex, scheduled)).length) {
       say('Full synchronization: not run automatically against real services; run npx bcsync full-sync --dry-run');
     }
@@ -146,6 +148,7 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
         offsetMs: Math.floor((everyMs * i) / scheduled.length),
         taskQueue: config.temporal.taskQueue,
         note: 'created by npm start (demo)',
+        workflowType: workflowTypeOf(mappings.mappings.find((m) => m.name === mapping)!),
       });
       const every = view?.every ?? formatInterval(everyMs);
       say(

@@ -1,7 +1,7 @@
 /**
  * Entity sets of Business Central the product reads and writes, with the record shapes of API v2.0 (field names from
  * the API reference; unknown extra fields pass through the index signature). The custom API pages (resources,
- * customer price groups, sales prices, shipping agents, customer cards) live under `api/bcsync/sync/v1.0` because
+ * customer price groups, sales prices, shipping agents, customer cards, customer statistics) live under `api/bcsync/sync/v1.0` because
  * v2.0 has no such entities or fields (their shapes: docs/emulators.md, "Custom API pages").
  */
 
@@ -190,6 +190,27 @@ export interface BcResource extends BcRecordBase {
   blocked?: boolean;
 }
 
+/**
+ * Custom page `customerStatistics` (keyed by the customer id): the Customer Statistics figures API v2.0's
+ * `customerFinancialDetail` lacks (bc-sync-semantics §8.15), all in LCY. `lastModifiedDateTime`: the newest change of
+ * the customer or of its sales documents and ledger entries.
+ */
+export interface BcCustomerStatistics extends BcRecordBase {
+  number?: string;
+  displayName?: string;
+  balanceLcy?: number;
+  outstandingOrdersLcy?: number;
+  shippedNotInvoicedLcy?: number;
+  outstandingInvoicesLcy?: number;
+  totalLcy?: number;
+  creditLimitLcy?: number;
+  overdueAmountsLcy?: number;
+  /** The work date the overdue amounts are computed at (`YYYY-MM-DD`). */
+  overdueAmountsAsOf?: string;
+  totalSalesLcy?: number;
+  invoicedPrepaymentAmountLcy?: number;
+}
+
 export interface BcCustomerPriceGroup extends BcRecordBase {
   code?: string;
   description?: string;
@@ -223,6 +244,7 @@ export interface BcEntityMap {
   salesInvoices: BcSalesInvoice;
   salesInvoiceLines: BcSalesInvoiceLine;
   customerFinancialDetails: BcCustomerFinancialDetail;
+  customerStatistics: BcCustomerStatistics;
   resources: BcResource;
   customerPriceGroups: BcCustomerPriceGroup;
   salesPrices: BcSalesPrice;
@@ -237,6 +259,7 @@ export const BC_CUSTOM_API_SETS: ReadonlySet<BcEntitySet> = new Set<BcEntitySet>
   'salesPrices',
   'shippingAgents',
   'customerCards',
+  'customerStatistics',
 ]);
 
 /** Filters on `salesInvoices.status` (OR on one field is allowed by BC). */

@@ -39,6 +39,7 @@ import {
   contactsInformationOf,
   etagOf,
   fieldValue,
+  customerStatisticsRecord,
   financialDetailRecord,
   toWire,
   ViewCache,
@@ -314,6 +315,11 @@ function getRecord(scope: Scope, def: EntityDef, id: string): StoredRecord {
     if (!customer) throw recordNotFound(def, id);
     return financialDetailRecord(customer, scope.cache);
   }
+  if (def.entitySet === 'customerStatistics') {
+    const customer = scope.ctx.store.get(scope.companyId, 'customers', id);
+    if (!customer) throw recordNotFound(def, id);
+    return customerStatisticsRecord(customer, scope.cache);
+  }
   const record = scope.ctx.store.get(scope.companyId, tableOf(def), id);
   if (!record) throw recordNotFound(def, id);
   return record;
@@ -325,6 +331,13 @@ function collectionSource(scope: Scope, def: EntityDef): Iterable<StoredRecord> 
     const cache = scope.cache;
     return (function* () {
       for (const c of customers) yield financialDetailRecord(c, cache);
+    })();
+  }
+  if (def.entitySet === 'customerStatistics') {
+    const customers = scope.ctx.store.table(scope.companyId, 'customers').records.values();
+    const cache = scope.cache;
+    return (function* () {
+      for (const c of customers) yield customerStatisticsRecord(c, cache);
     })();
   }
   if (def.entitySet === 'salesInvoiceLines') {

@@ -1,6 +1,6 @@
 // The entity sets the Business Central emulator serves, with their API v2.0 field names (api-facts A2), field types,
 // BC field lengths, read-only fields, enums, unique keys and navigation properties. Custom API pages (resources,
-// customerPriceGroups, salesPrices, shippingAgents, customerCards) live under `api/bcsync/sync/v1.0` (DESIGN §8.3;
+// customerPriceGroups, salesPrices, shippingAgents, customerCards, customerStatistics) live under `api/bcsync/sync/v1.0` (DESIGN §8.3;
 // their shapes are documented in docs/emulators.md as the AL extension would publish them).
 
 /** Field types the emulator validates. Dates are `YYYY-MM-DD`, datetimes ISO UTC with ms and `Z`. */
@@ -469,6 +469,40 @@ const customerFinancialDetails: EntityDef = {
     balance: ro(num),
     totalSalesExcludingTax: ro(num),
     overdueAmount: ro(num),
+    // Documented on the v2.0 resource: the newest change behind the figures (the customer or its sales documents).
+    lastModifiedDateTime: modified,
+  },
+};
+
+/**
+ * Custom page `customerStatistics` (read-only, computed, keyed by the customer id): the Customer Statistics figures
+ * of bc-sync-semantics §8.15 that API v2.0's `customerFinancialDetail` lacks (it has balance, total sales and overdue
+ * amount only). A real extension publishes it over the Customer table with its FlowFields. All amounts are in LCY.
+ * `lastModifiedDateTime` is the newest change of the customer or of its sales invoices (draft or posted, payments
+ * included): the emulator's stand-in for BC's ledger-entry / sales-line activity.
+ */
+const customerStatistics: EntityDef = {
+  entitySet: 'customerStatistics',
+  entityName: 'customerStatistic',
+  caption: 'Customer',
+  api: 'custom',
+  readOnlyEntity: true,
+  computed: true,
+  fields: {
+    id,
+    number: ro(str(20)),
+    displayName: ro(str(100)),
+    balanceLcy: ro(num),
+    outstandingOrdersLcy: ro(num),
+    shippedNotInvoicedLcy: ro(num),
+    outstandingInvoicesLcy: ro(num),
+    totalLcy: ro(num),
+    creditLimitLcy: ro(num),
+    overdueAmountsLcy: ro(num),
+    overdueAmountsAsOf: ro(date),
+    totalSalesLcy: ro(num),
+    invoicedPrepaymentAmountLcy: ro(num),
+    lastModifiedDateTime: modified,
   },
 };
 
@@ -583,6 +617,7 @@ export const ENTITIES: Readonly<Record<string, EntityDef>> = Object.fromEntries(
     salesInvoices,
     salesInvoiceLines,
     customerFinancialDetails,
+    customerStatistics,
     resources,
     customerPriceGroups,
     salesPrices,

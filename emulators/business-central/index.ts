@@ -50,6 +50,13 @@ export interface RunningBusinessCentralEmulator extends RunningEmulator {
    * taken unique key.
    */
   enterRecord(entitySet: string, data: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Posts a customer payment of `amount` (LCY) applied to the posted sales invoice `invoiceId`, as a user would with a
+   * payment journal: the invoice's `remainingAmount` (its customer ledger entry's remaining amount) drops, its
+   * `status` becomes `Paid` at 0, and its `lastModifiedDateTime` moves (activity for the Customer Statistics job).
+   * For tests and demos; throws when the invoice is not posted or the amount exceeds what remains.
+   */
+  applyPayment(invoiceId: string, amount: number): Record<string, unknown>;
 }
 
 const API_PATH = /^\/v2\.0\/(?:([^/]+)\/)?([^/]+)\/api\/(v2\.0|bcsync\/sync\/v1\.0)(?:\/(.*))?$/;
@@ -310,6 +317,15 @@ export async function startBusinessCentralEmulator(
     tokenUrl: `${url}/${tenant}/oauth2/v2.0/token`,
     companyId: DEMO_COMPANY.id,
     enterRecord: (entitySet, data) => store.insert(DEMO_COMPANY.id, entitySet, { id: randomUUID(), ...data }).data,
+    applyPayment: (invoiceId, amount) => {
+      const invoice = store.get(DEMO_COMPANY.id, 'salesInvoices', invoiceId);
+      const status = invoice?.data['status'];
+      if (!invoice || (status !== 'Open' && status !== 'Paid')) throw new Error(`no open posted invoice ${invoiceId}`);
+      const remaining = Math.round(((invoice.data['remainingAmount'] as number) - amount) * 100) / 100;
+      if (amount <= 0 || remaining < 0) throw new Error(`a payment of ${amount} does not fit invoice ${invoiceId}`);
+      const data = { ...invoice.data, remainingAmount: remaining, status: remaining === 0 ? 'Paid' : 'Open' };
+      return store.update(DEMO_COMPANY.id, 'salesInvoices', invoiceId, data).data;
+    },
     close: async () => {
       protection.close();
       webhooks.close();

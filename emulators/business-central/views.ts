@@ -11,12 +11,26 @@ export function etagOf(record: StoredRecord): string {
   return `W/"${Buffer.from(inner, 'utf8').toString('base64')}"`;
 }
 
-/** A customer's financial figures, computed from its posted invoices. */
+/** A customer's financial figures, computed from its sales invoices (all amounts in LCY). */
 export interface FinancialFigures {
+  /** Remaining amount of the posted invoices (the customer ledger entries' remaining amounts). */
   balance: number;
   totalSalesExcludingTax: number;
+  /** Remaining amount of posted invoices whose due date is before the work date. */
   overdueAmount: number;
+  /** Amount including tax of the invoices not posted yet (BC "Outstanding Invoices (LCY)"). */
+  outstandingInvoices: number;
+  /** The newest `lastModifiedDateTime` of the customer's invoices (null when it has none). */
+  lastActivity: string | null;
 }
+
+const noFigures = (): FinancialFigures => ({
+  balance: 0,
+  totalSalesExcludingTax: 0,
+  overdueAmount: 0,
+  outstandingInvoices: 0,
+  lastActivity: null,
+});
 
 /** Per-request cache of values that need a scan of another table. */
 export class ViewCache {
@@ -25,27 +39,34 @@ export class ViewCache {
   constructor(
     private readonly store: BcStore,
     private readonly companyId: string,
-    private readonly today: string,
+    /** The work date (`YYYY-MM-DD`): overdue amounts are as of this day. */
+    readonly today: string,
   ) {}
 
-  /** Financial figures per customer id (posted invoices only; overdue = remaining amount past its due date). */
+  /** Financial figures per customer id (posted invoices; overdue = remaining amount past its due date). */
   financialsOf(customerId: string): FinancialFigures {
     if (!this.financials) {
       this.financials = new Map();
       for (const invoice of this.store.table(this.companyId, 'salesInvoices').records.values()) {
         const d = invoice.data;
-        if (d['status'] === 'Draft') continue;
         const key = d['customerId'] as string;
-        const f = this.financials.get(key) ?? { balance: 0, totalSalesExcludingTax: 0, overdueAmount: 0 };
+        const f = this.financials.get(key) ?? noFigures();
+        const modified = d['lastModifiedDateTime'] as string | undefined;
+        if (modified && (!f.lastActivity || modified > f.lastActivity)) f.lastActivity = modified;
+        this.financials.set(key, f);
+        if (d['status'] === 'Draft' || d['status'] === 'In Review') {
+          f.outstandingInvoices = round(f.outstandingInvoices + ((d['totalAmountIncludingTax'] as number) ?? 0));
+          continue;
+        }
+        if (d['status'] === 'Canceled') continue;
         const remaining = (d['remainingAmount'] as number) ?? 0;
         f.balance = round(f.balance + remaining);
         f.totalSalesExcludingTax = round(f.totalSalesExcludingTax + ((d['totalAmountExcludingTax'] as number) ?? 0));
         if (typeof d['dueDate'] === 'string' && d['dueDate'] < this.today)
           f.overdueAmount = round(f.overdueAmount + remaining);
-        this.financials.set(key, f);
       }
     }
-    return this.financials.get(customerId) ?? { balance: 0, totalSalesExcludingTax: 0, overdueAmount: 0 };
+    return this.financials.get(customerId) ?? noFigures();
   }
 }
 
@@ -64,6 +85,12 @@ export function fieldValue(set: string, record: StoredRecord, field: string, cac
   return def ? emptyValue(def) : undefined;
 }
 
+/** The newer of the customer's own change and its invoices' newest change. */
+function lastChangeOf(customer: StoredRecord, f: FinancialFigures): string {
+  const own = customer.data['lastModifiedDateTime'] as string;
+  return f.lastActivity && f.lastActivity > own ? f.lastActivity : own;
+}
+
 /** The `customerFinancialDetails` row of a customer (a computed, read-only entity keyed by the customer id). */
 export function financialDetailRecord(customer: StoredRecord, cache: ViewCache): StoredRecord {
   const f = cache.financialsOf(customer.data['id'] as string);
@@ -75,6 +102,37 @@ export function financialDetailRecord(customer: StoredRecord, cache: ViewCache):
       balance: f.balance,
       totalSalesExcludingTax: f.totalSalesExcludingTax,
       overdueAmount: f.overdueAmount,
+      lastModifiedDateTime: lastChangeOf(customer, f),
+    },
+  };
+}
+
+/**
+ * The custom `customerStatistics` row of a customer: BC's Customer Statistics FlowFields. The emulator has no sales
+ * orders, shipments or prepayment invoices, so outstanding orders, shipped-not-invoiced and invoiced prepayments are
+ * 0; Total (LCY) = balance + outstanding orders + shipped not invoiced + outstanding invoices, as on BC's page.
+ */
+export function customerStatisticsRecord(customer: StoredRecord, cache: ViewCache): StoredRecord {
+  const f = cache.financialsOf(customer.data['id'] as string);
+  const outstandingOrdersLcy = 0;
+  const shippedNotInvoicedLcy = 0;
+  return {
+    version: customer.version,
+    data: {
+      id: customer.data['id'],
+      number: customer.data['number'],
+      displayName: customer.data['displayName'],
+      balanceLcy: f.balance,
+      outstandingOrdersLcy,
+      shippedNotInvoicedLcy,
+      outstandingInvoicesLcy: f.outstandingInvoices,
+      totalLcy: round(f.balance + outstandingOrdersLcy + shippedNotInvoicedLcy + f.outstandingInvoices),
+      creditLimitLcy: customer.data['creditLimit'] ?? 0,
+      overdueAmountsLcy: f.overdueAmount,
+      overdueAmountsAsOf: cache.today,
+      totalSalesLcy: f.totalSalesExcludingTax,
+      invoicedPrepaymentAmountLcy: 0,
+      lastModifiedDateTime: lastChangeOf(customer, f),
     },
   };
 }

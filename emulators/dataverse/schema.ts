@@ -162,6 +162,8 @@ const account: TableDef = {
     parentaccountid: { navigations: { parentaccountid: 'accounts' } },
     transactioncurrencyid: { navigations: { transactioncurrencyid: 'transactioncurrencies' } },
     defaultpricelevelid: { navigations: { defaultpricelevelid: 'pricelevels' } },
+    // The account's statistics row (the Customer Statistics job sets it, as BC's solution does).
+    bcsync_accountstatisticsid: { navigations: { bcsync_accountstatisticsid: 'bcsync_accountstatistics' } },
     ...owner(),
   },
   collections: {
@@ -584,11 +586,17 @@ const accountStatistics: TableDef = {
   columns: {
     bcsync_accountstatisticsid: { type: 'guid' },
     bcsync_name: s(100, { required: true }),
+    bcsync_customernumber: s(20),
     bcsync_balance: money,
-    bcsync_totalsales: money,
-    bcsync_overdueamount: money,
     bcsync_outstandingorders: money,
     bcsync_shippednotinvoiced: money,
+    bcsync_outstandinginvoices: money,
+    bcsync_total: money,
+    bcsync_creditlimit: money,
+    bcsync_overdueamount: money,
+    bcsync_overdueasof: { type: 'dateonly' },
+    bcsync_totalsales: money,
+    bcsync_invoicedprepayments: money,
     bcsync_lastupdatedon: { type: 'datetime' },
     ...stateColumns(accountStatisticsState),
     ...common(),

@@ -84,6 +84,24 @@ describe('bcsync run, retry and rerun', function () {
       assert.deepEqual(await inputOf(op.client, workflowId), [{ mapping: 'UNIT OF MEASURE', mode: 'incremental' }]);
     });
 
+    it('starts the statistics job as its own workflow type, and refuses a second one while it runs', async () => {
+      const r = await bcsync('run', 'CUSTOMER STATISTICS', '--json');
+      assert.equal(r.code, 0, r.stderr);
+      const workflowId = track((JSON.parse(r.stdout) as Started).workflowId);
+      assert.match(workflowId, /^run-customer-statistics-/);
+      const d = await op.client.workflow.getHandle(workflowId).describe();
+      assert.equal(d.type, 'customerStatistics');
+      assert.equal(d.typedSearchAttributes.get(BcSyncMapping), 'CUSTOMER STATISTICS');
+      assert.deepEqual(await inputOf(op.client, workflowId), [{ mapping: 'CUSTOMER STATISTICS', mode: 'incremental' }]);
+      await eventually(
+        async () => (await op.client.workflow.count(`WorkflowId = "${workflowId}"`)).count === 1,
+        'visibility',
+      );
+      const second = await bcsync('run', 'customer-statistics');
+      assert.equal(second.code, 1);
+      assert.match(second.stderr, /^bcsync: CUSTOMER STATISTICS is already being synchronized by /m);
+    });
+
     it('refuses a second run of a mapping while one is running', async () => {
       const first = await bcsync('run', 'CONTACT', '--json');
       assert.equal(first.code, 0, first.stderr);

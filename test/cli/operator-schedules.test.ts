@@ -250,6 +250,12 @@ describe('bcsync schedule', function () {
       assert.equal(refused.stderr.trim(), `bcsync: ${cannotRunReason(notRunnable[0])!}`);
     }
 
+    // The statistics job's schedule starts its own workflow type; the table mappings' start syncMapping.
+    const statistics = await op.client.schedule.getHandle('bcsync-customer-statistics').describe();
+    assert.equal(statistics.action.type === 'startWorkflow' && statistics.action.workflowType, 'customerStatistics');
+    const customer = await op.client.schedule.getHandle('bcsync-customer').describe();
+    assert.equal(customer.action.type === 'startWorkflow' && customer.action.workflowType, 'syncMapping');
+
     const m = await bcsync('mappings', '--json');
     assert.equal(m.code, 0, m.stderr);
     const out = JSON.parse(m.stdout) as {

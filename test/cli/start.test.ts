@@ -192,10 +192,15 @@ describe('npm start (bcsync start)', function () {
 
     // The first start ran the full synchronization before creating the schedules: one coupling (match) job per demo
     // mapping, and no record failed because a mapping it depends on had not run yet.
-    const scheduled = demoScheduledMappings(applyMappingOverrides(defaultMappings(), demoMappingOverrides));
+    const demoMappings = applyMappingOverrides(defaultMappings(), demoMappingOverrides);
+    const scheduled = demoScheduledMappings(demoMappings);
     assert.ok(scheduled.includes('CUSTOMER') && scheduled.includes('CONTACT') && scheduled.includes('CURRENCY'));
+    // The statistics job is scheduled too, but is no table mapping: the full synchronization leaves it out.
+    assert.ok(scheduled.includes('CUSTOMER STATISTICS'));
+    assert.match(started.output(), /Schedule bcsync-customer-statistics: every 10s \(created\)/);
+    const fullSynced = scheduled.filter((name) => demoMappings.find((m) => m.name === name)?.kind === 'table');
     assert.ok(
-      started.output().includes(`First start: full synchronization of ${scheduled.join(', ')}`),
+      started.output().includes(`First start: full synchronization of ${fullSynced.join(', ')}`),
       started.output(),
     );
     assert.match(started.output(), /Full synchronization: (succeeded|completed_with_errors)/);
@@ -208,7 +213,7 @@ describe('npm start (bcsync start)', function () {
       type: string;
       status: string;
     }>;
-    for (const mapping of scheduled) {
+    for (const mapping of fullSynced) {
       assert.ok(
         firstJobs.some(
           (j) =>
@@ -234,6 +239,18 @@ describe('npm start (bcsync start)', function () {
       60_000,
     );
     assert.ok(coupled.inserted > 0);
+
+    // The scheduled Customer Statistics job writes the statistics of the coupled customers (its own job type).
+    await eventually(
+      async () => {
+        const jobs = JSON.parse(
+          (await runBcsync(['jobs', '--json', '--mapping', 'CUSTOMER STATISTICS'], cliEnv)).stdout,
+        ) as Array<{ type: string; status: string; inserted: number }>;
+        return jobs.find((j) => j.type === 'statistics' && j.status === 'succeeded' && j.inserted > 0);
+      },
+      'the first scheduled CUSTOMER STATISTICS run',
+      60_000,
+    );
 
     // Change a customer through the Business Central emulator's API, as a user of BC would.
     const token = (await (

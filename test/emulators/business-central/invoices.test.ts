@@ -125,4 +125,46 @@ describe('BC emulator: sales invoices', () => {
     const customerAfter = (await h.json(h.companyUrl(`customers(${customer.id})`))).body;
     assert.equal(customerAfter.lastModifiedDateTime, customer.lastModifiedDateTime);
   });
+
+  it('serves the Customer Statistics figures on the custom customerStatistics page, and a payment moves them', async () => {
+    const { customer, invoice } = await newDraft();
+    await h.json(h.companyUrl(`salesInvoices(${invoice.id})/salesInvoiceLines`), {
+      method: 'POST',
+      body: { lineObjectNumber: '1000', quantity: 1, unitPrice: 80 },
+    });
+    const draftStats = (await h.json(h.customUrl(`customerStatistics(${customer.id})`))).body;
+    const detail = (await h.json(h.companyUrl(`customerFinancialDetails(${customer.id})`))).body;
+    assert.equal(draftStats.outstandingInvoicesLcy >= 100, true, 'the draft is an outstanding invoice');
+    assert.deepEqual(
+      [draftStats.balanceLcy, draftStats.totalSalesLcy, draftStats.overdueAmountsLcy],
+      [detail.balance, detail.totalSalesExcludingTax, detail.overdueAmount],
+    );
+    assert.equal(
+      draftStats.totalLcy,
+      Math.round((draftStats.balanceLcy + draftStats.outstandingInvoicesLcy) * 100) / 100,
+    );
+    assert.equal(draftStats.creditLimitLcy, customer.creditLimit);
+    assert.match(draftStats.overdueAmountsAsOf, /^\d{4}-\d{2}-\d{2}$/);
+    assert.equal(typeof detail.lastModifiedDateTime, 'string', 'documented on the v2.0 resource');
+
+    await h.call(h.companyUrl(`salesInvoices(${invoice.id})/Microsoft.NAV.post`), { method: 'POST' });
+    const posted = (await h.json(h.customUrl(`customerStatistics(${customer.id})`))).body;
+    assert.equal(posted.balanceLcy, Math.round((draftStats.balanceLcy + 100) * 100) / 100);
+    h.bc.applyPayment(invoice.id, 40);
+    const paid = (await h.json(h.customUrl(`customerStatistics(${customer.id})`))).body;
+    assert.equal(paid.balanceLcy, Math.round((posted.balanceLcy - 40) * 100) / 100);
+    assert.ok(paid.lastModifiedDateTime > posted.lastModifiedDateTime, 'a payment is activity');
+    const after = (await h.json(h.companyUrl(`salesInvoices(${invoice.id})`))).body;
+    assert.deepEqual([after.remainingAmount, after.status], [60, 'Open']);
+    h.bc.applyPayment(invoice.id, 60);
+    assert.equal((await h.json(h.companyUrl(`salesInvoices(${invoice.id})`))).body.status, 'Paid');
+    assert.throws(() => h.bc.applyPayment(invoice.id, 1), /does not fit/);
+    const changed = (
+      await h.json(h.customUrl(`customerStatistics?$filter=lastModifiedDateTime gt ${posted.lastModifiedDateTime}`))
+    ).body.value;
+    assert.deepEqual(
+      changed.map((r: Json) => r.id),
+      [customer.id],
+    );
+  });
 });

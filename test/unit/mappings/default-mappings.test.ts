@@ -82,19 +82,28 @@ describe('default mappings', () => {
       'RESOURCE-PRODUCT': 'resources to-dataverse products',
       CONTACT: 'contacts bidirectional contacts',
       'CUSTPRCGRP-PRICE': 'customerPriceGroups to-dataverse pricelevels',
-      'CUSTOMER STATISTICS': 'customers to-dataverse bcsync_accountstatisticses',
+      'CUSTOMER STATISTICS': 'customerStatistics to-dataverse bcsync_accountstatistics',
       'SALESPRC-PRODPRICE': 'salesPrices to-dataverse productpricelevels',
       'POSTEDSALESINV-INV': 'salesInvoices to-dataverse invoices',
     });
   });
 
-  it('marks every mapping but the prices, invoices and statistics complete', () => {
+  it('marks every mapping but the prices and invoices complete', () => {
     assert.deepEqual(
       mappings
         .filter((m) => m.complete)
         .map((m) => m.name)
         .sort(),
-      ['CONTACT', 'CURRENCY', 'CUSTOMER', 'ITEM-PRODUCT', 'RESOURCE-PRODUCT', 'SALESPEOPLE', 'UNIT OF MEASURE'],
+      [
+        'CONTACT',
+        'CURRENCY',
+        'CUSTOMER',
+        'CUSTOMER STATISTICS',
+        'ITEM-PRODUCT',
+        'RESOURCE-PRODUCT',
+        'SALESPEOPLE',
+        'UNIT OF MEASURE',
+      ],
     );
   });
 
