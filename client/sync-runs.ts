@@ -106,6 +106,10 @@ export async function reportRun(
   if (isSyncResult(result) && result.outcome === 'failed') {
     throw new CliError(`${run.workflowId} ended with outcome failed (${run.url})`);
   }
+  // Done, but records failed: a distinct exit code (3, as full-sync and match), so a script cannot take it for success.
+  if (isSyncResult(result) && result.failed > 0) {
+    throw new CliError(`${run.workflowId} completed with ${result.failed} failed record(s); see bcsync errors`, 3);
+  }
 }
 
 function printSyncResult(workflowId: string, r: SyncMappingResult): void {

@@ -297,14 +297,15 @@ describe('bcsync run, retry and rerun', function () {
       );
     });
 
-    it('exits 0 on completed_with_errors but says so, pointing at the errors and retry of the job', async () => {
+    it('exits 3 on completed_with_errors and says so, pointing at the errors and retry of the job', async () => {
       const r = await wait('run', 'CUSTOMER', '--wait');
-      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /^bcsync: run-customer-\S+ completed with 2 failed record\(s\); see bcsync errors$/m);
       assert.match(r.stdout, /: completed_with_errors \(4 changed, 2 failed\)$/m);
       assert.match(r.stdout, /to-dataverse: see bcsync errors --job 41; re-sync only those records: bcsync retry 41/);
       assert.doesNotMatch(r.stdout, /--job 42/);
       const json = await wait('run', 'CUSTOMER', '--wait', '--json');
-      assert.equal(json.code, 0, json.stderr);
+      assert.equal(json.code, 3, json.stderr);
       const out = JSON.parse(json.stdout) as { result: { outcome: string; passes: unknown[] } };
       assert.equal(out.result.outcome, 'completed_with_errors');
       assert.equal(out.result.passes.length, 2);
