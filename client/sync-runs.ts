@@ -78,8 +78,9 @@ function isSyncResult(value: unknown): value is SyncMappingResult {
 
 /**
  * Prints the started run; with `wait`, waits for it (following continue-as-new) and prints the outcome and the
- * counts of each pass. Throws `CliError` (exit 1) when the run fails or its outcome is `failed`; an outcome of
- * `completed_with_errors` exits 0 but says so. `extraJson` adds fields to the `--json` document (a command that did
+ * counts of each pass. Throws `CliError` (exit 1) when the run fails or its outcome is `failed`, and exit 3 when it
+ * completed with failed records. Ctrl-C while waiting only stops the waiting: it says the run goes on and how to
+ * follow it, then exits 130. `extraJson` adds fields to the `--json` document (a command that did
  * something before starting the run reports both in one document).
  */
 export async function reportRun(
@@ -94,11 +95,20 @@ export async function reportRun(
   }
   if (!opts.json) console.log(`started ${run.workflowId}\n${run.url}\nwaiting for the outcome…`);
   let result: unknown;
+  const onInterrupt = () => {
+    process.stderr.write(
+      `\nbcsync: stopped waiting; ${run.workflowId} goes on running. Follow it in ${run.url} or with bcsync jobs\n`,
+    );
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
   try {
     result = await run.handle.result();
   } catch (err) {
     const cause = err instanceof WorkflowFailedError && err.cause ? err.cause.message : (err as Error).message;
     throw new CliError(`${run.workflowId} did not complete: ${cause} (${run.url})`);
+  } finally {
+    process.off('SIGINT', onInterrupt);
   }
   if (opts.json) printJson({ ...started, result });
   else if (isSyncResult(result)) printSyncResult(run.workflowId, result);

@@ -5,7 +5,7 @@ import { recordErrors } from '../../store/sync-errors';
 import { openJob } from '../../store/sync-jobs';
 import { BcSyncMapping } from '../../workflows/definitions';
 import type { PassDirection, SyncMappingInput } from '../../engine/run-types';
-import { runBcsync } from '../support/cli';
+import { runBcsync, spawnBcsync } from '../support/cli';
 import { eventually, testResources, uniqueName } from '../support/env';
 import { openOperatorEnv, type OperatorEnv, terminateAll } from './operator-env';
 
@@ -309,6 +309,25 @@ describe('bcsync run, retry and rerun', function () {
       const out = JSON.parse(json.stdout) as { result: { outcome: string; passes: unknown[] } };
       assert.equal(out.result.outcome, 'completed_with_errors');
       assert.equal(out.result.passes.length, 2);
+    });
+
+    it('Ctrl-C while waiting stops only the waiting: it says the run goes on and how to follow it', async () => {
+      const waiting = spawnBcsync(['run', 'UNIT OF MEASURE', '--wait'], env);
+      const exited = new Promise<number | null>((resolve) => waiting.child.once('exit', (code) => resolve(code)));
+      await eventually(() => waiting.output().includes('waiting for the outcome'), 'the CLI to wait');
+      const workflowId = /started (run-unit-of-measure-\S+)/.exec(waiting.output())![1];
+      waiting.child.kill('SIGINT');
+      assert.equal(await exited, 130, waiting.output());
+      assert.match(
+        waiting.output(),
+        new RegExp(
+          `^bcsync: stopped waiting; ${workflowId} goes on running\\. Follow it in http\\S+ or with bcsync jobs$`,
+          'm',
+        ),
+      );
+      const handle = op.client.workflow.getHandle(workflowId);
+      assert.equal((await handle.describe()).status.name, 'RUNNING', 'the run goes on');
+      await handle.terminate('test done');
     });
 
     it('exits 1 when the outcome is failed or the run itself fails', async () => {
