@@ -33,7 +33,7 @@ export class CommandContext {
   }
 
   get logger(): Logger {
-    return (this._logger ??= createLogger(this.config.logLevel));
+    return (this._logger ??= createLogger(this.config.logLevel, 'bcsync', this.config.logFormat));
   }
 
   /**

@@ -72,6 +72,7 @@ const duration = z
 
 const schema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   DATA_DIR: z.string().trim().min(1).default('.data'),
 
   TEMPORAL_ADDRESS: optionalString,
@@ -233,6 +234,8 @@ function toConfig(e: Variables, env: Env) {
 
   return {
     logLevel: e.LOG_LEVEL,
+    /** `pretty`: readable lines; `json`: one JSON object per line; `auto`: pretty on a terminal. (Default: `auto`) */
+    logFormat: e.LOG_FORMAT,
     /** Where embedded state lives (dev-server DB, SQLite store, emulator state, demo mappings). (Default: `.data`) */
     dataDir: path.resolve(e.DATA_DIR),
     temporal: {

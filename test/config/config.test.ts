@@ -39,6 +39,7 @@ describe('config', function () {
     rejects({ BC_API_URL: 'ftp://x' }, 'BC_API_URL');
     rejects({ DEMO_SCHEDULE_EVERY: 'often' }, 'DEMO_SCHEDULE_EVERY');
     rejects({ LOG_LEVEL: 'loud' }, 'LOG_LEVEL');
+    rejects({ LOG_FORMAT: 'fancy' }, 'LOG_FORMAT');
   });
 
   it('requires a client secret for a real Entra authority and reads it from a file', () => {
