@@ -64,7 +64,9 @@ export const postedSalesInvoiceRules: EntityRules = {
         item.decision = { kind: 'unchanged', counter: 'unchanged', couplingResult: 'success', hashes: d.hashes };
       }
     }
-    const creates = items.filter((i) => plan(i.decision)?.operation === 'create' && i.written === undefined && !i.failure);
+    const creates = items.filter(
+      (i) => plan(i.decision)?.operation === 'create' && i.written === undefined && !i.failure,
+    );
     if (!creates.length) return;
 
     const linesOf = await invoiceLines(
@@ -84,13 +86,17 @@ export const postedSalesInvoiceRules: EntityRules = {
       }
       const missing = lines
         .map((line) => ({ line, product: products.get(line) }))
-        .filter((x): x is { line: Line; product: { kind: 'missing'; reason: string } } => x.product?.kind === 'missing');
+        .filter(
+          (x): x is { line: Line; product: { kind: 'missing'; reason: string } } => x.product?.kind === 'missing',
+        );
       if (missing.length) {
         item.failure = `${who} cannot be created: ${missing.map((x) => `line ${text(x.line.sequence) ?? '?'} ${x.product.reason}`).join('; ')}. Nothing of the invoice is written; it is created with all its lines on the first run after that`;
         continue;
       }
       const currencyId = boundId(p.payload, 'transactioncurrencyid');
-      const priceList = currencyId ? await priceLists.forCurrency(currencyId) : { error: 'the invoice has no currency' };
+      const priceList = currencyId
+        ? await priceLists.forCurrency(currencyId)
+        : { error: 'the invoice has no currency' };
       if ('error' in priceList) {
         item.failure = `${who} cannot be created: no price list: ${priceList.error}`;
         continue;
@@ -171,7 +177,7 @@ async function lineProducts(deps: SyncDeps, lines: Line[]): Promise<Map<Line, Li
   const productIds = [...itemCouplings.values(), ...resourceCouplings.values()].map((c) => c.dvId);
   const products = new Map<string, Record<string, unknown>>();
   if (productIds.length) {
-    const found = await deps.connectors.dv.getByIds('products' as DvEntitySet, [...new Set(productIds)], {
+    const found = await deps.connectors.dv.getByIds('products', [...new Set(productIds)], {
       select: ['productid', '_defaultuomid_value'],
     });
     for (const product of found) products.set(lower(product.productid), product);
@@ -270,7 +276,7 @@ class PriceLists {
     }
     // BC takes the first one by id.
     if (ids.length) return { id: ids.sort()[0] };
-    const currency = await dv.get('transactioncurrencies' as DvEntitySet, currencyId, { select: ['isocurrencycode'] });
+    const currency = await dv.get('transactioncurrencies', currencyId, { select: ['isocurrencycode'] });
     if (!currency) {
       return { error: `its currency ${currencyId} does not exist in Dataverse; run CURRENCY` };
     }
@@ -292,4 +298,3 @@ class PriceLists {
     return { id };
   }
 }
-

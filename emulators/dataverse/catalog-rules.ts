@@ -212,7 +212,8 @@ function checkInvoice(values: Record<string, unknown>, ctx: WriteContext): void 
   let tax = 0;
   for (const line of ctx.store.rows('invoicedetails')) {
     if (line.values._invoiceid_value !== id) continue;
-    detail += num(line.values.baseamount) - num(line.values.manualdiscountamount) - num(line.values.volumediscountamount);
+    detail +=
+      num(line.values.baseamount) - num(line.values.manualdiscountamount) - num(line.values.volumediscountamount);
     lineDiscounts += num(line.values.manualdiscountamount);
     tax += num(line.values.tax);
   }
@@ -239,7 +240,10 @@ function checkInvoiceLine(values: Record<string, unknown>, ctx: WriteContext): v
   }
   const writeIn = values.isproductoverridden === true;
   if (writeIn && values._productid_value != null) {
-    throw badRequest('A write-in product cannot have a product; clear productid or isproductoverridden.', CODES.invalidArgument);
+    throw badRequest(
+      'A write-in product cannot have a product; clear productid or isproductoverridden.',
+      CODES.invalidArgument,
+    );
   }
   if (!writeIn && values._productid_value == null) {
     throw badRequest(

@@ -427,7 +427,8 @@ export function createRow(
       createRow(env, child, { ...item, [`${nav}@odata.bind`]: `/${table.entitySet}(${id})` });
     }
   }
-  return row;
+  // The children's rules may have written the row again (an invoice's totals follow its lines).
+  return env.store.get(table.entitySet, id) ?? row;
 }
 
 /**

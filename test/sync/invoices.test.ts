@@ -58,7 +58,13 @@ describe('POSTEDSALESINV-INV end to end', function () {
       const l = lines[i];
       const what = `invoice ${String(bc.number)} line ${String(b.sequence)} (${String(b.lineType)})`;
       assert.deepEqual(
-        [l.lineitemnumber, Number(l.quantity), Number(l.priceperunit), Number(l.manualdiscountamount), l.ispriceoverridden],
+        [
+          l.lineitemnumber,
+          Number(l.quantity),
+          Number(l.priceperunit),
+          Number(l.manualdiscountamount),
+          l.ispriceoverridden,
+        ],
         [b.sequence, b.quantity, b.unitPrice, b.discountAmount, true],
         what,
       );
@@ -219,7 +225,10 @@ describe('POSTEDSALESINV-INV end to end', function () {
     // BC's record differs from what was sent (as after a payment): the engine sees a change, the invoice is not sent.
     const dvId = (await coupledTo(MAPPING, posted.id))!;
     const before = (await stack.connectors.dv.get('invoices', dvId))!;
-    await stack.store.knex('couplings').where({ mapping: MAPPING, bc_id: lower(posted.id) }).update({ bc_hash: 'x' });
+    await stack.store
+      .knex('couplings')
+      .where({ mapping: MAPPING, bc_id: lower(posted.id) })
+      .update({ bc_hash: 'x' });
     const full = pass(await runSync(stack.taskQueue, { mapping: MAPPING, mode: 'full' }), 'to-dataverse').counts;
     assert.deepEqual([full.inserted, full.modified, full.failed], [0, 0, 0]);
     const after = (await stack.connectors.dv.get('invoices', dvId))!;
@@ -227,7 +236,7 @@ describe('POSTEDSALESINV-INV end to end', function () {
     await assertCouplingsWhole(stack, [MAPPING]);
   });
 
-  it('leaves out an invoice whose second line\'s item is not coupled, naming it, and creates it whole later', async () => {
+  it("leaves out an invoice whose second line's item is not coupled, naming it, and creates it whole later", async () => {
     const customer = await invoiceCustomer();
     const [coupledItem] = await all(stack, 'bc', 'items', 'blocked eq false');
     const unit = String(coupledItem.baseUnitOfMeasureCode);
@@ -238,7 +247,7 @@ describe('POSTEDSALESINV-INV end to end', function () {
     });
     const posted = await postInvoice(customer, [
       { lineType: 'Item', item: coupledItem, quantity: 1 },
-      { lineType: 'Item', item: newItem as Row, quantity: 2 },
+      { lineType: 'Item', item: newItem, quantity: 2 },
     ]);
 
     const failed = pass(await runSync(stack.taskQueue, { mapping: MAPPING, mode: 'incremental' }), 'to-dataverse');
@@ -254,7 +263,10 @@ describe('POSTEDSALESINV-INV end to end', function () {
     assert.equal(await coupledTo(MAPPING, posted.id), undefined);
 
     // The fix the message names: ITEM-PRODUCT creates the product; the next run creates the invoice whole.
-    const items = pass(await runSync(stack.taskQueue, { mapping: 'ITEM-PRODUCT', mode: 'incremental' }), 'to-dataverse');
+    const items = pass(
+      await runSync(stack.taskQueue, { mapping: 'ITEM-PRODUCT', mode: 'incremental' }),
+      'to-dataverse',
+    );
     assert.equal(items.counts.failed, 0, JSON.stringify(items));
     assert.ok(await coupledTo('ITEM-PRODUCT', newItem.id), 'the new item has its product');
     const retried = pass(await runSync(stack.taskQueue, { mapping: MAPPING, mode: 'incremental' }), 'to-dataverse');

@@ -359,7 +359,11 @@ function pricing(
 }
 
 /** What the last line of an invoice with more than one line is, by invoice: every line type BC posts. */
-function lastLineKind(n: number, lineCount: number, hasResources: boolean): 'Item' | 'Resource' | 'Account' | 'Comment' {
+function lastLineKind(
+  n: number,
+  lineCount: number,
+  hasResources: boolean,
+): 'Item' | 'Resource' | 'Account' | 'Comment' {
   if (lineCount < 2) return 'Item';
   const kind = (['Item', 'Resource', 'Account', 'Comment'] as const)[n % 4];
   return kind === 'Resource' && !hasResources ? 'Item' : kind;
