@@ -275,4 +275,33 @@ describe('POSTEDSALESINV-INV end to end', function () {
     assert.equal((await listErrors(stack.store.knex, { mapping: MAPPING, unresolvedOnly: true })).length, 0);
     await assertCouplingsWhole(stack, [MAPPING]);
   });
+
+  it('recovers a create whose page failed after the invoice was written: one invoice, its lines once', async () => {
+    const customer = await invoiceCustomer();
+    const [first, second] = await all(stack, 'bc', 'items', 'blocked eq false');
+    const posted = await postInvoice(customer, [
+      { lineType: 'Item', item: first, quantity: 2 },
+      { lineType: 'Item', item: second, quantity: 1 },
+    ]);
+    // The worker dies (here: the page activity fails) after the deep insert, before the coupling commit, once.
+    let crashed = 0;
+    await stack.restartWorker({
+      faults: {
+        afterDestinationWrite: ({ mapping }) => {
+          if (mapping === MAPPING && crashed++ === 0) throw new Error('crash after the destination write');
+        },
+      },
+    });
+    try {
+      const result = pass(await runSync(stack.taskQueue, { mapping: MAPPING, mode: 'incremental' }), 'to-dataverse');
+      assert.equal(crashed, 2, 'the page ran again after the crash');
+      assert.deepEqual([result.counts.inserted, result.counts.failed], [1, 0], JSON.stringify(result));
+    } finally {
+      await stack.restartWorker({ faults: {} });
+    }
+    const invoices = await all(stack, 'dv', 'invoices', `invoicenumber eq '${String(posted.number)}'`);
+    assert.equal(invoices.length, 1, 'no second invoice');
+    await assertInvoice(posted);
+    await assertCouplingsWhole(stack, [MAPPING]);
+  });
 });
