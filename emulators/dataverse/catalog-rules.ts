@@ -185,7 +185,8 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 const money2 = (n: number): number => Math.round(n * 100) / 100;
 
 /**
- * An invoice: paid and canceled invoices are read-only until reactivated (a SetState back to Active, alone); the
+ * An invoice: paid and canceled invoices are read-only but for SetState (a PATCH of statecode/statuscode alone: back
+ * to Active to reactivate, or another status such as Partial → Complete); the
  * totals are the system price calculation's, from the invoice's lines (values a client sends for them are
  * overwritten, as Dynamics 365 Sales does with system pricing):
  * detail amount = Σ(line base amount − manual discount − volume discount), total tax = Σ line tax,
@@ -195,11 +196,12 @@ const money2 = (n: number): number => Math.round(n * 100) / 100;
 function checkInvoice(values: Record<string, unknown>, ctx: WriteContext): void {
   const previous = ctx.previous;
   if (previous !== undefined && INVOICE_LOCKED_STATES.has(num(previous.statecode))) {
-    const reactivating = ctx.stateGiven && values.statecode === 0;
+    // SetState alone is allowed: back to Active (reactivation), or to another paid/canceled status.
+    const setStateOnly = ctx.stateGiven;
     const changed = Object.keys(values).filter(
       (c) => !['statecode', 'statuscode', 'modifiedon', 'versionnumber'].includes(c) && values[c] !== previous[c],
     );
-    if (!reactivating || changed.length > 0) {
+    if (!setStateOnly || changed.length > 0) {
       throw badRequest(
         `The invoice cannot be modified because it is ${previous.statecode === 2 ? 'paid' : 'canceled'}; reactivate it first (statecode 0, Active), then change it.`,
         CODES.invoiceReadOnly,

@@ -341,6 +341,8 @@ describe('Dataverse emulator: writes, preconditions and validation', () => {
       body: { ...writeIn('D', 1, 1), 'invoiceid@odata.bind': `/invoices(${id})` },
     });
     assert.equal(lineOnPaid.status, 400);
+    // SetState alone works on a paid invoice: another paid status, or back to Active.
+    assert.equal((await h.api('PATCH', `invoices(${id})`, { body: { statuscode: 100002 } })).status, 204);
     const mixed = await h.api('PATCH', `invoices(${id})`, { body: { statecode: 0, statuscode: 1, name: 'x' } });
     assert.equal(mixed.status, 400, 'reactivation alone');
     assert.equal((await h.api('PATCH', `invoices(${id})`, { body: { statecode: 0, statuscode: 1 } })).status, 204);
