@@ -222,16 +222,20 @@ describe('POSTEDSALESINV-INV end to end', function () {
     const idle = pass(await runSync(stack.taskQueue, { mapping: MAPPING, mode: 'incremental' }), 'to-dataverse');
     assert.deepEqual([idle.counts.inserted, idle.counts.modified, idle.counts.failed], [0, 0, 0]);
 
-    // BC's record differs from what was sent (as after a payment): the engine sees a change, the invoice is not sent.
+    // The invoice's values differ from what BC holds (someone edited it in Dynamics 365 Sales) and the engine sees a
+    // BC change (the stored hash no longer matches): an update is due by the field mappings, yet a posted invoice
+    // is not sent again.
     const dvId = (await coupledTo(MAPPING, posted.id))!;
+    await stack.connectors.dv.update('invoices', dvId, { duedate: '2030-01-31', shipto_city: 'Elsewhere' }, '*');
     const before = (await stack.connectors.dv.get('invoices', dvId))!;
     await stack.store
       .knex('couplings')
       .where({ mapping: MAPPING, bc_id: lower(posted.id) })
       .update({ bc_hash: 'x' });
     const full = pass(await runSync(stack.taskQueue, { mapping: MAPPING, mode: 'full' }), 'to-dataverse').counts;
-    assert.deepEqual([full.inserted, full.modified, full.failed], [0, 0, 0]);
+    assert.deepEqual([full.inserted, full.modified, full.failed], [0, 0, 0], JSON.stringify(full));
     const after = (await stack.connectors.dv.get('invoices', dvId))!;
+    assert.deepEqual([after.duedate, after.shipto_city], ['2030-01-31', 'Elsewhere'], 'not re-sent');
     assert.equal(after.versionnumber, before.versionnumber, 'the Dataverse invoice was not written');
     await assertCouplingsWhole(stack, [MAPPING]);
   });
