@@ -1,6 +1,7 @@
 /** The entity rules of each mapping, found by the mapping's name (see ./types.ts). */
 import { contactRules } from './contact';
 import { currencyRules } from './currency';
+import { postedSalesInvoiceRules } from './posted-sales-invoice';
 import { productRules } from './product';
 import { customerRules } from './customer';
 import type { EntityRules } from './types';
@@ -15,6 +16,7 @@ const rulesByMapping: Readonly<Record<string, EntityRules>> = {
   'ITEM-PRODUCT': productRules,
   'RESOURCE-PRODUCT': productRules,
   CUSTOMER: customerRules,
+  'POSTEDSALESINV-INV': postedSalesInvoiceRules,
 };
 
 /** The rules of `mapping`, or none. */

@@ -90,6 +90,14 @@ export interface DataverseClient {
     body: Record<string, unknown>,
     options?: DvWriteOptions,
   ): Promise<DvRecord>;
+  /**
+   * Creates a row with `POST set`, the body's primary key as its id, and `Prefer: return=representation`: the one way
+   * Dataverse creates a row together with related rows (deep insert: a collection-valued navigation property such as
+   * an invoice's `invoice_details` holding an array of new rows, created in the same transaction). PATCH upserts may
+   * not carry related rows (OData 4.0 §11.4.3). Throws DuplicateKeyError when a row with that id exists (a repeat
+   * after a crash: treat as success and read it).
+   */
+  create(set: DvEntitySet, body: Record<string, unknown>, options?: DvWriteOptions): Promise<DvRecord>;
   /** Updates a row: `If-Match: etag` or `*`. 412 → ConcurrencyConflictError, 404 → NotFoundError. */
   update(
     set: DvEntitySet,

@@ -1,5 +1,6 @@
 /**
- * Single-row writes of a Dataverse client: create with a client-chosen id (`PATCH` + `If-None-Match: *`), update
+ * Single-row writes of a Dataverse client: create with a client-chosen id (`PATCH` + `If-None-Match: *`, or `POST`
+ * with the id in the body for a deep insert), update
  * (`PATCH` + `If-Match`) and delete, each answered with the row's representation where there is one.
  */
 import { type HttpResponse } from '../http/http-core';
@@ -11,7 +12,7 @@ import { type DvContext, SERVICE } from './context';
 import { type DvEntitySet, type DvRecord, primaryKeyOf } from './entity-sets';
 import { type DataverseClient, type DvWriteOptions } from './types';
 
-export type DvWrites = Pick<DataverseClient, 'createWithId' | 'update' | 'delete'>;
+export type DvWrites = Pick<DataverseClient, 'create' | 'createWithId' | 'update' | 'delete'>;
 
 /** The single-row writes of a client over `ctx`; see DataverseClient for each one's contract. */
 export function createDvWrites(ctx: DvContext): DvWrites {
@@ -44,6 +45,25 @@ export function createDvWrites(ctx: DvContext): DvWrites {
     async createWithId(set, id, body, opts = {}) {
       const res = await write('PATCH', set, id, { 'If-None-Match': '*' }, 'if-none-match', body, opts);
       return representation(res, set, id);
+    },
+
+    async create(set, body, opts = {}) {
+      const id = body[primaryKeyOf(set)];
+      if (typeof id !== 'string') throw new Error(`a create of ${set} needs its id (${primaryKeyOf(set)}) in the body`);
+      const description = `POST ${set} (${id})`;
+      // The id in the body makes a repeat answer "already exists" (412, DuplicateKeyError) instead of duplicating.
+      const res = await ctx.http('if-none-match').request({
+        method: 'POST',
+        url: `${ctx.setUrl(set)}${queryString({ $select: ctx.writeSelect(set, opts.select) })}`,
+        headers: { 'Content-Type': 'application/json', Prefer: 'return=representation' },
+        body: JSON.stringify(body),
+        idempotent: true,
+        description,
+        recordKey: id,
+        ...sig(opts.signal),
+      });
+      if (res.status === 204 || !res.text) return representation(res, set, id);
+      return parseJsonBody(res, SERVICE, description);
     },
 
     async update(set, id, body, etag, opts = {}) {

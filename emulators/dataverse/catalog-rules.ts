@@ -37,10 +37,18 @@ export function beforeStore(table: TableDef, row: Row, ctx: WriteContext): void 
   if (table.entitySet === 'products') checkProduct(row.values, ctx);
   else if (table.entitySet === 'productpricelevels') checkPriceListItem(row.values, ctx.store);
   else if (table.entitySet === 'uoms') checkUnit(row, ctx);
+  else if (table.entitySet === 'invoices') checkInvoice(row.values, ctx);
+  else if (table.entitySet === 'invoicedetails') checkInvoiceLine(row.values, ctx);
 }
 
-/** Runs the follow-up writes of a stored row (the base unit of a new unit group). */
+/** Runs the follow-up writes of a stored row (the base unit of a new unit group, an invoice's totals). */
 export function afterStore(table: TableDef, row: Row, ctx: WriteContext, writer: RelatedWriter): void {
+  if (table.entitySet === 'invoicedetails') {
+    // The system price calculation: the invoice's totals follow its lines.
+    const invoice = ctx.store.get('invoices', String(row.values._invoiceid_value));
+    if (invoice !== undefined) writer.update('invoices', invoice, {});
+    return;
+  }
   if (table.entitySet !== 'uomschedules') return;
   const name = row.values.baseuomname;
   const id = String(row.values.uomscheduleid);
@@ -168,4 +176,84 @@ export function publishHierarchy(store: DataverseStore, productId: string): Row[
   };
   visit(target, new Set());
   return out;
+}
+
+/** Invoice states whose invoices are read-only until they are reactivated (statecode back to 0 Active). */
+const INVOICE_LOCKED_STATES = new Set([2, 3]); // Paid, Canceled
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+const money2 = (n: number): number => Math.round(n * 100) / 100;
+
+/**
+ * An invoice: paid and canceled invoices are read-only but for SetState (a PATCH of statecode/statuscode alone: back
+ * to Active to reactivate, or another status such as Partial → Complete); the
+ * totals are the system price calculation's, from the invoice's lines (values a client sends for them are
+ * overwritten, as Dynamics 365 Sales does with system pricing):
+ * detail amount = Σ(line base amount − manual discount − volume discount), total tax = Σ line tax,
+ * discount = invoice discount amount + discount % of the detail amount, pre-freight = detail − discount,
+ * total = pre-freight + freight + tax.
+ */
+function checkInvoice(values: Record<string, unknown>, ctx: WriteContext): void {
+  const previous = ctx.previous;
+  if (previous !== undefined && INVOICE_LOCKED_STATES.has(num(previous.statecode))) {
+    // SetState alone is allowed: back to Active (reactivation), or to another paid/canceled status.
+    const setStateOnly = ctx.stateGiven;
+    const changed = Object.keys(values).filter(
+      (c) => !['statecode', 'statuscode', 'modifiedon', 'versionnumber'].includes(c) && values[c] !== previous[c],
+    );
+    if (!setStateOnly || changed.length > 0) {
+      throw badRequest(
+        `The invoice cannot be modified because it is ${previous.statecode === 2 ? 'paid' : 'canceled'}; reactivate it first (statecode 0, Active), then change it.`,
+        CODES.invoiceReadOnly,
+      );
+    }
+  }
+  const id = values.invoiceid;
+  let detail = 0;
+  let lineDiscounts = 0;
+  let tax = 0;
+  for (const line of ctx.store.rows('invoicedetails')) {
+    if (line.values._invoiceid_value !== id) continue;
+    detail +=
+      num(line.values.baseamount) - num(line.values.manualdiscountamount) - num(line.values.volumediscountamount);
+    lineDiscounts += num(line.values.manualdiscountamount);
+    tax += num(line.values.tax);
+  }
+  const discount = num(values.discountamount) + (detail * num(values.discountpercentage)) / 100;
+  values.totallineitemamount = money2(detail);
+  values.totallineitemdiscountamount = money2(lineDiscounts);
+  values.totaldiscountamount = money2(discount);
+  values.totaltax = money2(tax);
+  values.totalamountlessfreight = money2(detail - discount);
+  values.totalamount = money2(detail - discount + num(values.freightamount) + tax);
+}
+
+/**
+ * An invoice line: not on a paid or canceled invoice; an existing product (with its unit) or a write-in product
+ * (`isproductoverridden` with a `productdescription`), not both.
+ */
+function checkInvoiceLine(values: Record<string, unknown>, ctx: WriteContext): void {
+  const invoice = ctx.store.get('invoices', String(values._invoiceid_value));
+  if (invoice !== undefined && INVOICE_LOCKED_STATES.has(num(invoice.values.statecode))) {
+    throw badRequest(
+      'The invoice product cannot be added or changed because its invoice is paid or canceled; reactivate the invoice first.',
+      CODES.invoiceReadOnly,
+    );
+  }
+  const writeIn = values.isproductoverridden === true;
+  if (writeIn && values._productid_value != null) {
+    throw badRequest(
+      'A write-in product cannot have a product; clear productid or isproductoverridden.',
+      CODES.invalidArgument,
+    );
+  }
+  if (!writeIn && values._productid_value == null) {
+    throw badRequest(
+      'An invoice product needs an existing product (productid and uomid) or a write-in product (isproductoverridden and productdescription).',
+      CODES.invalidArgument,
+    );
+  }
+  if (!writeIn && values._uomid_value == null) {
+    throw badRequest('The unit (uomid) is required for an existing product.', CODES.invalidArgument);
+  }
 }

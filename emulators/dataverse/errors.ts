@@ -36,6 +36,8 @@ export const CODES = {
   productRetiredToActive: '0x8004f977',
   productRetiredToDraft: '0x8004f979',
   productRetiredToRetired: '0x8004f980',
+  // Sales documents: a paid or canceled invoice cannot be changed (its lines neither) until it is reactivated.
+  invoiceReadOnly: '0x80040203',
 } as const;
 
 export const badRequest = (message: string, code: string = CODES.generic): EmulatorError =>

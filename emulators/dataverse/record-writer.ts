@@ -374,6 +374,12 @@ export function createRow(
   init: { id?: string; keyValues?: Record<string, unknown> } = {},
 ): Row {
   const parsed = parseBody(env, table, body, true);
+  if (parsed.deep.length > 0 && (init.id !== undefined || init.keyValues !== undefined)) {
+    // OData 4.0 §11.4.3: an update (and so an upsert, which is a PATCH) may not carry related rows inline.
+    throw badRequest(
+      `Deep insert through '${parsed.deep[0].collection}' is only supported on POST; a PATCH (upsert) cannot create related rows.`,
+    );
+  }
   const bodyId = parsed.values[table.primaryKey] as string | null | undefined;
   if (init.id !== undefined && bodyId != null && bodyId !== init.id) {
     throw badRequest(`The primary key '${table.primaryKey}' in the body does not match the key in the URL.`);
@@ -421,7 +427,8 @@ export function createRow(
       createRow(env, child, { ...item, [`${nav}@odata.bind`]: `/${table.entitySet}(${id})` });
     }
   }
-  return row;
+  // The children's rules may have written the row again (an invoice's totals follow its lines).
+  return env.store.get(table.entitySet, id) ?? row;
 }
 
 /**

@@ -450,9 +450,11 @@ const invoice: TableDef = {
     discountamount: money,
     discountpercentage: decimal,
     freightamount: money,
+    // The totals are the system price calculation's, from the lines (catalog-rules.ts: checkInvoice).
     totalamount: money,
     totalamountlessfreight: money,
     totallineitemamount: ro('money'),
+    totallineitemdiscountamount: ro('money'),
     totaltax: money,
     totaldiscountamount: money,
     ispricelocked: { type: 'bool' },

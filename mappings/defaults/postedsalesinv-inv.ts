@@ -1,18 +1,21 @@
 import type { IntegrationTableMappingInput } from '../mapping-model';
 
 /**
- * POSTEDSALESINV-INV: posted BC sales invoices → Dataverse invoices (reference/bc-sync-semantics.md §8.11).
- * API v2.0 `salesInvoices` merges drafts and posted invoices; the filter keeps posted ones.
- * INCOMPLETE: invoice lines (invoicedetails) are created with the header in BC (line mapping, no job) and the DV
- * invoice state/status follows customer ledger entries (Customer Statistics) — neither is modelled here; the
- * price list (`pricelevelid`) is set in code. Left out for lack of API v2.0 header properties: Shipment Date
- * (datedelivered), Shipping Agent Code, Work Description. Payment Terms would need the PAYMENT TERMS option mapping.
+ * POSTEDSALESINV-INV: posted BC sales invoices → Dataverse invoices with their lines (reference/bc-sync-semantics.md
+ * §4.10, §8.11). API v2.0 `salesInvoices` merges drafts and posted invoices; the filter keeps posted ones.
+ * The entity rules (activities/entity-rules/posted-sales-invoice.ts) do what BC does in code: the price list
+ * (`pricelevelid`: an active price list in the invoice's currency, else a new one), the lines (BC's line mapping
+ * POSTEDSALESLINE-INV, which has no job: quantity, unit price, line discount, tax, the coupled product and its unit,
+ * write-in products for G/L account, charge and comment lines) created with the header in one deep insert, and
+ * "created once, never re-sent". A line whose item or resource is not coupled fails the whole invoice.
+ * Dataverse computes the invoice totals from the lines, so BC's Amount and Amount Including VAT are not sent (the
+ * invoice discount is: the totals subtract it). The payment state (paid / partially paid) is the Customer Statistics
+ * job's. Left out for lack of API v2.0 header properties: Shipment Date (datedelivered), Shipping Agent Code, Work
+ * Description. Payment Terms would need the PAYMENT TERMS option mapping.
  */
 export const postedSalesInvInvMapping: IntegrationTableMappingInput = {
   name: 'POSTEDSALESINV-INV',
-  description: 'Posted Business Central sales invoices → Dataverse invoices',
-  complete: false,
-  incompleteReason: 'invoices need their price list and lines, which this version does not write yet',
+  description: 'Posted Business Central sales invoices → Dataverse invoices with their lines',
   bc: {
     entitySet: 'salesInvoices',
     caption: 'Posted sales invoice',
@@ -106,13 +109,6 @@ export const postedSalesInvInvMapping: IntegrationTableMappingInput = {
     { bcField: 'billToCountry', dvField: 'billto_country', direction: 'to-dataverse', dvMaxLength: 80 },
     { bcField: 'billToPostCode', dvField: 'billto_postalcode', direction: 'to-dataverse', dvMaxLength: 20 },
     { bcField: 'billToState', dvField: 'billto_stateorprovince', direction: 'to-dataverse', dvMaxLength: 50 },
-    {
-      bcField: 'totalAmountExcludingTax',
-      dvField: 'totalamountlessfreight',
-      direction: 'to-dataverse',
-      type: 'number',
-    },
-    { bcField: 'totalAmountIncludingTax', dvField: 'totalamount', direction: 'to-dataverse', type: 'number' },
     { bcField: 'discountAmount', dvField: 'discountamount', direction: 'to-dataverse', type: 'number' },
   ],
 };

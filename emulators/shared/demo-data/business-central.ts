@@ -358,19 +358,39 @@ function pricing(
   return { customerPriceGroups, salesPrices };
 }
 
-/** The posted and draft sales invoices with their lines, dated backwards from the base time. */
+/** What the last line of an invoice with more than one line is, by invoice: every line type BC posts. */
+function lastLineKind(
+  n: number,
+  lineCount: number,
+  hasResources: boolean,
+): 'Item' | 'Resource' | 'Account' | 'Comment' {
+  if (lineCount < 2) return 'Item';
+  const kind = (['Item', 'Resource', 'Account', 'Comment'] as const)[n % 4];
+  return kind === 'Resource' && !hasResources ? 'Item' : kind;
+}
+
+/**
+ * The posted and draft sales invoices with their lines, dated backwards from the base time. Most lines sell items;
+ * the last line of an invoice with several lines is, by invoice, an item, a resource, a G/L account (freight) or a
+ * comment, so every line type is there.
+ */
 function invoices(
   g: BcGenerator,
   customers: DemoRecord[],
   items: DemoRecord[],
+  resources: DemoRecord[],
+  unitByCode: Map<string, DemoRecord>,
 ): { salesInvoices: DemoRecord[]; salesInvoiceLines: DemoRecord[] } {
   const { o, rnd, stamp, guid } = g;
   const salesInvoices: DemoRecord[] = [];
   const salesInvoiceLines: DemoRecord[] = [];
   const invoiceCount = o.postedInvoices + o.draftInvoices;
-  for (let n = 0; n < invoiceCount && customers.length > 0 && items.length > 0; n++) {
+  // BC posts no invoice to a blocked customer or with a blocked item.
+  const active = customers.filter((c) => c.blocked !== 'All');
+  const sellable = items.filter((i) => i.blocked !== true);
+  for (let n = 0; n < invoiceCount && active.length > 0 && sellable.length > 0; n++) {
     const posted = n < o.postedInvoices;
-    const customer = customers[(n * 7) % customers.length];
+    const customer = active[(n * 7) % active.length];
     const invoiceId = guid('invoice', n);
     const dayMs = 86_400_000;
     const postingMs = o.baseMs - (invoiceCount - n) * 3 * dayMs;
@@ -378,10 +398,56 @@ function invoices(
     let net = 0;
     let tax = 0;
     for (let k = 0; k < lineCount; k++) {
-      const item = items[(n * 3 + k) % items.length];
-      const quantity = 1 + ((n + k) % 5);
-      const unitPrice = item.unitPrice as number;
-      const amount = money(quantity * unitPrice);
+      const kind = k === lineCount - 1 ? lastLineKind(n, lineCount, resources.length > 0) : 'Item';
+      const item = sellable[(n * 3 + k) % sellable.length];
+      const resource = resources[n % Math.max(1, resources.length)];
+      const hour = unitByCode.get('HOUR');
+      const what =
+        kind === 'Item'
+          ? {
+              itemId: item.id,
+              accountId: EMPTY_GUID,
+              lineObjectNumber: item.number,
+              description: item.displayName,
+              unitOfMeasureId: item.baseUnitOfMeasureId,
+              unitOfMeasureCode: item.baseUnitOfMeasureCode,
+              unitPrice: item.unitPrice as number,
+            }
+          : kind === 'Resource'
+            ? {
+                itemId: EMPTY_GUID,
+                accountId: EMPTY_GUID,
+                lineObjectNumber: resource.number,
+                description: resource.displayName,
+                unitOfMeasureId: hour?.id ?? EMPTY_GUID,
+                unitOfMeasureCode: 'HOUR',
+                unitPrice: resource.unitPrice as number,
+              }
+            : kind === 'Account'
+              ? {
+                  itemId: EMPTY_GUID,
+                  accountId: guid('gl-account', 6610),
+                  lineObjectNumber: '6610',
+                  description: 'Freight charges',
+                  unitOfMeasureId: EMPTY_GUID,
+                  unitOfMeasureCode: '',
+                  unitPrice: 45,
+                }
+              : {
+                  itemId: EMPTY_GUID,
+                  accountId: EMPTY_GUID,
+                  lineObjectNumber: '',
+                  description: 'Thank you for your business.',
+                  unitOfMeasureId: EMPTY_GUID,
+                  unitOfMeasureCode: '',
+                  unitPrice: 0,
+                };
+      const quantity = kind === 'Comment' ? 0 : 1 + ((n + k) % 5);
+      const unitPrice = what.unitPrice;
+      // Some first lines carry a 10 % line discount.
+      const discountPercent = k === 0 && n % 3 === 2 ? 10 : 0;
+      const discountAmount = money((quantity * unitPrice * discountPercent) / 100);
+      const amount = money(quantity * unitPrice - discountAmount);
       const lineTax = money(amount * 0.25);
       net += amount;
       tax += lineTax;
@@ -389,21 +455,16 @@ function invoices(
         id: guid('invoice-line', n * 64 + k),
         documentId: invoiceId,
         sequence: (k + 1) * 10000,
-        itemId: item.id,
-        accountId: EMPTY_GUID,
-        lineType: 'Item',
-        lineObjectNumber: item.number,
-        description: item.displayName,
-        unitOfMeasureId: item.baseUnitOfMeasureId,
-        unitOfMeasureCode: item.baseUnitOfMeasureCode,
+        ...what,
+        lineType: kind,
         quantity,
         unitPrice,
-        discountAmount: 0,
-        discountPercent: 0,
+        discountAmount,
+        discountPercent,
         discountAppliedBeforeTax: false,
         amountExcludingTax: amount,
-        taxCode: 'VAT25',
-        taxPercent: 25,
+        taxCode: kind === 'Comment' ? '' : 'VAT25',
+        taxPercent: kind === 'Comment' ? 0 : 25,
         totalTaxAmount: lineTax,
         amountIncludingTax: money(amount + lineTax),
         invoiceDiscountAllocation: 0,
@@ -533,7 +594,7 @@ export function generateBusinessCentralDemoData(options: DemoDataOptions = {}): 
   );
   const { items, resources } = itemsAndResources(g, masters.unitByCode);
   const { customerPriceGroups, salesPrices } = pricing(g, items);
-  const { salesInvoices, salesInvoiceLines } = invoices(g, customers, items);
+  const { salesInvoices, salesInvoiceLines } = invoices(g, customers, items, resources, masters.unitByCode);
   const employees = employeeRecords(g);
   // Added later than the tables above: stamped after them so their timestamps stayed as they were.
   const currencyExchangeRates = exchangeRates(g, masters.currencies);

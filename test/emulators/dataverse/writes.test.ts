@@ -254,7 +254,16 @@ describe('Dataverse emulator: writes, preconditions and validation', () => {
           'customerid_account@odata.bind': `/accounts(${account.json.accountid})`,
           'pricelevelid@odata.bind': `/pricelevels(${ref.priceLevelId})`,
           'transactioncurrencyid@odata.bind': `/transactioncurrencies(${ref.currencyId})`,
-          invoice_details: [{ quantity: 2, priceperunit: 10.5, manualdiscountamount: 1, ispriceoverridden: true }],
+          invoice_details: [
+            {
+              quantity: 2,
+              priceperunit: 10.5,
+              manualdiscountamount: 1,
+              ispriceoverridden: true,
+              isproductoverridden: true,
+              productdescription: 'Freight',
+            },
+          ],
         },
       },
     );
@@ -270,6 +279,74 @@ describe('Dataverse emulator: writes, preconditions and validation', () => {
     assert.equal(lineWrite.status, 400);
     assert.equal((await h.api('DELETE', `invoices(${inv.json.invoiceid})`)).status, 204);
     assert.equal((await h.api('GET', `invoicedetails(${inv.json.invoice_details[0].invoicedetailid})`)).status, 404);
+  });
+
+  it('computes invoice totals from the lines, refuses deep insert through PATCH, and locks paid invoices', async () => {
+    const account = await h.api('GET', "accounts(accountnumber='AK-1')");
+    const header = {
+      name: 'T',
+      'customerid_account@odata.bind': `/accounts(${account.json.accountid})`,
+      'pricelevelid@odata.bind': `/pricelevels(${ref.priceLevelId})`,
+      'transactioncurrencyid@odata.bind': `/transactioncurrencies(${ref.currencyId})`,
+    };
+    const writeIn = (description: string, quantity: number, price: number, extra: Record<string, unknown> = {}) => ({
+      isproductoverridden: true,
+      productdescription: description,
+      quantity,
+      priceperunit: price,
+      ispriceoverridden: true,
+      ...extra,
+    });
+    const id = 'abababab-0000-0000-0000-000000000001';
+    const upsert = await h.api('PATCH', `invoices(${id})`, {
+      body: { ...header, invoice_details: [writeIn('A', 1, 10)] },
+    });
+    assert.equal(upsert.status, 400, 'related rows only on POST');
+    assert.equal((await h.api('GET', `invoices(${id})`)).status, 404);
+    const noProduct = await h.api('POST', 'invoices', {
+      body: { ...header, invoiceid: id, invoice_details: [writeIn('A', 1, 10), { quantity: 1, priceperunit: 1 }] },
+    });
+    assert.equal(noProduct.status, 400, 'a line needs a product or a write-in');
+    assert.equal((await h.api('GET', `invoices(${id})`)).status, 404, 'the deep insert is one transaction');
+
+    const created = await h.api('POST', 'invoices', {
+      headers: { Prefer: 'return=representation' },
+      body: {
+        ...header,
+        invoiceid: id,
+        discountamount: 5,
+        totalamount: 1, // the system calculation overwrites it
+        invoice_details: [
+          writeIn('A', 2, 10.5, { manualdiscountamount: 1, tax: 5 }),
+          writeIn('B', 1, 30, { tax: 7.5 }),
+        ],
+      },
+    });
+    assert.equal(created.status, 201, created.text);
+    const totals = (r: { json: Record<string, unknown> }) =>
+      ['totallineitemamount', 'totaldiscountamount', 'totaltax', 'totalamountlessfreight', 'totalamount'].map((c) =>
+        Number(r.json[c]),
+      );
+    assert.deepEqual(totals(created), [50, 5, 12.5, 45, 57.5]);
+    const added = await h.api('POST', 'invoicedetails', {
+      body: { ...writeIn('C', 1, 10), 'invoiceid@odata.bind': `/invoices(${id})` },
+    });
+    assert.equal(added.status, 204, added.text);
+    assert.deepEqual(totals(await h.api('GET', `invoices(${id})`)), [60, 5, 12.5, 55, 67.5]);
+
+    // Paid: read-only (header and lines) until reactivated by a state change alone.
+    assert.equal((await h.api('PATCH', `invoices(${id})`, { body: { statecode: 2, statuscode: 100001 } })).status, 204);
+    assert.equal((await h.api('PATCH', `invoices(${id})`, { body: { name: 'changed' } })).status, 400);
+    const lineOnPaid = await h.api('POST', 'invoicedetails', {
+      body: { ...writeIn('D', 1, 1), 'invoiceid@odata.bind': `/invoices(${id})` },
+    });
+    assert.equal(lineOnPaid.status, 400);
+    // SetState alone works on a paid invoice: another paid status, or back to Active.
+    assert.equal((await h.api('PATCH', `invoices(${id})`, { body: { statuscode: 100002 } })).status, 204);
+    const mixed = await h.api('PATCH', `invoices(${id})`, { body: { statecode: 0, statuscode: 1, name: 'x' } });
+    assert.equal(mixed.status, 400, 'reactivation alone');
+    assert.equal((await h.api('PATCH', `invoices(${id})`, { body: { statecode: 0, statuscode: 1 } })).status, 204);
+    assert.equal((await h.api('PATCH', `invoices(${id})`, { body: { name: 'changed' } })).status, 204);
   });
 
   it('detects duplicates only when MSCRM.SuppressDuplicateDetection is false, with the configured status', async () => {

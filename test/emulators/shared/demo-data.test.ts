@@ -16,7 +16,7 @@ describe('shared demo data', () => {
   it('generates exactly the same dataset for the default seed (golden digests)', () => {
     assert.equal(
       digest(generateBusinessCentralDemoData()),
-      '743ac207a903361141b6210f96f5b734ebe629df74477914af7bb7796298f68f',
+      '4187f4be754c6557403147de0c68ed774c9a7a965427fe779eae86dd97885f36',
     );
     assert.equal(
       digest(generateDataverseDemoData()),
@@ -33,7 +33,7 @@ describe('shared demo data', () => {
     };
     assert.equal(
       digest(generateBusinessCentralDemoData(options)),
-      '1ccafbd8b76d24bf9ce3516c0a68aa1bb705635d299a28bf45ddadb72d3a6c6d',
+      'b70098ad2338caeb0bb43307b5c75e3edf31438286353d03ff8a3fdb3b0d1418',
     );
     assert.equal(
       digest(generateDataverseDemoData(options)),
