@@ -3,6 +3,8 @@ import { contactRules } from './contact';
 import { currencyRules } from './currency';
 import { productRules } from './product';
 import { customerRules } from './customer';
+import { priceListRules } from './price-list';
+import { priceListItemRules } from './price-list-item';
 import type { EntityRules } from './types';
 import { unitOfMeasureRules } from './unit-of-measure';
 
@@ -15,6 +17,8 @@ const rulesByMapping: Readonly<Record<string, EntityRules>> = {
   'ITEM-PRODUCT': productRules,
   'RESOURCE-PRODUCT': productRules,
   CUSTOMER: customerRules,
+  'CUSTPRCGRP-PRICE': priceListRules,
+  'SALESPRC-PRODPRICE': priceListItemRules,
 };
 
 /** The rules of `mapping`, or none. */

@@ -88,13 +88,23 @@ describe('default mappings', () => {
     });
   });
 
-  it('marks every mapping but the prices, invoices and statistics complete', () => {
+  it('marks every mapping but the invoices and statistics complete', () => {
     assert.deepEqual(
       mappings
         .filter((m) => m.complete)
         .map((m) => m.name)
         .sort(),
-      ['CONTACT', 'CURRENCY', 'CUSTOMER', 'ITEM-PRODUCT', 'RESOURCE-PRODUCT', 'SALESPEOPLE', 'UNIT OF MEASURE'],
+      [
+        'CONTACT',
+        'CURRENCY',
+        'CUSTOMER',
+        'CUSTPRCGRP-PRICE',
+        'ITEM-PRODUCT',
+        'RESOURCE-PRODUCT',
+        'SALESPEOPLE',
+        'SALESPRC-PRODPRICE',
+        'UNIT OF MEASURE',
+      ],
     );
   });
 
