@@ -1,6 +1,6 @@
 /**
  * CUSTPRCGRP-PRICE and SALESPRC-PRODPRICE end to end with the shipped defaults and every lookup on
- * (bc-sync-semantics §8.10): price lists in the Dataverse base currency, matched by name; price list items with their
+ * (bc-sync-semantics §4.10, §8.10): the products' default price list (ITEM-PRODUCT runs first); price lists in the Dataverse base currency, matched by name; price list items with their
  * price list, product, unit and currency, created for uncoupled prices and matched by (price list, product, unit);
  * a price change; an idle run; a price whose unit is not in its product's unit group failing alone; a second price
  * for the same price list, product and unit answered by Dataverse's DuplicateProductPriceLevel and failing alone.
@@ -78,6 +78,30 @@ describe('CUSTPRCGRP-PRICE and SALESPRC-PRODPRICE end to end', function () {
     }
   });
   after(async () => stack.close());
+
+  it('puts every new product on the default price list, with its price for its default unit', async () => {
+    const [list] = await all(stack, 'dv', 'pricelevels', "name eq 'Business Central Default Price List'");
+    assert.ok(list, 'the default price list exists');
+    assert.equal(lower(list._transactioncurrencyid_value), baseCurrency);
+    const listItems = await all(
+      stack,
+      'dv',
+      'productpricelevels',
+      `_pricelevelid_value eq ${String(list.pricelevelid)}`,
+    );
+    const created = items.filter((i) => i.blocked !== true);
+    assert.equal(listItems.length, created.length, 'one price per product');
+    for (const item of created) {
+      const product = (await stack.connectors.dv.get('products', (await dvIdOf('ITEM-PRODUCT', item.id))!))!;
+      assert.equal(lower(product._pricelevelid_value), lower(list.pricelevelid), `${String(item.number)}'s price list`);
+      const price = listItems.find((p) => lower(p._productid_value) === lower(product.productid));
+      assert.deepEqual(
+        [lower(price?._uomid_value), Number(price?.amount), price?.pricingmethodcode],
+        [lower(product._defaultuomid_value), Number(item.unitPrice), 1],
+        `${String(item.number)}'s default price`,
+      );
+    }
+  });
 
   it('creates the price lists in the base currency, coupling the one Dataverse has by name', async () => {
     const result = await runMatch(stack.taskQueue, { mapping: 'CUSTPRCGRP-PRICE', createUnmatched: true });
