@@ -1,11 +1,12 @@
 /**
  * The products' default price list (bc-sync-semantics §4.10): BC puts every product it creates in Dataverse on one
  * default price list ("Business Central Default Price List", in the base currency, created when missing) — the
- * product's `pricelevelid` — and adds a price list item for the product's default unit at the product's price.
+ * product's `pricelevelid` — and adds a price list item for the product's default unit at the product's price, whose
+ * amount follows the product's price afterwards.
  * Used by the ITEM-PRODUCT and RESOURCE-PRODUCT rules (./product.ts).
  */
 import type { DvEntitySet } from '../../connectors/dataverse';
-import { ConnectorError, DuplicateKeyError } from '../../connectors/http';
+import { ConnectorError, DuplicateKeyError, NotFoundError } from '../../connectors/http';
 import { stringLiteral } from '../../connectors/http/odata';
 import { BC_SALES_SYNC_NAMESPACE, uuidV5 } from '../../engine';
 import type { SyncDeps } from '../deps';
@@ -78,6 +79,24 @@ export async function addDefaultPriceListItem(
     if (!(e instanceof ConnectorError) || e.retryable) throw e;
     // An earlier attempt added it (same id), or the price list has one for this product and unit already.
     if (e instanceof DuplicateKeyError) return null;
+    return e.message;
+  }
+}
+
+/**
+ * Carries a product's new price to its default price list item (BC updates it with the product). A product without
+ * one (matched, not created by the sync, or its item deleted in Dataverse) is left alone. Returns null when done,
+ * else why Dataverse refused it. Throws transient errors.
+ */
+export async function updateDefaultPrice(deps: SyncDeps, productId: string, price: number): Promise<string | null> {
+  try {
+    await deps.connectors.dv.update(PRICE_LIST_ITEMS, defaultPriceListItemIdFor(productId), {
+      amount: Math.max(0, price),
+    });
+    return null;
+  } catch (e) {
+    if (!(e instanceof ConnectorError) || e.retryable) throw e;
+    if (e instanceof NotFoundError) return null;
     return e.message;
   }
 }

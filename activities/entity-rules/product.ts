@@ -8,7 +8,7 @@
  *   one that becomes blocked retires its product, and unblocking it activates the product again (the mapping's
  *   `blocked → statecode` field).
  * - a new product is put on the default price list (its `pricelevelid`) with a price list item for its default unit at
- *   its price (./default-price-list.ts);
+ *   its price, which follows the product's price (./default-price-list.ts);
  * The reverse rule of BC (a Dataverse product made inactive blocks the item) needs a field towards Business Central;
  * both mappings are Business Central → Dataverse only, so it is not applied.
  */
@@ -23,7 +23,7 @@ import {
 } from '../../engine/product-catalog';
 import { type Item, lower, plan, text } from '../page/work';
 import type { EntityRules } from './types';
-import { addDefaultPriceListItem, defaultPriceListId } from './default-price-list';
+import { addDefaultPriceListItem, defaultPriceListId, updateDefaultPrice } from './default-price-list';
 import { baseUnitsOf } from './unit-of-measure';
 
 const PRODUCTS = 'products' as DvEntitySet;
@@ -85,6 +85,15 @@ export const productRules: EntityRules = {
 
   async afterWrite({ deps, work }, items) {
     if (work.direction !== 'to-dataverse') return;
+    // Updated prices: the default price list item follows (idempotent: it sets the same amount again).
+    for (const item of items) {
+      const p = plan(item.decision);
+      if (p?.operation !== 'update' || !item.written || item.failure || typeof p.payload.price !== 'number') continue;
+      const refused = await updateDefaultPrice(deps, lower(p.destinationId), p.payload.price);
+      if (refused) {
+        item.failure = `${describeRecord(work.mapping, 'bc', item.source)}: its product's price was written but Dataverse refused it on the default price list: ${refused}`;
+      }
+    }
     // Created products (also creates an earlier attempt made): publish the ones still Draft. Idempotent.
     const createdItem = new Map<string, Item>();
     for (const item of items) {

@@ -79,7 +79,7 @@ describe('CUSTPRCGRP-PRICE and SALESPRC-PRODPRICE end to end', function () {
   });
   after(async () => stack.close());
 
-  it('puts every new product on the default price list, with its price for its default unit', async () => {
+  it('puts every new product on the default price list, with its price for its default unit, which follows', async () => {
     const [list] = await all(stack, 'dv', 'pricelevels', "name eq 'Business Central Default Price List'");
     assert.ok(list, 'the default price list exists');
     assert.equal(lower(list._transactioncurrencyid_value), baseCurrency);
@@ -101,6 +101,20 @@ describe('CUSTPRCGRP-PRICE and SALESPRC-PRODPRICE end to end', function () {
         `${String(item.number)}'s default price`,
       );
     }
+
+    // The default price follows the item's unit price.
+    const item = created[0];
+    await stack.connectors.bc.update('items', String(item.id), '*', { unitPrice: 321.5 });
+    const run = pass(await runSync(stack.taskQueue, { mapping: 'ITEM-PRODUCT', mode: 'incremental' }), 'to-dataverse');
+    assert.deepEqual([run.counts.modified, run.counts.failed], [1, 0]);
+    const productId = await dvIdOf('ITEM-PRODUCT', item.id);
+    const [price] = await all(
+      stack,
+      'dv',
+      'productpricelevels',
+      `_pricelevelid_value eq ${String(list.pricelevelid)} and _productid_value eq ${productId!}`,
+    );
+    assert.equal(Number(price.amount), 321.5);
   });
 
   it('creates the price lists in the base currency, coupling the one Dataverse has by name', async () => {
