@@ -4,6 +4,8 @@ import { currencyRules } from './currency';
 import { postedSalesInvoiceRules } from './posted-sales-invoice';
 import { productRules } from './product';
 import { customerRules } from './customer';
+import { priceListRules } from './price-list';
+import { priceListItemRules } from './price-list-item';
 import type { EntityRules } from './types';
 import { unitOfMeasureRules } from './unit-of-measure';
 
@@ -17,6 +19,8 @@ const rulesByMapping: Readonly<Record<string, EntityRules>> = {
   'RESOURCE-PRODUCT': productRules,
   CUSTOMER: customerRules,
   'POSTEDSALESINV-INV': postedSalesInvoiceRules,
+  'CUSTPRCGRP-PRICE': priceListRules,
+  'SALESPRC-PRODPRICE': priceListItemRules,
 };
 
 /** The rules of `mapping`, or none. */

@@ -7,6 +7,8 @@
  * - a blocked item/resource is not created as a new product (BC's filter `Blocked = false` for new records); a coupled
  *   one that becomes blocked retires its product, and unblocking it activates the product again (the mapping's
  *   `blocked → statecode` field).
+ * - a new product is put on the default price list (its `pricelevelid`) with a price list item for its default unit at
+ *   its price, which follows the product's price (./default-price-list.ts);
  * The reverse rule of BC (a Dataverse product made inactive blocks the item) needs a field towards Business Central;
  * both mappings are Business Central → Dataverse only, so it is not applied.
  */
@@ -21,6 +23,7 @@ import {
 } from '../../engine/product-catalog';
 import { type Item, lower, plan, text } from '../page/work';
 import type { EntityRules } from './types';
+import { addDefaultPriceListItem, defaultPriceListId, updateDefaultPrice } from './default-price-list';
 import { baseUnitsOf } from './unit-of-measure';
 
 const PRODUCTS = 'products' as DvEntitySet;
@@ -38,7 +41,11 @@ export const productRules: EntityRules = {
     const m = work.mapping;
     const pending = items.filter((i) => plan(i.decision) && i.written === undefined && !i.failure);
 
-    // Creates: no state in the payload (published after the create); a blocked source is not created.
+    // Creates: no state in the payload (published after the create); a blocked source is not created; the product is
+    // put on the default price list.
+    const priceList = pending.some((i) => plan(i.decision)!.operation === 'create')
+      ? await defaultPriceListId(deps)
+      : null;
     for (const item of pending) {
       const p = plan(item.decision)!;
       if (p.operation !== 'create') continue;
@@ -52,7 +59,7 @@ export const productRules: EntityRules = {
         };
         continue;
       }
-      setPayload(item, payload);
+      setPayload(item, { ...payload, 'pricelevelid@odata.bind': `/pricelevels(${priceList!})` });
     }
 
     // The default unit: the base unit of the unit group the write leaves the product in.
@@ -78,6 +85,15 @@ export const productRules: EntityRules = {
 
   async afterWrite({ deps, work }, items) {
     if (work.direction !== 'to-dataverse') return;
+    // Updated prices: the default price list item follows (idempotent: it sets the same amount again).
+    for (const item of items) {
+      const p = plan(item.decision);
+      if (p?.operation !== 'update' || !item.written || item.failure || typeof p.payload.price !== 'number') continue;
+      const refused = await updateDefaultPrice(deps, lower(p.destinationId), p.payload.price);
+      if (refused) {
+        item.failure = `${describeRecord(work.mapping, 'bc', item.source)}: its product's price was written but Dataverse refused it on the default price list: ${refused}`;
+      }
+    }
     // Created products (also creates an earlier attempt made): publish the ones still Draft. Idempotent.
     const createdItem = new Map<string, Item>();
     for (const item of items) {
@@ -86,7 +102,9 @@ export const productRules: EntityRules = {
       createdItem.set(lower(item.written.productid ?? p.destinationId), item);
     }
     if (!createdItem.size) return;
-    const states = await deps.connectors.dv.getByIds(PRODUCTS, [...createdItem.keys()], { select: ['statecode'] });
+    const states = await deps.connectors.dv.getByIds(PRODUCTS, [...createdItem.keys()], {
+      select: ['statecode', 'price', '_defaultuomid_value', '_pricelevelid_value'],
+    });
     for (const product of states) {
       if (!needsPublishing(product.statecode)) continue;
       const id = String(product.productid).toLowerCase();
@@ -97,6 +115,16 @@ export const productRules: EntityRules = {
         // Refused: the product stays uncoupled and this record fails; the next run finds it by its id and publishes.
         const item = createdItem.get(id)!;
         item.failure = `${describeRecord(work.mapping, 'bc', item.source)}: its product was created but Dataverse refused to publish it: ${e.message}`;
+      }
+    }
+    // The default price list item of each created product (idempotent: a repeat finds it by its id).
+    for (const product of states) {
+      const item = createdItem.get(String(product.productid).toLowerCase())!;
+      const priceList = product._pricelevelid_value;
+      if (item.failure || typeof priceList !== 'string') continue;
+      const refused = await addDefaultPriceListItem(deps, priceList.toLowerCase(), product);
+      if (refused) {
+        item.failure = `${describeRecord(work.mapping, 'bc', item.source)}: its product was created but Dataverse refused its price on the default price list: ${refused}`;
       }
     }
   },

@@ -4,12 +4,15 @@
  * (activities/page/) calls a mapping's rules at two points; a mapping's rules live in one file named after it
  * (activities/entity-rules/<mapping>.ts), pure parts in engine/ or mappings/.
  */
+import type { LookupResolver } from '../../engine';
 import type { SyncDeps } from '../deps';
 import type { Item, PageWork } from '../page/work';
 
 export interface RuleContext {
   readonly deps: SyncDeps;
   readonly work: PageWork;
+  /** The page's resolved lookups (what the engine decided with), for rules that decide a record again. */
+  readonly lookups?: LookupResolver;
 }
 
 export interface EntityRules {

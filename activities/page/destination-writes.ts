@@ -173,12 +173,39 @@ async function resolveAlreadyExists(
 }
 
 /** The key columns of Dataverse "already exists" errors whose message names none. */
-const KEYS_OF_ERROR_CODES: Readonly<Record<string, string[]>> = { '0x80048cf3': ['isocurrencycode'] };
+const KEYS_OF_ERROR_CODES: Readonly<Record<string, string[]>> = {
+  // DuplicateIsoCurrencyCode: the currency's ISO code.
+  '0x80048cf3': ['isocurrencycode'],
+  // DuplicateProductPriceLevel: one price list item per price list, product and unit.
+  '0x80043b08': ['_pricelevelid_value', '_productid_value', '_uomid_value'],
+};
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The value a create body gives a key column: the column itself, or for a lookup's `_<name>_value` the id its
+ * `<name>@odata.bind` names (as a GUID literal, unquoted in filters).
+ */
+function keyValueOf(body: Record<string, unknown>, column: string): { literal: string; label: string } | null {
+  const lookup = /^_(.+)_value$/.exec(column);
+  if (lookup) {
+    const bind = body[`${lookup[1]}@odata.bind`];
+    const id = typeof bind === 'string' ? /\(([^)]+)\)$/.exec(bind.trim())?.[1] : undefined;
+    return id && GUID.test(id) ? { literal: id.toLowerCase(), label: `${lookup[1]} ${id.toLowerCase()}` } : null;
+  }
+  const value = body[column];
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return null;
+  return {
+    literal: typeof value === 'string' ? stringLiteral(value) : JSON.stringify(value),
+    label: `${column} ${typeof value === 'string' ? `'${value}'` : JSON.stringify(value)}`,
+  };
+}
 
 /**
  * The alternate key a Dataverse "already exists" message names ("A record that has the attribute values
- * isocurrencycode already exists …") with the values the create carried: a filter to find the holder and a label
- * for messages. Null when the message names no columns or the body lacks one of their values.
+ * isocurrencycode already exists …"), or its error code means, with the values the create carried (a lookup column
+ * `_x_value` through the body's `x@odata.bind`): a filter to find the holder and a label for messages. Null when the
+ * message names no columns or the body lacks one of their values.
  */
 export function alternateKeyOf(
   error: Pick<ConnectorError, 'message' | 'code'>,
@@ -192,11 +219,10 @@ export function alternateKeyOf(
   const clauses: string[] = [];
   const labels: string[] = [];
   for (const column of columns) {
-    const value = body[column];
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return null;
-    const literal = typeof value === 'string' ? stringLiteral(value) : JSON.stringify(value);
-    clauses.push(`${column} eq ${literal}`);
-    labels.push(`${column} ${typeof value === 'string' ? `'${value}'` : JSON.stringify(value)}`);
+    const value = keyValueOf(body, column);
+    if (!value) return null;
+    clauses.push(`${column} eq ${value.literal}`);
+    labels.push(value.label);
   }
   return { columns, filter: clauses.join(' and '), label: labels.join(', ') };
 }

@@ -26,10 +26,12 @@ export async function processRecords(deps: SyncDeps, work: PageWork, signal?: Ab
   const rules = entityRulesFor(work.mapping.name);
   await matchBeforeCreate(deps, work, items, lookups);
   await prepareBcCreates(deps, work, items, now);
-  const beforeWrite = rules?.beforeWrite ? (some: Item[]) => rules.beforeWrite!({ deps, work }, some) : undefined;
+  const beforeWrite = rules?.beforeWrite
+    ? (some: Item[]) => rules.beforeWrite!({ deps, work, lookups }, some)
+    : undefined;
   await beforeWrite?.(items);
   await writeDestination(deps, work, items, lookups, signal, beforeWrite);
-  await rules?.afterWrite?.({ deps, work }, items);
+  await rules?.afterWrite?.({ deps, work, lookups }, items);
   deps.faults?.afterDestinationWrite?.({
     mapping: work.mapping.name,
     direction: work.direction,

@@ -17,6 +17,8 @@ import { parseODataErrorBody } from '../http/odata';
 
 /** Dataverse's DuplicateIsoCurrencyCode error (a transaction currency with that ISO code exists). */
 export const DUPLICATE_ISO_CURRENCY_CODE = '0x80048cf3';
+/** DuplicateProductPriceLevel: a price list already has a price list item for this product and unit. */
+export const DUPLICATE_PRODUCT_PRICE_LEVEL = '0x80043b08';
 
 /** Dataverse's PicklistValueNotUnique error (InsertOptionValue with a value the option set already has). */
 export const PICKLIST_VALUE_NOT_UNIQUE = '0x80044310';
@@ -59,6 +61,8 @@ export function classifyDvError(
   }
   // DuplicateIsoCurrencyCode: a second currency with an existing ISO code is an "already exists" answer too.
   if (code.toLowerCase() === DUPLICATE_ISO_CURRENCY_CODE) return new DuplicateKeyError(init);
+  // DuplicateProductPriceLevel: a second price list item for the same price list, product and unit.
+  if (code.toLowerCase() === DUPLICATE_PRODUCT_PRICE_LEVEL) return new DuplicateKeyError(init);
   // PicklistValueNotUnique: the chosen choice value exists already (a repeated InsertOptionValue).
   if (code.toLowerCase() === PICKLIST_VALUE_NOT_UNIQUE) return new DuplicateKeyError(init);
   if (status === 401) return new AuthenticationError(init);

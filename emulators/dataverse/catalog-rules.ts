@@ -3,7 +3,8 @@
 //   it; the base unit's quantity cannot change (QuantityReadonly);
 // - a unit created in a group without a base unit reference is based on the group's base unit;
 // - a product needs a unit group (ProductMissingUomSheduleId) and its default unit must belong to it
-//   (ProductInvalidUnit); a price list item's unit must belong to its product's unit group;
+//   (ProductInvalidUnit); a price list item's unit must belong to its product's unit group, and its product number
+//   (read-only) is its product's;
 // - a new product starts Draft unless Organization.createproductswithoutparentinactivestate is true (then Active,
 //   for products without a parent family); state changes follow the product lifecycle (publish, revise, retire,
 //   activate) and refuse the transitions Microsoft lists with their error codes.
@@ -143,7 +144,10 @@ export function checkProductTransition(from: number, to: number): void {
 function checkPriceListItem(values: Record<string, unknown>, store: DataverseStore): void {
   const productId = values._productid_value;
   const product = typeof productId === 'string' ? store.get('products', productId) : undefined;
-  if (product === undefined || values._uomid_value == null) return;
+  if (product === undefined) return;
+  // ProductNumber is read-only on a price list item (not valid for create or update): it is the product's number.
+  values.productnumber = product.values.productnumber ?? null;
+  if (values._uomid_value == null) return;
   if (unitGroupOf(store, values._uomid_value) !== product.values._defaultuomscheduleid_value) {
     throw badRequest('The specified unit is not valid for this product.', CODES.productInvalidUnit);
   }

@@ -28,6 +28,7 @@ export const CODES = {
   picklistValueNotUnique: '0x80044310',
   productMissingUomSchedule: '0x80043b13',
   productInvalidUnit: '0x80043b14',
+  duplicateProductPriceLevel: '0x80043b08',
   quantityReadonly: '0x80043b18',
   productActiveToActive: '0x8004f982',
   productActiveToDraft: '0x8004f912',

@@ -407,6 +407,12 @@ const productpricelevel: TableDef = {
   alternateKeys: [['_pricelevelid_value', '_productid_value', '_uomid_value']],
   changeTracking: true,
   defaults: { pricingmethodcode: 1, quantitysellingcode: 1 },
+  // A second price for the same price list, product and unit: Microsoft's DuplicateProductPriceLevel (0x80043B08).
+  duplicateKeyError: {
+    status: 400,
+    code: '0x80043b08',
+    message: 'This product and unit combination has a price for this price list.',
+  },
 };
 
 const invoiceState: StateModel = {

@@ -2,15 +2,15 @@ import type { IntegrationTableMappingInput } from '../mapping-model';
 
 /**
  * CUSTPRCGRP-PRICE: BC customer price groups (custom API page; not in API v2.0) → Dataverse price lists
- * (reference/bc-sync-semantics.md §8.10). Not built yet, so it cannot run (`complete: false`, refused by name with
- * `incompleteReason`): Dataverse price lists need a currency, which BC sets in code (LCY), and no entity rule supplies
- * `transactioncurrencyid@odata.bind` yet (issue: prices, invoices and statistics).
+ * (reference/bc-sync-semantics.md §8.10): code → name, description. A customer price group has no currency; BC sets the
+ * price list's currency in code to the local currency, which is the Dataverse base currency — the entity rule
+ * activities/entity-rules/price-list.ts adds it to every new price list. An existing price list of the same name is
+ * coupled instead of creating a second one (match before create on the name).
  */
 export const custPrcGrpPriceMapping: IntegrationTableMappingInput = {
   name: 'CUSTPRCGRP-PRICE',
-  description: 'Business Central customer price groups → Dataverse price lists',
-  complete: false,
-  incompleteReason: 'price lists need their currency and products, which this version does not set yet',
+  description:
+    'Business Central customer price groups → Dataverse price lists (currency: the Dataverse base currency, set by its entity rule)',
   bc: {
     api: 'custom',
     entitySet: 'customerPriceGroups',

@@ -2,16 +2,20 @@ import type { IntegrationTableMappingInput } from '../mapping-model';
 
 /**
  * SALESPRC-PRODPRICE: BC sales prices for customer price groups (custom API page) → Dataverse price list items
- * (reference/bc-sync-semantics.md §8.10). New prices are created automatically (onlyCoupled = false, as in BC).
- * INCOMPLETE: Dataverse requires the unit (`uomid`) of a price list item; BC's legacy mapping derives it in code.
- * BC matches uncoupled DV price list items by (price list, product, unit) before inserting; the activity layer
- * should do the same.
+ * (reference/bc-sync-semantics.md §8.10). New prices are created automatically (onlyCoupled = false, as in BC). The
+ * price list comes from the CUSTPRCGRP-PRICE coupling of the price's customer price group, the product from the
+ * ITEM-PRODUCT coupling of its item; the currency is the price's (blank = the base currency); pricing method Currency
+ * Amount. The unit (`uomid`), which BC derives in code, is set by the entity rule
+ * activities/entity-rules/price-list-item.ts: the unit of the product's unit group named like the price's unit of
+ * measure code, or the product's default unit when it has none. The same rule couples a price about to be created to
+ * the uncoupled price list item with its price list, product and unit (Dataverse keeps one per combination); the match
+ * criteria below (price list, product) then accept the pair, also when Dataverse answers a create with
+ * DuplicateProductPriceLevel.
  */
 export const salesPrcProdPriceMapping: IntegrationTableMappingInput = {
   name: 'SALESPRC-PRODPRICE',
-  description: 'Business Central sales prices (customer price groups) → Dataverse price list items',
-  complete: false,
-  incompleteReason: 'price list items need their unit and product, which this version does not set yet',
+  description:
+    "Business Central sales prices (customer price groups) → Dataverse price list items (unit `uomid`: the unit of the product's unit group named like the price's unit of measure, set by its entity rule)",
   bc: {
     api: 'custom',
     entitySet: 'salesPrices',
@@ -28,6 +32,16 @@ export const salesPrcProdPriceMapping: IntegrationTableMappingInput = {
   direction: 'to-dataverse',
   onlyCoupled: false,
   dependencies: ['CUSTPRCGRP-PRICE', 'ITEM-PRODUCT'],
+  // Match-based coupling (bc-sync-semantics §8.10: price list, product and unit; the unit is compared by the entity
+  // rule, which computes it).
+  matchCriteria: [
+    {
+      fields: [
+        { bcField: 'salesCode', dvField: 'pricelevelid' },
+        { bcField: 'itemNumber', dvField: 'productid' },
+      ],
+    },
+  ],
   fieldMappings: [
     {
       bcField: 'salesCode',
@@ -61,10 +75,13 @@ export const salesPrcProdPriceMapping: IntegrationTableMappingInput = {
         dvCaption: 'product',
       },
     },
+    // BC maps Item No. → productnumber too. In Dataverse a price list item's productnumber is read-only (valid
+    // neither for create nor for update): Dataverse fills it from the product, so it is not written.
     {
       bcField: 'itemNumber',
       dvField: 'productnumber',
       direction: 'to-dataverse',
+      enabled: false,
       type: 'code',
       dvType: 'text',
       dvMaxLength: 100,

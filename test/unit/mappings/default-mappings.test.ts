@@ -88,7 +88,7 @@ describe('default mappings', () => {
     });
   });
 
-  it('marks every mapping but the prices complete', () => {
+  it('marks every mapping complete', () => {
     assert.deepEqual(
       mappings
         .filter((m) => m.complete)
@@ -99,10 +99,12 @@ describe('default mappings', () => {
         'CURRENCY',
         'CUSTOMER',
         'CUSTOMER STATISTICS',
+        'CUSTPRCGRP-PRICE',
         'ITEM-PRODUCT',
         'POSTEDSALESINV-INV',
         'RESOURCE-PRODUCT',
         'SALESPEOPLE',
+        'SALESPRC-PRODPRICE',
         'UNIT OF MEASURE',
       ],
     );
