@@ -199,6 +199,14 @@ export function decide(input: DecideInput): RecordDecision {
         reason: `${who} is not coupled and mapping ${mapping.name} synchronizes only coupled records`,
       };
     }
+    if (!mapping.createsIn.includes(destSide)) {
+      return {
+        kind: 'ignore',
+        counter: null,
+        couplingResult: null,
+        reason: `${who} is not coupled and mapping ${mapping.name} creates no records in ${destSide === 'bc' ? 'Business Central' : 'Dataverse'}`,
+      };
+    }
     const plan = planCreate(input, who);
     if (plan.outcome !== 'ok') return plan.outcome === 'ignore' ? ignore(plan.reason) : fail(plan.message);
     return { kind: 'insert', counter: 'inserted', couplingResult: 'success', write: plan.write, hashes: plan.hashes };

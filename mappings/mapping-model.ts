@@ -190,6 +190,17 @@ export const integrationTableMappingSchema = z
     direction: directionSchema,
     /** Synchronize only coupled records: uncoupled source records are ignored, not created. (Default: true) */
     onlyCoupled: z.boolean().default(true),
+    /**
+     * The sides on which an uncoupled source record may create a record (when the mapping creates at all: not
+     * `onlyCoupled`, or a full synchronization's "create the rest"). A bidirectional mapping that carries some fields
+     * back but must not create on that side names only the other one: the product mappings carry a Dataverse
+     * product's name and retirement back to Business Central, but never create an item or resource from a product,
+     * which would lack everything Business Central needs to post it. (Default: both sides)
+     */
+    createsIn: z
+      .array(z.enum(['bc', 'dataverse']))
+      .min(1)
+      .default(['bc', 'dataverse']),
     updateConflictPolicy: z.enum(updateConflictPolicies).default('fail'),
     deletionConflictPolicy: z.enum(deletionConflictPolicies).default('fail'),
     dependencies: z.array(mappingNameSchema).default([]),

@@ -48,6 +48,7 @@ const mappingOverrideSchema = z.strictObject({
   bcFilter: z.string().optional(),
   dvFilter: z.string().optional(),
   onlyCoupled: z.boolean().optional(),
+  createsIn: z.array(z.enum(['bc', 'dataverse'])).min(1).optional(),
   updateConflictPolicy: z.enum(updateConflictPolicies).optional(),
   deletionConflictPolicy: z.enum(deletionConflictPolicies).optional(),
   schedule: z.string().min(2).regex(durationPattern, "expected a duration such as '30m' or '1h'").optional(),
@@ -127,6 +128,7 @@ function applyOne(mapping: IntegrationTableMapping, o: MappingOverride): Integra
   if (o.bcFilter !== undefined) m.bc.filter = o.bcFilter;
   if (o.dvFilter !== undefined) m.dataverse.filter = o.dvFilter;
   if (o.onlyCoupled !== undefined) m.onlyCoupled = o.onlyCoupled;
+  if (o.createsIn !== undefined) m.createsIn = o.createsIn;
   if (o.updateConflictPolicy !== undefined) m.updateConflictPolicy = o.updateConflictPolicy;
   if (o.deletionConflictPolicy !== undefined) m.deletionConflictPolicy = o.deletionConflictPolicy;
   if (o.schedule !== undefined) m.schedule = o.schedule;

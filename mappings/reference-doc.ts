@@ -42,6 +42,8 @@ function renderMapping(m: IntegrationTableMapping): string[] {
   const facts: string[] = [];
   facts.push(`Direction: ${m.direction}.`);
   facts.push(`Synchronize only coupled records: ${m.onlyCoupled ? 'yes' : 'no'}.`);
+  if (m.createsIn.length < 2)
+    facts.push(`Creates records only in ${m.createsIn[0] === 'bc' ? 'Business Central' : 'Dataverse'}.`);
   if (m.bc.filter) facts.push(`BC filter ${code(m.bc.filter)}.`);
   if (m.dataverse.filter) facts.push(`DV filter ${code(m.dataverse.filter)}.`);
   if (Object.keys(m.bc.template).length) facts.push(`BC template ${code(JSON.stringify(m.bc.template))}.`);

@@ -61,6 +61,7 @@ export async function mappingsCommand(ctx: CommandContext, opts: { json?: boolea
       complete: m.complete,
       cannotRun: cannotRunReason(m),
       onlyCoupled: m.onlyCoupled,
+      createsIn: m.createsIn,
       matchBeforeCreate: m.matchBeforeCreate,
       updateConflictPolicy: m.updateConflictPolicy,
       deletionConflictPolicy: m.deletionConflictPolicy,

@@ -335,6 +335,30 @@ describe('decide: one record in one pass', () => {
       assert.equal(d.write.payload.currencyCode, 'NOK');
     });
 
+    it('creates nothing on a side the mapping does not create in, but still creates on the other', () => {
+      const m = { ...customer, onlyCoupled: false, createsIn: ['dataverse' as const] };
+      const toBc = decide({
+        mapping: m,
+        direction: 'to-bc',
+        source: dvAccount(),
+        coupling: null,
+        destination: null,
+        lookups: customerLookups(),
+      });
+      assertKind(toBc, 'ignore');
+      assert.equal(toBc.counter, null, 'not counted');
+      assert.match(toBc.reason, /is not coupled and mapping CUSTOMER creates no records in Business Central$/);
+      const toDv = decide({
+        mapping: m,
+        direction: 'to-dataverse',
+        source: bcCustomer(),
+        coupling: null,
+        destination: null,
+        lookups: customerLookups(),
+      });
+      assertKind(toDv, 'insert');
+    });
+
     it('fails an insert whose required destination field would be empty, with an actionable message', () => {
       const m = { ...customer, onlyCoupled: false };
       const d = decide({
