@@ -41,7 +41,8 @@ const valueTransforms: Record<TransformName, Partial<Record<PassDirection, Trans
   },
   'boolean-to-statecode': {
     'to-dataverse': (v) => (v === true || text(v).toLowerCase() === 'true' ? 1 : 0),
-    'to-bc': (v) => Number(v) === 1,
+    // Retired ⇒ blocked, Active ⇒ not blocked; a Draft or Under Revision product says nothing about the item.
+    'to-bc': (v) => (Number(v) === 1 ? true : Number(v) === 0 ? false : KEEP_DESTINATION),
   },
   'negative-to-zero': {
     'to-dataverse': (v) => (typeof v === 'number' && v < 0 ? 0 : v),

@@ -7,7 +7,8 @@
  * - `upper-case`: upper-cases text (both directions).
  * - `blocked-to-statecode`: BC customer `blocked` ("All" ⇒ inactive) ⇔ Dataverse `statecode` (0 Active, 1 Inactive).
  *   Towards BC an active row leaves `blocked` as it is (a customer blocked for "Ship" is not unblocked).
- * - `boolean-to-statecode`: BC item/resource `blocked` (boolean) ⇔ Dataverse product `statecode` (0 Active, 1 Retired).
+ * - `boolean-to-statecode`: BC item/resource `blocked` (boolean) ⇔ Dataverse product `statecode` (0 Active, 1 Retired;
+ *   Draft and Under Revision leave `blocked` as it is).
  * - `negative-to-zero`: negative numbers become 0 (inventory, capacity).
  * - `first-name` / `last-name`: the given names / the last word of a BC `displayName` (towards Dataverse).
  * - `person-full-name`: towards BC, joins the Dataverse row's `firstname`, `middlename`, `lastname`.
