@@ -48,7 +48,10 @@ const mappingOverrideSchema = z.strictObject({
   bcFilter: z.string().optional(),
   dvFilter: z.string().optional(),
   onlyCoupled: z.boolean().optional(),
-  createsIn: z.array(z.enum(['bc', 'dataverse'])).min(1).optional(),
+  createsIn: z
+    .array(z.enum(['bc', 'dataverse']))
+    .min(1)
+    .optional(),
   updateConflictPolicy: z.enum(updateConflictPolicies).optional(),
   deletionConflictPolicy: z.enum(deletionConflictPolicies).optional(),
   schedule: z.string().min(2).regex(durationPattern, "expected a duration such as '30m' or '1h'").optional(),

@@ -10,7 +10,8 @@ import type { IntegrationTableMappingInput } from '../mapping-model';
  * `Blocked = false` applies to new products only, so that blocking reaches the coupled product).
  * Not mapped: Unit Volume (stockvolume), Gross Weight (stockweight), Vendor No. (vendorid) and Vendor Item No.
  * (vendorpartnumber) — API v2.0 items have no such properties; the currency (LCY) and the "<product> Default Price
- * List" are left to the price mappings. Dataverse inactive ⇒ BC blocked is not applied: the mapping is BC→DV only.
+ * List" are left to the price mappings. Bidirectional as in BC: a product's name and its state come back (retired ⇒
+ * the item is blocked, active again ⇒ unblocked); a Dataverse product never creates an item (`createsIn`).
  */
 export const itemProductMapping: IntegrationTableMappingInput = {
   name: 'ITEM-PRODUCT',
@@ -28,10 +29,15 @@ export const itemProductMapping: IntegrationTableMappingInput = {
     caption: 'product',
     titleField: 'name',
     // producttypecode 1 = Sales Inventory.
-    filter: 'producttypecode eq 1 and statecode eq 0',
+    // Every state, not only Active: a product retired in Dataverse must reach the pass towards Business Central, which
+    // blocks the item (bc-sync-semantics §8.8, "DV inactive ⇒ BC Blocked").
+    filter: 'producttypecode eq 1',
     template: { producttypecode: 1, productstructure: 1, quantitydecimal: 2 },
   },
-  direction: 'to-dataverse',
+  // Bidirectional as in BC (§8.1): the name and the retired state come back; everything else goes to Dataverse only.
+  // Products are created in Dataverse only: a Dataverse product never creates an item or resource.
+  direction: 'bidirectional',
+  createsIn: ['dataverse'],
   onlyCoupled: false,
   dependencies: ['UNIT OF MEASURE'],
   // Match-based coupling (bc-sync-semantics §7.4): how an uncoupled record is recognised on the other side.
@@ -46,7 +52,15 @@ export const itemProductMapping: IntegrationTableMappingInput = {
       dvMaxLength: 100,
       dvRequired: true,
     },
-    { bcField: 'displayName', dvField: 'name', direction: 'to-dataverse', dvMaxLength: 100, dvRequired: true },
+    {
+      bcField: 'displayName',
+      dvField: 'name',
+      direction: 'bidirectional',
+      bcMaxLength: 100,
+      dvMaxLength: 100,
+      bcRequired: true,
+      dvRequired: true,
+    },
     {
       bcField: 'unitPrice',
       dvField: 'price',
@@ -75,12 +89,13 @@ export const itemProductMapping: IntegrationTableMappingInput = {
       type: 'number',
       transform: 'negative-to-zero',
     },
-    // BC blocked ⇔ product retired (statecode 1; 0 Active). A new product is created Draft and published instead, and
-    // a blocked record gets no new product (entity rules: activities/entity-rules/product.ts).
+    // BC blocked ⇔ product retired (statecode 1; 0 Active), both ways: a product retired in Dataverse blocks the item.
+    // A new product is created Draft and published instead, and a blocked record gets no new product (entity rules:
+    // activities/entity-rules/product.ts).
     {
       bcField: 'blocked',
       dvField: 'statecode',
-      direction: 'to-dataverse',
+      direction: 'bidirectional',
       type: 'boolean',
       dvType: 'option',
       transform: 'boolean-to-statecode',

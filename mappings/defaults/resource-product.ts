@@ -7,7 +7,9 @@ import type { IntegrationTableMappingInput } from '../mapping-model';
  * Product number, name, price, standard and current cost, vendor number, capacity as quantity on hand (negative ⇒ 0),
  * two quantity decimals, and the unit group of the base unit of measure through the UNIT OF MEASURE couplings. The
  * entity rules are ITEM-PRODUCT's (activities/entity-rules/product.ts): default unit, publishing, blocked ⇔ retired.
- * Not applied: the currency (LCY) and default price list (price mappings), Dataverse inactive ⇒ BC blocked (BC→DV only).
+ * Bidirectional as in BC: the name and the retired state come back (a product retired in Dataverse blocks the
+ * resource); a Dataverse product never creates a resource (`createsIn`). The currency (LCY) and the default price
+ * list are the price mappings' (activities/entity-rules/price-list.ts).
  */
 export const resourceProductMapping: IntegrationTableMappingInput = {
   name: 'RESOURCE-PRODUCT',
@@ -26,10 +28,15 @@ export const resourceProductMapping: IntegrationTableMappingInput = {
     caption: 'product',
     titleField: 'name',
     // producttypecode 3 = Services.
-    filter: 'producttypecode eq 3 and statecode eq 0',
+    // Every state, not only Active: a product retired in Dataverse must reach the pass towards Business Central, which
+    // blocks the item (bc-sync-semantics §8.8, "DV inactive ⇒ BC Blocked").
+    filter: 'producttypecode eq 3',
     template: { producttypecode: 3, productstructure: 1, quantitydecimal: 2 },
   },
-  direction: 'to-dataverse',
+  // Bidirectional as in BC (§8.1): the name and the retired state come back; everything else goes to Dataverse only.
+  // Products are created in Dataverse only: a Dataverse product never creates an item or resource.
+  direction: 'bidirectional',
+  createsIn: ['dataverse'],
   onlyCoupled: false,
   dependencies: ['UNIT OF MEASURE'],
   // Match-based coupling (bc-sync-semantics §7.4): how an uncoupled record is recognised on the other side.
@@ -44,7 +51,15 @@ export const resourceProductMapping: IntegrationTableMappingInput = {
       dvMaxLength: 100,
       dvRequired: true,
     },
-    { bcField: 'displayName', dvField: 'name', direction: 'to-dataverse', dvMaxLength: 100, dvRequired: true },
+    {
+      bcField: 'displayName',
+      dvField: 'name',
+      direction: 'bidirectional',
+      bcMaxLength: 100,
+      dvMaxLength: 100,
+      bcRequired: true,
+      dvRequired: true,
+    },
     {
       bcField: 'unitPrice',
       dvField: 'price',
@@ -82,12 +97,13 @@ export const resourceProductMapping: IntegrationTableMappingInput = {
       type: 'number',
       transform: 'negative-to-zero',
     },
-    // BC blocked ⇔ product retired (statecode 1; 0 Active). A new product is created Draft and published instead, and
-    // a blocked record gets no new product (entity rules: activities/entity-rules/product.ts).
+    // BC blocked ⇔ product retired (statecode 1; 0 Active), both ways: a product retired in Dataverse blocks the
+    // resource. A new product is created Draft and published instead, and a blocked record gets no new product (entity
+    // rules: activities/entity-rules/product.ts).
     {
       bcField: 'blocked',
       dvField: 'statecode',
-      direction: 'to-dataverse',
+      direction: 'bidirectional',
       type: 'boolean',
       dvType: 'option',
       transform: 'boolean-to-statecode',

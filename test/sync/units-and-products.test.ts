@@ -107,6 +107,8 @@ describe('UNIT OF MEASURE, ITEM-PRODUCT and RESOURCE-PRODUCT end to end', functi
         if (mapping === 'RESOURCE-PRODUCT') assert.equal(p.vendorid ?? '', r.vendorNumber ?? '');
       }
     }
+    assert.equal((await all(stack, 'bc', 'items')).length, items.length, 'no item created from a Dataverse product');
+    assert.equal((await all(stack, 'bc', 'resources')).length, resources.length, 'nor a resource');
     const products = await all(stack, 'dv', 'products');
     for (const p of dvProductsBefore) {
       assert.equal(products.filter((x) => x.productnumber === p.productnumber).length, 1, 'DV-only product untouched');
@@ -124,8 +126,13 @@ describe('UNIT OF MEASURE, ITEM-PRODUCT and RESOURCE-PRODUCT end to end', functi
     assert.equal(Number(product!.price), 777.5);
     assert.equal(product!.statecode, 0, 'still Active');
     for (const mapping of MAPPINGS) {
-      const idle = pass(await runSync(stack.taskQueue, { mapping, mode: 'incremental' }), 'to-dataverse').counts;
-      assert.deepEqual([idle.inserted, idle.modified, idle.failed], [0, 0, 0], mapping);
+      const run = await runSync(stack.taskQueue, { mapping, mode: 'incremental' });
+      for (const p of run.passes)
+        assert.deepEqual(
+          [p.counts.inserted, p.counts.modified, p.counts.failed],
+          [0, 0, 0],
+          `${mapping} ${p.direction}`,
+        );
     }
   });
 
@@ -135,6 +142,35 @@ describe('UNIT OF MEASURE, ITEM-PRODUCT and RESOURCE-PRODUCT end to end', functi
     const result = await runSync(stack.taskQueue, { mapping: 'ITEM-PRODUCT', mode: 'incremental' });
     assert.equal(pass(result, 'to-dataverse').counts.modified, 1, JSON.stringify(result));
     assert.equal((await productOf('ITEM-PRODUCT', item.id))!.statecode, 1, 'Retired');
+  });
+
+  it('carries a product retired or renamed in Dataverse back to its item, and never creates an item from a product', async () => {
+    const [retired, renamed] = items.filter((i) => i.blocked !== true).slice(4, 6);
+    const retiredProduct = (await productOf('ITEM-PRODUCT', retired.id))!;
+    const renamedProduct = (await productOf('ITEM-PRODUCT', renamed.id))!;
+    await stack.connectors.dv.update(
+      'products',
+      String(retiredProduct.productid),
+      { statecode: 1, statuscode: 2 },
+      '*',
+    );
+    await stack.connectors.dv.update('products', String(renamedProduct.productid), { name: 'Renamed in Sales' }, '*');
+    const itemsBefore = await all(stack, 'bc', 'items');
+
+    const result = await runSync(stack.taskQueue, { mapping: 'ITEM-PRODUCT', mode: 'incremental' });
+    const c = pass(result, 'to-bc').counts;
+    assert.deepEqual([c.inserted, c.modified, c.failed], [0, 2, 0], JSON.stringify(result));
+    assert.equal((await stack.connectors.bc.get('items', String(retired.id)))!.blocked, true, 'retired ⇒ blocked');
+    assert.equal((await stack.connectors.bc.get('items', String(renamed.id)))!.displayName, 'Renamed in Sales');
+    assert.equal((await all(stack, 'bc', 'items')).length, itemsBefore.length, 'no item from a Dataverse-only product');
+
+    // The next run in either direction finds nothing to do: the item's block does not travel back and forth.
+    const idle = await runSync(stack.taskQueue, { mapping: 'ITEM-PRODUCT', mode: 'incremental' });
+    for (const direction of ['to-dataverse', 'to-bc'] as const) {
+      const counts = pass(idle, direction).counts;
+      assert.deepEqual([counts.inserted, counts.modified, counts.failed], [0, 0, 0], direction);
+    }
+    assert.equal((await productOf('ITEM-PRODUCT', retired.id))!.statecode, 1, 'still Retired');
   });
 
   it('fails an item whose base unit is not coupled alone, saying to run UNIT OF MEASURE first', async () => {

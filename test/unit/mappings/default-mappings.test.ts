@@ -69,6 +69,9 @@ describe('default mappings', () => {
   const mappings = defaultMappings();
   const byName = (name: string) => mappings.find((m) => m.name === name)!;
 
+  // DESIGN §6 lists the product mappings as BC→DV, the direction of everything they create; as in BC (reference §8.1)
+  // they are bidirectional so that a product's name and retirement come back (createsIn keeps them from creating
+  // items or resources).
   it('declares the eleven jobs of DESIGN §6 with their entity sets and directions', () => {
     const summary = Object.fromEntries(
       mappings.map((m) => [m.name, `${m.bc.entitySet} ${m.direction} ${m.dataverse.entitySet}`]),
@@ -78,8 +81,8 @@ describe('default mappings', () => {
       CURRENCY: 'currencies to-dataverse transactioncurrencies',
       'UNIT OF MEASURE': 'unitsOfMeasure to-dataverse uomschedules',
       CUSTOMER: 'customerCards bidirectional accounts',
-      'ITEM-PRODUCT': 'items to-dataverse products',
-      'RESOURCE-PRODUCT': 'resources to-dataverse products',
+      'ITEM-PRODUCT': 'items bidirectional products',
+      'RESOURCE-PRODUCT': 'resources bidirectional products',
       CONTACT: 'contacts bidirectional contacts',
       'CUSTPRCGRP-PRICE': 'customerPriceGroups to-dataverse pricelevels',
       'CUSTOMER STATISTICS': 'customerStatistics to-dataverse bcsync_accountstatistics',

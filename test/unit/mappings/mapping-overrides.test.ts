@@ -123,8 +123,8 @@ describe('mapping override file', () => {
 
   it('rejects overrides that make a mapping inconsistent', () => {
     assert.throws(
-      () => applyMappingOverrides(defaults, { mappings: { 'ITEM-PRODUCT': { direction: 'to-bc' } } }),
-      /mapping ITEM-PRODUCT, field 'direction': no enabled field mapping transfers values in direction 'to-bc'/,
+      () => applyMappingOverrides(defaults, { mappings: { 'UNIT OF MEASURE': { direction: 'to-bc' } } }),
+      /mapping UNIT OF MEASURE, field 'direction': no enabled field mapping transfers values in direction 'to-bc'/,
     );
     assert.throws(
       () =>
