@@ -10,7 +10,9 @@ import assert from 'node:assert/strict';
 import type { fullSync } from '../../workflows';
 import { listErrors } from '../../store/sync-errors';
 import { assertCouplingsWhole } from '../support/coupling-integrity';
-import { pass, runSync } from '../support/sync-runs';
+import { pass, runSync, startSync } from '../support/sync-runs';
+import { spawnBcsync } from '../support/cli';
+import { workerEnv } from '../support/worker-env';
 import { testResources, uniqueName } from '../support/env';
 import { all, type Row, startSyncStack, type SyncStack } from '../support/sync-stack';
 
@@ -303,6 +305,38 @@ describe('POSTEDSALESINV-INV end to end', function () {
     } finally {
       await stack.restartWorker({ faults: {} });
     }
+    const invoices = await all(stack, 'dv', 'invoices', `invoicenumber eq '${String(posted.number)}'`);
+    assert.equal(invoices.length, 1, 'no second invoice');
+    await assertInvoice(posted);
+    await assertCouplingsWhole(stack, [MAPPING]);
+  });
+
+  it('survives a worker killed (SIGKILL) right after the invoice was written: one invoice, whole, no duplicate', async () => {
+    const customer = await invoiceCustomer();
+    const [, , third, fourth] = await all(stack, 'bc', 'items', 'blocked eq false');
+    const posted = await postInvoice(customer, [
+      { lineType: 'Item', item: third, quantity: 3 },
+      { lineType: 'Item', item: fourth, quantity: 1 },
+    ]);
+    // A worker process of its own, killed by its fault hook between the deep insert and the coupling commit.
+    stack.worker.shutdown();
+    const crashing = spawnBcsync(
+      ['worker'],
+      await workerEnv(stack, { mappings: {} }, { FAULT_KILL_AFTER_WRITE: `${MAPPING}:to-dataverse` }),
+    );
+    const died = new Promise<NodeJS.Signals | null>((resolve) =>
+      crashing.child.once('close', (_c, signal) => resolve(signal)),
+    );
+    const handle = await startSync(stack.taskQueue, { mapping: MAPPING, mode: 'incremental' });
+    assert.equal(await died, 'SIGKILL', crashing.output());
+    assert.match(crashing.output(), /FAULT_KILL_AFTER_WRITE/);
+    const written = await all(stack, 'dv', 'invoices', `invoicenumber eq '${String(posted.number)}'`);
+    assert.equal(written.length, 1, 'the invoice was written before the kill');
+    assert.equal((await linesOf(String(written[0].invoiceid))).length, 2, 'with both lines, never without them');
+
+    await stack.restartWorker();
+    const result = pass(await handle.result(), 'to-dataverse');
+    assert.deepEqual([result.counts.inserted, result.counts.failed], [1, 0], JSON.stringify(result));
     const invoices = await all(stack, 'dv', 'invoices', `invoicenumber eq '${String(posted.number)}'`);
     assert.equal(invoices.length, 1, 'no second invoice');
     await assertInvoice(posted);
