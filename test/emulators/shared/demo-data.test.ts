@@ -16,7 +16,7 @@ describe('shared demo data', () => {
   it('generates exactly the same dataset for the default seed (golden digests)', () => {
     assert.equal(
       digest(generateBusinessCentralDemoData()),
-      '743ac207a903361141b6210f96f5b734ebe629df74477914af7bb7796298f68f',
+      '2aae246eb3f18f921da6773a4f9c84ce9757ffd32970e31f75cb3fe66b1c33ef',
     );
     assert.equal(
       digest(generateDataverseDemoData()),
@@ -33,7 +33,7 @@ describe('shared demo data', () => {
     };
     assert.equal(
       digest(generateBusinessCentralDemoData(options)),
-      '1ccafbd8b76d24bf9ce3516c0a68aa1bb705635d299a28bf45ddadb72d3a6c6d',
+      '56397f92b81c0b9178afc3d2f5e9409a91ff3cb2c09190d1031496fdaed92682',
     );
     assert.equal(
       digest(generateDataverseDemoData(options)),
