@@ -94,7 +94,11 @@ async function fixAccountPrimaryContacts({ deps }: RuleContext, items: Item[]): 
   const bcContactIdOf = new Map<string, string>(); // contact number → BC contact id
   for (const part of chunk([...new Set(primaryNumberOf.values())], 20)) {
     const filter = part.map((n) => `number eq ${stringLiteral(n)}`).join(' or ');
-    for await (const page of deps.connectors.bc.listAll({ entitySet: 'contacts', filter, select: ['id', 'number'] })) {
+    for await (const page of deps.connectors.bc.listAll({
+      entitySet: 'contactCards',
+      filter,
+      select: ['id', 'number'],
+    })) {
       for (const c of page) bcContactIdOf.set(String(c.number), lower(c.id));
     }
   }
@@ -184,7 +188,7 @@ async function fixCustomerPrimaryContacts({ deps }: RuleContext, items: Item[]):
   const bcContactIds = [...new Set(primaryOf.values())].map(bcIdOf).filter((id): id is string => !!id);
   const numberOf = new Map<string, string>(); // BC contact id → number
   if (bcContactIds.length) {
-    for (const c of await deps.connectors.bc.getByIds('contacts', bcContactIds, { select: ['id', 'number'] })) {
+    for (const c of await deps.connectors.bc.getByIds('contactCards', bcContactIds, { select: ['id', 'number'] })) {
       numberOf.set(lower(c.id), String(c.number));
     }
   }

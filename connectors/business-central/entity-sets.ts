@@ -1,7 +1,7 @@
 /**
  * Entity sets of Business Central the product reads and writes, with the record shapes of API v2.0 (field names from
  * the API reference; unknown extra fields pass through the index signature). The custom API pages (resources,
- * customer price groups, sales prices, shipping agents, customer cards, customer statistics) live under `api/bcsync/sync/v1.0` because
+ * customer price groups, sales prices, shipping agents, customer, contact and item cards, customer statistics) live under `api/bcsync/sync/v1.0` because
  * v2.0 has no such entities or fields (their shapes: docs/emulators.md, "Custom API pages").
  */
 
@@ -65,6 +65,22 @@ export interface BcContact extends BcRecordBase {
   mobilePhoneNumber?: string;
 }
 
+/**
+ * Custom page `contactCards`: the v2.0 contact plus the Contact Card fields v2.0 lacks. Same records, ids, ETags and
+ * `lastModifiedDateTime` as `contacts`. For a person, `displayName` is First Name, Middle Name and Surname joined (and
+ * a new `displayName` is broken down into them), as BC's Contact table keeps Name and its parts in agreement.
+ */
+export interface BcContactCard extends BcContact {
+  firstName?: string;
+  middleName?: string;
+  surname?: string;
+  faxNumber?: string;
+  pager?: string;
+  /** Blank = the local currency. */
+  currencyCode?: string;
+  salespersonCode?: string;
+}
+
 export interface BcCurrency extends BcRecordBase {
   code?: string;
   displayName?: string;
@@ -116,6 +132,17 @@ export interface BcItem extends BcRecordBase {
   unitCost?: number;
   baseUnitOfMeasureId?: string;
   baseUnitOfMeasureCode?: string;
+}
+
+/**
+ * Custom page `itemCards`: the v2.0 item plus the Item Card fields v2.0 lacks. Same records, ids, ETags and
+ * `lastModifiedDateTime` as `items`.
+ */
+export interface BcItemCard extends BcItem {
+  vendorNumber?: string;
+  vendorItemNumber?: string;
+  unitVolume?: number;
+  grossWeight?: number;
 }
 
 export interface BcUnitOfMeasure extends BcRecordBase {
@@ -233,12 +260,14 @@ export interface BcEntityMap {
   customers: BcCustomer;
   customerCards: BcCustomerCard;
   contacts: BcContact;
+  contactCards: BcContactCard;
   currencies: BcCurrency;
   currencyExchangeRates: BcCurrencyExchangeRate;
   paymentTerms: BcPaymentTerm;
   shipmentMethods: BcShipmentMethod;
   shippingAgents: BcShippingAgent;
   items: BcItem;
+  itemCards: BcItemCard;
   unitsOfMeasure: BcUnitOfMeasure;
   salespeoplePurchasers: BcSalespersonPurchaser;
   salesInvoices: BcSalesInvoice;
@@ -260,6 +289,8 @@ export const BC_CUSTOM_API_SETS: ReadonlySet<BcEntitySet> = new Set<BcEntitySet>
   'shippingAgents',
   'customerCards',
   'customerStatistics',
+  'contactCards',
+  'itemCards',
 ]);
 
 /** Filters on `salesInvoices.status` (OR on one field is allowed by BC). */

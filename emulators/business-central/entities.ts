@@ -1,6 +1,6 @@
 // The entity sets the Business Central emulator serves, with their API v2.0 field names (api-facts A2), field types,
 // BC field lengths, read-only fields, enums, unique keys and navigation properties. Custom API pages (resources,
-// customerPriceGroups, salesPrices, shippingAgents, customerCards, customerStatistics) live under `api/bcsync/sync/v1.0` (DESIGN §8.3;
+// customerPriceGroups, salesPrices, shippingAgents, customerCards, contactCards, itemCards, customerStatistics) live under `api/bcsync/sync/v1.0` (DESIGN §8.3;
 // their shapes are documented in docs/emulators.md as the AL extension would publish them).
 
 /** Field types the emulator validates. Dates are `YYYY-MM-DD`, datetimes ISO UTC with ms and `Z`. */
@@ -172,6 +172,31 @@ const contacts: EntityDef = {
   numberSeries: { field: 'number', prefix: 'CT', digits: 6 },
 };
 
+/**
+ * Custom page `contactCards`: a copy of the v2.0 contact page plus the Contact Card fields API v2.0 lacks and the
+ * CONTACT mapping needs (bc-sync-semantics §8.5: First Name, Middle Name, Surname, Fax No., Pager, Currency Code,
+ * Salesperson Code). Same records, ids, ETags and timestamps as `contacts` (rules.ts keeps a person's Name and its
+ * parts in agreement, as BC's Contact table does).
+ */
+const contactCards: EntityDef = {
+  ...contacts,
+  entitySet: 'contactCards',
+  entityName: 'contactCard',
+  api: 'custom',
+  table: 'contacts',
+  fields: {
+    ...contacts.fields,
+    firstName: str(30),
+    middleName: str(30),
+    surname: str(30),
+    faxNumber: str(30),
+    pager: str(30),
+    currencyCode: str(10),
+    salespersonCode: str(20),
+  },
+  navigations: undefined,
+};
+
 const currencies: EntityDef = {
   entitySet: 'currencies',
   entityName: 'currency',
@@ -307,6 +332,27 @@ const items: EntityDef = {
   uniqueKey: ['number'],
   numberSeries: { field: 'number', prefix: 'I', digits: 5 },
   navigations: { unitOfMeasure: { kind: 'one', target: 'unitsOfMeasure', localKey: 'baseUnitOfMeasureId' } },
+};
+
+/**
+ * Custom page `itemCards`: a copy of the v2.0 item page plus the Item Card fields API v2.0 lacks and ITEM-PRODUCT
+ * needs (bc-sync-semantics §8.8: Vendor No., Vendor Item No., Unit Volume, Gross Weight). Same records, ids, ETags and
+ * timestamps as `items`.
+ */
+const itemCards: EntityDef = {
+  ...items,
+  entitySet: 'itemCards',
+  entityName: 'itemCard',
+  api: 'custom',
+  table: 'items',
+  fields: {
+    ...items.fields,
+    vendorNumber: str(20),
+    vendorItemNumber: str(50),
+    unitVolume: num,
+    grossWeight: num,
+  },
+  navigations: undefined,
 };
 
 const salespeoplePurchasers: EntityDef = {
@@ -605,6 +651,7 @@ export const ENTITIES: Readonly<Record<string, EntityDef>> = Object.fromEntries(
     customers,
     customerCards,
     contacts,
+    contactCards,
     currencies,
     currencyExchangeRates,
     paymentTerms,
@@ -612,6 +659,7 @@ export const ENTITIES: Readonly<Record<string, EntityDef>> = Object.fromEntries(
     shippingAgents,
     unitsOfMeasure,
     items,
+    itemCards,
     salespeoplePurchasers,
     employees,
     salesInvoices,

@@ -94,6 +94,7 @@ export function applyRules(
   before: Record<string, unknown> | undefined,
 ): void {
   const creating = before === undefined;
+  if (set === 'contacts') applyContactNameRules(merged, changes);
   requireFields(set, merged, creating, changes);
   const series = ENTITIES[set].numberSeries;
   if (series && creating && merged[series.field] === '')
@@ -187,6 +188,37 @@ function applyCustomerOptionRules(
   }
 }
 
+const NAME_PARTS = ['firstName', 'middleName', 'surname'] as const;
+
+/**
+ * A person's Name (`displayName`) and its parts (First Name, Middle Name, Surname: `contactCards` only) agree, as
+ * BC's Contact table keeps them: new parts compose the name; a new name alone is broken down into the parts (first
+ * word, the words between, last word; one word is the surname). A company contact has no name parts.
+ */
+function applyContactNameRules(merged: Record<string, unknown>, changes: Record<string, unknown>): void {
+  if (merged['type'] !== 'Person') {
+    if ('type' in changes) for (const part of NAME_PARTS) merged[part] = '';
+    return;
+  }
+  if (NAME_PARTS.some((part) => part in changes)) {
+    const name = NAME_PARTS.map((part) => (typeof merged[part] === 'string' ? merged[part].trim() : ''))
+      .filter((p) => p !== '')
+      .join(' ');
+    if (name !== '') merged['displayName'] = name.slice(0, 100);
+    return;
+  }
+  const noParts = NAME_PARTS.every((part) => !merged[part]);
+  if (!('displayName' in changes) && !('type' in changes && noParts)) return;
+  const displayName = merged['displayName'];
+  const words = (typeof displayName === 'string' ? displayName : '')
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== '');
+  merged['firstName'] = words.length > 1 ? words[0].slice(0, 30) : '';
+  merged['middleName'] = words.slice(1, -1).join(' ').slice(0, 30);
+  merged['surname'] = (words.at(-1) ?? '').slice(0, 30);
+}
+
 function applyContactRules(
   ctx: RuleContext,
   merged: Record<string, unknown>,
@@ -195,6 +227,19 @@ function applyContactRules(
 ): void {
   if (creating && !('searchName' in changes))
     merged['searchName'] = String(merged['displayName']).toUpperCase().slice(0, 100);
+  // contactCards: Currency Code and Salesperson Code name existing records (blank = local currency / none).
+  if ('currencyCode' in changes && merged['currencyCode'] !== '')
+    merged['currencyCode'] = requireExisting(ctx, 'currencies', 'code', merged['currencyCode'], 'Currency').data[
+      'code'
+    ];
+  if ('salespersonCode' in changes && merged['salespersonCode'] !== '')
+    merged['salespersonCode'] = requireExisting(
+      ctx,
+      'salespeoplePurchasers',
+      'code',
+      merged['salespersonCode'],
+      'Salesperson/Purchaser',
+    ).data['code'];
   if (merged['type'] === 'Company') {
     merged['companyNumber'] = merged['number'];
     merged['companyName'] = merged['displayName'];

@@ -2,25 +2,25 @@ import type { IntegrationTableMappingInput } from '../mapping-model';
 
 /**
  * CONTACT: BC person contacts of customer companies ↔ Dataverse contacts (reference/bc-sync-semantics.md §8.5,
- * §4.10), translated to API v2.0 names. Complete for the fields API v2.0 exposes.
+ * §4.10), read and written through the custom API page `contactCards` (docs/emulators.md): the same records as API
+ * v2.0 `contacts`, plus the Contact Card fields v2.0 lacks (First Name, Middle Name, Surname, Fax No., Pager, Currency
+ * Code, Salesperson Code). Complete: every §8.5 field BC enables by default is mapped.
  *
  * - The parent account is a field mapping here (BC derives it in code): `companyNumber` ↔ `parentcustomerid`,
  *   resolved through the CUSTOMER couplings (`bcKey: company-contact-number` = "the customer whose company contact
  *   has this number"). A person whose company is not a customer is ignored, not counted (BC's post-filter); a
  *   company whose customer is not coupled yet fails the contact with "run CUSTOMER first".
- * - Name: API v2.0 contacts have only `displayName` (no First Name / Middle Name / Surname), and Dataverse
- *   `fullname` is read-only, so the name flows as displayName → firstname + lastname (split at the last word) and
- *   firstname + middlename + lastname → displayName. These are one-way field mappings, so a name changed on both
- *   sides is not reported as a conflict (the BC → DV pass runs first and wins).
- *
- * Left out because API v2.0 `contacts` has no such property (checked against the BC emulator's `contacts` entity,
- * which has the documented v2.0 shape): Salesperson Code (→ ownerid), Currency Code (→ transactioncurrencyid),
- * Fax No. (→ fax), Pager (→ pager), Middle Name (→ middlename: it still reaches BC inside the composed displayName),
- * Salutation Code (→ salutation, disabled in BC anyway). Mapping them needs a custom API page over the Contact table,
- * as `customerCards` is over the Customer table; no such page is published yet.
+ * - Name: First Name, Middle Name and Surname ↔ firstname, middlename, lastname, as BC maps them. BC keeps the
+ *   contact's Name (`displayName`) in agreement with its parts; Dataverse composes the read-only `fullname`.
+ * - Salesperson Code → ownerid resolves through the SALESPEOPLE couplings (Person ownership; a blank salesperson
+ *   leaves the owner unchanged); Currency Code ↔ transactioncurrencyid through the CURRENCY couplings (blank = the
+ *   Dataverse base currency), as CUSTOMER's.
+ * - Salutation Code (→ salutation) is BC's extra mapping, created disabled; it is left out (the emulator has no
+ *   Salutation table to check the codes against).
  * Primary contact fix-ups after inserts (both directions): activities/entity-rules/contact.ts.
  * Constants not needed with the Web API: `parentcustomeridtype = account` (implied by binding
- * `parentcustomerid_account`), `owneridtype`. The BC-side constant `type = Person` is kept.
+ * `parentcustomerid_account`), `owneridtype` (implied by the `/systemusers(..)` owner binding). The BC-side constant
+ * `type = Person` is kept.
  * DV filter: BC's `parentcustomeridtype = account` cannot be expressed in a Web API filter; a contact whose parent is
  * another contact resolves as "no target" through the CUSTOMER couplings and is ignored.
  */
@@ -29,7 +29,10 @@ export const contactMapping: IntegrationTableMappingInput = {
   description: 'Business Central person contacts of customer companies ↔ Dataverse contacts',
   complete: true,
   bc: {
-    entitySet: 'contacts',
+    // The custom page `contactCards` (same records, ids and ETags as v2.0 `contacts`) carries the Contact Card fields
+    // v2.0 lacks.
+    api: 'custom',
+    entitySet: 'contactCards',
     caption: 'Contact',
     titleField: 'displayName',
     numberField: 'number',
@@ -45,7 +48,7 @@ export const contactMapping: IntegrationTableMappingInput = {
     filter: '_parentcustomerid_value ne null and statecode eq 0',
   },
   direction: 'bidirectional',
-  dependencies: ['CUSTOMER'],
+  dependencies: ['CUSTOMER', 'SALESPEOPLE', 'CURRENCY'],
   // Match-based coupling (bc-sync-semantics §7.4): how an uncoupled record is recognised on the other side.
   matchCriteria: [
     {
@@ -76,28 +79,38 @@ export const contactMapping: IntegrationTableMappingInput = {
       note: 'parent account derived from the CUSTOMER coupling of the contact’s company',
     },
     {
-      bcField: 'displayName',
-      dvField: 'firstname',
+      bcField: 'salespersonCode',
+      dvField: 'ownerid',
       direction: 'to-dataverse',
-      transform: 'first-name',
-      dvMaxLength: 50,
+      type: 'code',
+      notNull: true,
+      caption: 'salesperson',
+      lookup: {
+        kind: 'coupling',
+        mapping: 'SALESPEOPLE',
+        bcKey: 'code',
+        dvEntitySet: 'systemusers',
+        bcCaption: 'salesperson',
+        dvCaption: 'user',
+      },
+      note: 'Person ownership; a blank salesperson leaves the owner unchanged (Not Null)',
     },
     {
-      bcField: 'displayName',
-      dvField: 'lastname',
-      direction: 'to-dataverse',
-      transform: 'last-name',
-      dvMaxLength: 50,
-      dvRequired: true,
-    },
-    {
-      bcField: 'displayName',
-      dvField: 'fullname',
-      direction: 'to-bc',
-      transform: 'person-full-name',
-      bcMaxLength: 100,
-      bcRequired: true,
-      note: 'composed from firstname, middlename, lastname (fullname itself is read-only in Dataverse)',
+      bcField: 'currencyCode',
+      dvField: 'transactioncurrencyid',
+      direction: 'bidirectional',
+      type: 'code',
+      caption: 'currency',
+      lookup: {
+        kind: 'coupling',
+        mapping: 'CURRENCY',
+        bcKey: 'code',
+        dvEntitySet: 'transactioncurrencies',
+        bcCaption: 'currency',
+        dvCaption: 'currency',
+        blankIsBaseCurrency: true,
+      },
+      note: 'blank (LCY) ⇔ the Dataverse base currency',
     },
     {
       bcField: 'addressLine1',
@@ -140,6 +153,19 @@ export const contactMapping: IntegrationTableMappingInput = {
       dvMaxLength: 50,
     },
     { bcField: 'email', dvField: 'emailaddress1', direction: 'bidirectional', bcMaxLength: 80, dvMaxLength: 100 },
+    // ── Contact Card fields of the `contactCards` page (name parts, fax, pager) ──
+    { bcField: 'faxNumber', dvField: 'fax', direction: 'bidirectional', bcMaxLength: 30, dvMaxLength: 50 },
+    { bcField: 'firstName', dvField: 'firstname', direction: 'bidirectional', bcMaxLength: 30, dvMaxLength: 50 },
+    { bcField: 'middleName', dvField: 'middlename', direction: 'bidirectional', bcMaxLength: 30, dvMaxLength: 50 },
+    {
+      bcField: 'surname',
+      dvField: 'lastname',
+      direction: 'bidirectional',
+      bcMaxLength: 30,
+      dvMaxLength: 50,
+      dvRequired: true,
+      note: 'BC composes the contact’s Name from First Name, Middle Name and Surname',
+    },
     { bcField: 'website', dvField: 'websiteurl', direction: 'bidirectional', bcMaxLength: 80, dvMaxLength: 200 },
     {
       bcField: 'mobilePhoneNumber',
@@ -148,7 +174,9 @@ export const contactMapping: IntegrationTableMappingInput = {
       bcMaxLength: 30,
       dvMaxLength: 50,
     },
+    { bcField: 'pager', dvField: 'pager', direction: 'bidirectional', bcMaxLength: 30, dvMaxLength: 50 },
     { bcField: 'phoneNumber', dvField: 'telephone1', direction: 'bidirectional', bcMaxLength: 30, dvMaxLength: 50 },
+    // ── end of the Contact Card fields ──
     {
       bcField: 'type',
       constant: 'Person',

@@ -8,17 +8,22 @@ import type { IntegrationTableMappingInput } from '../mapping-model';
  * (activities/entity-rules/product.ts) set the default unit (the group's base unit), publish each new product, skip
  * blocked items that have no product yet and retire the product of an item that becomes blocked (BC's filter
  * `Blocked = false` applies to new products only, so that blocking reaches the coupled product).
- * Not mapped: Unit Volume (stockvolume), Gross Weight (stockweight), Vendor No. (vendorid) and Vendor Item No.
- * (vendorpartnumber) — API v2.0 items have no such properties; the currency (LCY) and the "<product> Default Price
- * List" are left to the price mappings. Bidirectional as in BC: a product's name and its state come back (retired ⇒
- * the item is blocked, active again ⇒ unblocked); a Dataverse product never creates an item (`createsIn`).
+ * Read through the custom API page `itemCards` (docs/emulators.md): the same records as API v2.0 `items`, plus the Item
+ * Card fields v2.0 lacks: Vendor No. (→ vendorid), Vendor Item No. (→ vendorpartnumber), Unit Volume (→ stockvolume)
+ * and Gross Weight (→ stockweight). `vendorid` is free text in Dataverse; BC's hook fills it with the vendor's name,
+ * but the Business Central side here serves no vendors (API v2.0 `vendors` is not part of what the product reads
+ * or the emulator serves), so it carries the vendor number. The currency (LCY) and the "<product> Default Price List"
+ * are left to the price mappings. Bidirectional as in BC: a product's name and its state come back (retired ⇒ the
+ * item is blocked, active again ⇒ unblocked); a Dataverse product never creates an item (`createsIn`).
  */
 export const itemProductMapping: IntegrationTableMappingInput = {
   name: 'ITEM-PRODUCT',
   description: 'Business Central items → Dataverse products (Sales Inventory)',
   complete: true,
   bc: {
-    entitySet: 'items',
+    // The custom page `itemCards` (same records, ids and ETags as v2.0 `items`) carries the Item Card fields v2.0 lacks.
+    api: 'custom',
+    entitySet: 'itemCards',
     caption: 'Item',
     titleField: 'displayName',
     numberField: 'number',
@@ -82,6 +87,35 @@ export const itemProductMapping: IntegrationTableMappingInput = {
       type: 'number',
       transform: 'negative-to-zero',
     },
+    // ── Item Card fields of the `itemCards` page (vendor, volume, weight) ──
+    {
+      bcField: 'unitVolume',
+      dvField: 'stockvolume',
+      direction: 'to-dataverse',
+      type: 'number',
+    },
+    {
+      bcField: 'grossWeight',
+      dvField: 'stockweight',
+      direction: 'to-dataverse',
+      type: 'number',
+    },
+    {
+      bcField: 'vendorNumber',
+      dvField: 'vendorid',
+      direction: 'to-dataverse',
+      type: 'code',
+      dvType: 'text',
+      dvMaxLength: 100,
+      note: 'free text in Dataverse: the vendor number (BC’s hook puts the vendor name; no vendors are read here)',
+    },
+    {
+      bcField: 'vendorItemNumber',
+      dvField: 'vendorpartnumber',
+      direction: 'to-dataverse',
+      dvMaxLength: 100,
+    },
+    // ── end of the Item Card fields ──
     {
       bcField: 'inventory',
       dvField: 'quantityonhand',

@@ -276,7 +276,11 @@ describe('bcsync schedule', function () {
     }
     const uom = out.mappings.find((x) => x.name === 'UNIT OF MEASURE');
     assert.equal(uom?.schedule.scheduleId, 'bcsync-unit-of-measure');
-    assert.deepEqual(out.mappings.find((x) => x.name === 'CONTACT')?.dependencies, ['CUSTOMER']);
+    assert.deepEqual(out.mappings.find((x) => x.name === 'CONTACT')?.dependencies, [
+      'CUSTOMER',
+      'SALESPEOPLE',
+      'CURRENCY',
+    ]);
 
     const text = await bcsync('mappings');
     assert.match(

@@ -223,29 +223,40 @@ describe('npm start (bcsync start)', function () {
       );
     }
 
-    // The first scheduled CUSTOMER run: after the full synchronization's run (which coupled the demo customers), it
-    // carries back what the full synchronization's later mappings changed on the accounts (CONTACT's primary-contact
-    // fix-ups). Only after both is the customer changed below, so that change meets no earlier one on the account.
-    const customerRuns = await eventually(
-      async () => {
-        const jobs = JSON.parse(
-          (await runBcsync(['jobs', '--json', '--mapping', 'CUSTOMER'], cliEnv)).stdout,
-        ) as Array<{
-          type: string;
-          direction: string;
-          status: string;
-          inserted: number;
-        }>;
-        const done = jobs.filter(
+    // The full synchronization's CUSTOMER run created the demo customers' accounts.
+    type JobRow = {
+      mapping: string;
+      direction: string;
+      type: string;
+      status: string;
+      inserted: number;
+      startedAt: string;
+    };
+    const jobsOf = async (mapping: string): Promise<JobRow[]> =>
+      JSON.parse(
+        (await runBcsync(['jobs', '--json', '--mapping', mapping, '--limit', '200'], cliEnv)).stdout,
+      ) as JobRow[];
+    const customerJobs = await jobsOf('CUSTOMER');
+    assert.ok(
+      customerJobs.some((j) => j.direction === 'to-dataverse' && j.type === 'sync' && j.inserted > 0),
+      JSON.stringify(customerJobs),
+    );
+    // CONTACT's primary-contact fix-ups at the end of the full synchronization changed customers and accounts on both
+    // sides; the first scheduled CUSTOMER run after it carries them. Changing a customer before that run would change
+    // it on both sides (a conflict, as designed), so the test waits for that run to finish first.
+    const lastContactStart = Math.max(...(await jobsOf('CONTACT')).map((j) => Date.parse(j.startedAt)));
+    await eventually(
+      async () =>
+        (await jobsOf('CUSTOMER')).some(
           (j) =>
-            j.type === 'sync' && j.direction === 'to-bc' && ['succeeded', 'completed_with_errors'].includes(j.status),
-        );
-        return done.length >= 2 ? jobs : undefined;
-      },
-      'the first scheduled CUSTOMER run',
+            j.direction === 'to-bc' &&
+            j.type === 'sync' &&
+            ['succeeded', 'completed_with_errors'].includes(j.status) &&
+            Date.parse(j.startedAt) > lastContactStart,
+        ),
+      'the first scheduled CUSTOMER run after the full synchronization',
       60_000,
     );
-    assert.ok(customerRuns.some((j) => j.direction === 'to-dataverse' && j.status === 'succeeded' && j.inserted > 0));
 
     // The scheduled Customer Statistics job writes the statistics of the coupled customers (its own job type).
     await eventually(

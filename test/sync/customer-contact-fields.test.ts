@@ -1,8 +1,9 @@
 /**
  * CUSTOMER and CONTACT on their full default field lists, end to end on the real stack: the Customer Card fields of
- * the `customerCards` page (contact name, fax, primary contact) arrive on the other side, the owner lookup is on
- * (SALESPEOPLE runs first), and the primary-contact and parent fix-ups of bc-sync-semantics §4.10 run after inserts in
- * both directions. The currency lookup is switched off here only because CURRENCY cannot run yet (complete: false).
+ * the `customerCards` page (contact name, fax, primary contact) and the Contact Card fields of the `contactCards` page
+ * (name parts, fax, pager) arrive on the other side, the owner and currency lookups are on (SALESPEOPLE and CURRENCY
+ * run first), and the primary-contact and parent fix-ups of bc-sync-semantics §4.10 run after inserts in both
+ * directions.
  */
 import assert from 'node:assert/strict';
 import { coupleRecords } from '../../store/couplings';
@@ -136,6 +137,54 @@ describe('CUSTOMER and CONTACT with their full field lists, end to end', functio
     assert.equal(kToDv.failed + kToBc.failed, 0, contactErrors);
     assert.ok(kToDv.inserted > 0 && kToBc.inserted > 0, JSON.stringify(contact.sync));
 
+    // The Contact Card fields arrive in Dataverse; owner and currency resolve through SALESPEOPLE and CURRENCY.
+    const [org] = await all(stack, 'dv', 'organizations');
+    const spIdOf = new Map((await all(stack, 'bc', 'salespeoplePurchasers')).map((r) => [r.code, lower(r.id)]));
+    const curIdOf = new Map((await all(stack, 'bc', 'currencies')).map((r) => [r.code, lower(r.id)]));
+    const cards = (await all(stack, 'bc', 'contactCards', "type eq 'Person'")).filter((c) =>
+      customers.some((x) => x.displayName === c.companyName),
+    );
+    assert.ok(cards.length >= customers.length - 1, 'the persons of the demo customers');
+    for (const card of cards) {
+      const dvContact = (await dv.get(
+        'contacts',
+        String((await couplingOf('CONTACT', { bc_id: lower(card.id) })).dv_id),
+      ))!;
+      const what = `contact ${String(card.number)}`;
+      assert.deepEqual(
+        [
+          dvContact.firstname,
+          dvContact.middlename ?? '',
+          dvContact.lastname,
+          dvContact.fax ?? '',
+          dvContact.pager ?? '',
+        ],
+        [card.firstName, card.middleName, card.surname, card.faxNumber, card.pager],
+        what,
+      );
+      const user = await couplingOf('SALESPEOPLE', { bc_id: spIdOf.get(card.salespersonCode)! });
+      assert.equal(lower(dvContact._ownerid_value), user.dv_id, `${what}: owner`);
+      const currency =
+        card.currencyCode === ''
+          ? lower(org._basecurrencyid_value)
+          : (await couplingOf('CURRENCY', { bc_id: curIdOf.get(card.currencyCode)! })).dv_id;
+      assert.equal(
+        lower(dvContact._transactioncurrencyid_value),
+        currency,
+        `${what}: currency ${String(card.currencyCode)}`,
+      );
+    }
+    // The demo data gives the assertions above something to compare.
+    for (const field of ['middleName', 'faxNumber', 'pager', 'currencyCode'])
+      assert.ok(
+        cards.some((c) => c[field] !== ''),
+        `some contact has a ${field}`,
+      );
+    assert.ok(
+      cards.some((c) => c.currencyCode === ''),
+      'some contact is in the local currency',
+    );
+
     // After inserts in Dataverse, the parent account has the first one as primary contact (Dataverse side) …
     const person2 = personOf(customers[2]);
     const dvPerson2 = (await couplingOf('CONTACT', { bc_id: lower(person2.id) })).dv_id;
@@ -171,6 +220,16 @@ describe('CUSTOMER and CONTACT with their full field lists, end to end', functio
     assert.equal(pass(changed, 'to-dataverse').counts.modified, 0, JSON.stringify(changed));
     const row = await couplingOf('CUSTOMER', { dv_id: lower(accounts[1].accountid) });
     assert.equal((await stack.connectors.bc.get('customerCards', String(row.bc_id)))!.faxNumber, '+47 44 00 00 03');
+
+    // A Dataverse change of Contact Card fields (pager, middle name) arrives in BC, which composes the Name from it.
+    const person = personOf(customers[0]);
+    const dvPerson = String((await couplingOf('CONTACT', { bc_id: lower(person.id) })).dv_id);
+    await stack.connectors.dv.update('contacts', dvPerson, { pager: '+47 81 00 00 05', middlename: 'Sofie' }, '*');
+    const contactChanged = await runSync(stack.taskQueue, { mapping: 'CONTACT', mode: 'incremental' });
+    assert.equal(pass(contactChanged, 'to-bc').counts.modified, 1, JSON.stringify(contactChanged));
+    const card = (await stack.connectors.bc.get('contactCards', String(person.id)))!;
+    assert.deepEqual([card.pager, card.middleName], ['+47 81 00 00 05', 'Sofie']);
+    assert.equal(card.displayName, `${String(card.firstName)} Sofie ${String(card.surname)}`);
 
     for (const mapping of ['CUSTOMER', 'CONTACT']) {
       const idle = await runSync(stack.taskQueue, { mapping, mode: 'incremental' });

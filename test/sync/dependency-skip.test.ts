@@ -8,7 +8,7 @@ import { listErrors } from '../../store/sync-errors';
 import { listJobs } from '../../store/sync-jobs';
 import { BcSyncOutcome } from '../../workflows/definitions';
 import { startSyncStack, type SyncStack } from '../support/sync-stack';
-import { runMatch, runSync, startSync } from '../support/sync-runs';
+import { runFullSync, runMatch, runSync, startSync } from '../support/sync-runs';
 
 const seed = {
   customers: 4,
@@ -49,8 +49,10 @@ describe('scheduled runs and their dependencies, end to end', function () {
   });
 
   it('lets the same scheduled CONTACT run proceed once CUSTOMER has completed, despite an orphaned CUSTOMER job', async () => {
-    // CUSTOMER's owner lookup resolves through SALESPEOPLE, which runs first.
+    // CUSTOMER's and CONTACT's owner and currency lookups resolve through SALESPEOPLE and CURRENCY, which run first
+    // (CONTACT also waits for them).
     await runMatch(stack.taskQueue, { mapping: 'SALESPEOPLE', createUnmatched: true });
+    await runFullSync(stack.taskQueue, ['CURRENCY']);
     const customer = await runSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' });
     assert.equal(customer.outcome, 'succeeded', JSON.stringify(customer));
     // A job left "running" by a workflow that no longer exists does not hold CONTACT back.

@@ -1,7 +1,8 @@
 /**
  * UNIT OF MEASURE, ITEM-PRODUCT and RESOURCE-PRODUCT end to end with the shipped defaults (bc-sync-semantics §4.10,
  * §8.7–§8.9): unit groups `NAV <code>` with their base unit, matched by name; products with their unit group and
- * default unit, published; an incremental change; an idle run; a record that fails alone; blocked ⇒ retired.
+ * default unit, published, with the Item Card fields of the custom page `itemCards` (vendor no., vendor item no., unit
+ * volume, gross weight); incremental changes; an idle run; a record that fails alone; blocked ⇒ retired.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -38,7 +39,8 @@ describe('UNIT OF MEASURE, ITEM-PRODUCT and RESOURCE-PRODUCT end to end', functi
   before(async () => {
     stack = await startSyncStack({ seed: { customers: 2, contactsPerCustomer: 1 } });
     units = await all(stack, 'bc', 'unitsOfMeasure');
-    items = await all(stack, 'bc', 'items');
+    // ITEM-PRODUCT's page: the v2.0 items plus the Item Card fields.
+    items = await all(stack, 'bc', 'itemCards');
     resources = await all(stack, 'bc', 'resources');
     dvProductsBefore = await all(stack, 'dv', 'products');
     // A unit group someone made in Dynamics 365 Sales by BC's naming, without a base unit: it is matched, not doubled.
@@ -104,11 +106,20 @@ describe('UNIT OF MEASURE, ITEM-PRODUCT and RESOURCE-PRODUCT end to end', functi
         assert.equal(Number(p.currentcost), Number(r.unitCost));
         const onHand = Number(mapping === 'ITEM-PRODUCT' ? r.inventory : r.capacity);
         assert.equal(Number(p.quantityonhand), Math.max(0, onHand));
-        if (mapping === 'RESOURCE-PRODUCT') assert.equal(p.vendorid ?? '', r.vendorNumber ?? '');
+        assert.equal(p.vendorid ?? '', r.vendorNumber ?? '');
+        if (mapping === 'ITEM-PRODUCT') {
+          assert.deepEqual(
+            [p.vendorpartnumber ?? '', Number(p.stockvolume), Number(p.stockweight)],
+            [r.vendorItemNumber, Number(r.unitVolume), Number(r.grossWeight)],
+            `ITEM-PRODUCT ${String(r.number)}: vendor item no., volume, weight`,
+          );
+        }
       }
     }
     assert.equal((await all(stack, 'bc', 'items')).length, items.length, 'no item created from a Dataverse product');
     assert.equal((await all(stack, 'bc', 'resources')).length, resources.length, 'nor a resource');
+    // The demo's inventory items carry the Item Card fields, so the assertions above compared real values.
+    assert.ok(items.some((i) => i.blocked !== true && i.vendorNumber !== '' && Number(i.grossWeight) > 0));
     const products = await all(stack, 'dv', 'products');
     for (const p of dvProductsBefore) {
       assert.equal(products.filter((x) => x.productnumber === p.productnumber).length, 1, 'DV-only product untouched');
@@ -116,15 +127,26 @@ describe('UNIT OF MEASURE, ITEM-PRODUCT and RESOURCE-PRODUCT end to end', functi
     await assertCouplingsWhole(stack, MAPPINGS);
   });
 
-  it('carries one change (an item’s unit price), then an idle run changes nothing', async () => {
-    const item = items.find((i) => i.blocked !== true)!;
+  it('carries changes (a unit price; Item Card fields), then an idle run changes nothing', async () => {
+    const [item, carded] = items.filter((i) => i.blocked !== true);
     await stack.connectors.bc.update('items', String(item.id), '*', { unitPrice: 777.5 });
+    await stack.connectors.bc.update('itemCards', String(carded.id), '*', {
+      vendorNumber: 'V90000',
+      vendorItemNumber: 'ACME-77',
+      grossWeight: 42.25,
+    });
     const changed = await runSync(stack.taskQueue, { mapping: 'ITEM-PRODUCT', mode: 'incremental' });
     const c = pass(changed, 'to-dataverse').counts;
-    assert.deepEqual([c.inserted, c.modified, c.failed], [0, 1, 0], JSON.stringify(changed));
+    assert.deepEqual([c.inserted, c.modified, c.failed], [0, 2, 0], JSON.stringify(changed));
     const product = await productOf('ITEM-PRODUCT', item.id);
     assert.equal(Number(product!.price), 777.5);
     assert.equal(product!.statecode, 0, 'still Active');
+    const cardedProduct = (await productOf('ITEM-PRODUCT', carded.id))!;
+    assert.deepEqual(
+      [cardedProduct.vendorid, cardedProduct.vendorpartnumber, Number(cardedProduct.stockweight)],
+      ['V90000', 'ACME-77', 42.25],
+    );
+    assert.equal(Number(cardedProduct.stockvolume), Number(carded.unitVolume), 'unchanged fields stay');
     for (const mapping of MAPPINGS) {
       const run = await runSync(stack.taskQueue, { mapping, mode: 'incremental' });
       for (const p of run.passes)

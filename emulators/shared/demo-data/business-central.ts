@@ -145,6 +145,12 @@ function exchangeRates(g: BcGenerator, currencies: DemoRecord[]): DemoRecord[] {
   }));
 }
 
+/** Middle names some demo persons have. */
+const MIDDLE_NAMES = ['Marie', 'Johan', 'Elise', 'Lars'];
+
+/** The name parts of a company contact (only persons have them). */
+const noNameParts = { firstName: '', middleName: '', surname: '' };
+
 /** The customers, each with its Company contact and 1–n Person contacts under it (BC's contact model). */
 function customersAndContacts(
   g: BcGenerator,
@@ -220,6 +226,8 @@ function customersAndContacts(
       contactBusinessRelation: 'Customer',
       ...postal,
     };
+    // The Contact Card fields a company contact and its persons share: the customer's currency and salesperson.
+    const contactCardShared = { currencyCode, salespersonCode: customers[i]['salespersonCode'] as string };
     contacts.push({
       id: companyContactId,
       number: companyNumber,
@@ -235,12 +243,19 @@ function customersAndContacts(
       taxRegistrationNumber: '',
       lastInteractionDate: null,
       lastModifiedDateTime: stamp(),
+      // Fields only the custom page `contactCards` shows (a company contact has no name parts).
+      ...noNameParts,
+      faxNumber: '',
+      pager: '',
+      ...contactCardShared,
       __customerId: id,
     });
     const persons = rnd.int(o.contactsPerCustomer[0], o.contactsPerCustomer[1]);
     for (let k = 0; k < persons; k++) {
       const p = person(i * 3 + k);
-      const displayName = `${p.first} ${p.last}`;
+      // Every fifth customer's first person has a middle name; Name is First, Middle and Surname joined (as in BC).
+      const middle = k === 0 && i % 5 === 1 ? MIDDLE_NAMES[i % MIDDLE_NAMES.length] : '';
+      const displayName = middle ? `${p.first} ${middle} ${p.last}` : `${p.first} ${p.last}`;
       contacts.push({
         id: guid('contact-person', i * 16 + k),
         number: nextContactNumber(),
@@ -256,6 +271,14 @@ function customersAndContacts(
         taxRegistrationNumber: '',
         lastInteractionDate: null,
         lastModifiedDateTime: stamp(),
+        // Fields only the custom page `contactCards` shows: every third customer's persons have a fax, every fourth
+        // customer's a pager.
+        firstName: p.first,
+        middleName: middle,
+        surname: p.last,
+        faxNumber: i % 3 === 0 ? `+47 2${String(2000000 + i * 11 + k).slice(-7)}` : '',
+        pager: i % 4 === 1 ? `+47 8${String(3000000 + i * 13 + k).slice(-7)}` : '',
+        ...contactCardShared,
       });
     }
   }
@@ -275,17 +298,18 @@ function itemsAndResources(
     const round = Math.floor(i / (ITEM_KINDS.length * ITEM_CITIES.length));
     const unit = unitByCode.get(kind.unit)!;
     const price = money(kind.price * (1 + (i % 5) * 0.05));
+    const service = i % 10 === 9;
     items.push({
       id: guid('item', i),
       number: String(1000 + i),
       displayName: `${city} ${kind.kind}${round > 0 ? ` ${round + 1}` : ''}`,
       displayName2: '',
-      type: i % 10 === 9 ? 'Service' : 'Inventory',
+      type: service ? 'Service' : 'Inventory',
       itemCategoryId: EMPTY_GUID,
       itemCategoryCode: kind.unit === 'PCS' ? 'FURNITURE' : 'SUPPLIERS',
       blocked: i % 19 === 18,
       gtin: '',
-      inventory: i % 10 === 9 ? 0 : (i * 13) % 150,
+      inventory: service ? 0 : (i * 13) % 150,
       unitPrice: price,
       priceIncludesTax: false,
       unitCost: money(price * 0.6),
@@ -298,6 +322,15 @@ function itemsAndResources(
       inventoryPostingGroupId: EMPTY_GUID,
       inventoryPostingGroupCode: 'RESALE',
       lastModifiedDateTime: stamp(),
+      // Fields only the custom page `itemCards` shows: inventory items are bought from one of four vendors.
+      ...(service
+        ? { vendorNumber: '', vendorItemNumber: '', unitVolume: 0, grossWeight: 0 }
+        : {
+            vendorNumber: `V${String(20000 + (i % 4) * 10)}`,
+            vendorItemNumber: `VI-${String(1000 + i)}`,
+            unitVolume: Math.round(kind.price * 0.3 + i) / 100,
+            grossWeight: Math.round(kind.price * 4 + i * 10) / 100,
+          }),
     });
   }
 

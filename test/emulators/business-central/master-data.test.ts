@@ -1,12 +1,14 @@
 // The master-data sets the CURRENCY job and the option mappings read (issue 9, item 8): API v2.0
-// currencyExchangeRates, paymentTerms and shipmentMethods; the custom pages shippingAgents and customerCards; and the
-// resources page as RESOURCE-PRODUCT reads it. Raw HTTP only.
+// currencyExchangeRates, paymentTerms and shipmentMethods; the custom pages shippingAgents, customerCards, contactCards
+// and itemCards; and the resources page as RESOURCE-PRODUCT reads it. Raw HTTP only.
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_COMPANY } from '../../../emulators/shared/demo-data';
+import { contactMapping } from '../../../mappings/defaults/contact';
+import { itemProductMapping } from '../../../mappings/defaults/item-product';
 import { resourceProductMapping } from '../../../mappings/defaults/resource-product';
 import { errorCode, readAll, startHarness, type BcHarness, type Json } from './helpers';
 
@@ -335,6 +337,86 @@ describe('BC emulator: the resources page as RESOURCE-PRODUCT reads it', () => {
     const listed = await h.json(h.customUrl(`resources?$select=${[...new Set(read)].join(',')}${filter}`));
     assert.equal(listed.status, 200, JSON.stringify(listed.body));
     for (const field of read) assert.ok(field! in listed.body.value[0], field);
+  });
+});
+
+describe('BC emulator: the contactCards and itemCards pages (CONTACT and ITEM-PRODUCT)', () => {
+  let h: BcHarness;
+  beforeEach(async () => {
+    h = await startHarness({ seed: { customers: 2, contactsPerCustomer: 1, items: 3 } });
+  });
+  afterEach(() => h.close());
+
+  it('has every property CONTACT and ITEM-PRODUCT read or filter on, and not on the v2.0 root', async () => {
+    for (const { bc, fieldMappings } of [contactMapping, itemProductMapping]) {
+      const read = [...new Set([bc.titleField, bc.numberField, ...fieldMappings.map((f) => f.bcField)])];
+      const filter = bc.filter ? `&$filter=${bc.filter}` : '';
+      const listed = await h.json(h.customUrl(`${bc.entitySet}?$select=${read.filter(Boolean).join(',')}${filter}`));
+      assert.equal(listed.status, 200, JSON.stringify(listed.body));
+      for (const field of read) if (field) assert.ok(field in listed.body.value[0], `${bc.entitySet}.${field}`);
+      assert.equal((await h.json(h.companyUrl(bc.entitySet))).status, 404);
+    }
+  });
+
+  it('shows the same contacts as v2.0, keeps a person’s Name and its parts in agreement, checks the codes', async () => {
+    const person = (await h.json(h.companyUrl("contacts?$filter=type eq 'Person'"))).body.value[0];
+    const card = (await h.json(h.customUrl(`contactCards(${person.id})`))).body;
+    assert.equal(card['@odata.etag'], person['@odata.etag']);
+    assert.equal(card.lastModifiedDateTime, person.lastModifiedDateTime);
+    assert.equal([card.firstName, card.middleName, card.surname].filter(Boolean).join(' '), person.displayName);
+    assert.ok(!('firstName' in person), 'the v2.0 page keeps its documented shape');
+    const patched = await h.json(h.customUrl(`contactCards(${person.id})`), {
+      method: 'PATCH',
+      body: { middleName: 'Marie', faxNumber: '+47 22 00 00 09', pager: '+47 80 00 00 09', currencyCode: 'eur' },
+      headers: { 'if-match': card['@odata.etag'] },
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.equal(patched.body.displayName, `${card.firstName} Marie ${card.surname}`);
+    assert.equal(patched.body.currencyCode, 'EUR');
+    const v2 = (await h.json(h.companyUrl(`contacts(${person.id})`))).body;
+    assert.equal(v2.displayName, patched.body.displayName);
+    assert.equal(v2['@odata.etag'], patched.body['@odata.etag']);
+    // A new Name alone (e.g. through the v2.0 page) is broken down into its parts.
+    await h.json(h.companyUrl(`contacts(${person.id})`), {
+      method: 'PATCH',
+      body: { displayName: 'Kari Nordmann' },
+      headers: { 'if-match': '*' },
+    });
+    const again = (await h.json(h.customUrl(`contactCards(${person.id})`))).body;
+    assert.deepEqual([again.firstName, again.middleName, again.surname], ['Kari', '', 'Nordmann']);
+    for (const body of [{ currencyCode: 'XXX' }, { salespersonCode: 'NOBODY' }]) {
+      const refused = await h.json(h.customUrl(`contactCards(${person.id})`), {
+        method: 'PATCH',
+        body,
+        headers: { 'if-match': '*' },
+      });
+      assert.equal(refused.status, 400, JSON.stringify(body));
+      assert.equal(errorCode(refused.body), 'Application_DialogException');
+    }
+    // A person created through the card gets its Name from the parts.
+    const created = await h.json(h.customUrl('contactCards'), {
+      method: 'POST',
+      body: { type: 'Person', firstName: 'Ola', surname: 'Hansen', companyNumber: person.companyNumber },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.displayName, 'Ola Hansen');
+  });
+
+  it('shows the same items as v2.0 with the vendor, volume and weight fields', async () => {
+    const item = (await h.json(h.companyUrl("items?$filter=type eq 'Inventory'"))).body.value[0];
+    const card = (await h.json(h.customUrl(`itemCards(${item.id})`))).body;
+    assert.equal(card['@odata.etag'], item['@odata.etag']);
+    assert.match(card.vendorNumber, /^V\d+$/);
+    assert.ok(card.grossWeight > 0 && card.unitVolume > 0);
+    const patched = await h.json(h.customUrl(`itemCards(${item.id})`), {
+      method: 'PATCH',
+      body: { vendorItemNumber: 'ABC-1', grossWeight: 12.5 },
+      headers: { 'if-match': card['@odata.etag'] },
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    const v2 = (await h.json(h.companyUrl(`items(${item.id})`))).body;
+    assert.equal(v2['@odata.etag'], patched.body['@odata.etag']);
+    assert.ok(!('grossWeight' in v2), 'the v2.0 page keeps its documented shape');
   });
 });
 

@@ -16,7 +16,7 @@ describe('shared demo data', () => {
   it('generates exactly the same dataset for the default seed (golden digests)', () => {
     assert.equal(
       digest(generateBusinessCentralDemoData()),
-      '4187f4be754c6557403147de0c68ed774c9a7a965427fe779eae86dd97885f36',
+      '97df497731c3d41900ee37f1f5a1972107473be8426b60664d1bdb70b8dd5a3d',
     );
     assert.equal(
       digest(generateDataverseDemoData()),
@@ -33,7 +33,7 @@ describe('shared demo data', () => {
     };
     assert.equal(
       digest(generateBusinessCentralDemoData(options)),
-      'b70098ad2338caeb0bb43307b5c75e3edf31438286353d03ff8a3fdb3b0d1418',
+      'b6e72779f5df76614818c167331e7e0e931c4c007c26ca83326c9c4d938457b5',
     );
     assert.equal(
       digest(generateDataverseDemoData(options)),

@@ -119,11 +119,18 @@ describe('field transfer', () => {
       direction: 'to-bc',
       source: { contactid: DV_ACCOUNT_ID, firstname: 'Anna', lastname: 'Berg', _parentcustomerid_value: DV_ACCOUNT_ID },
       destination: null,
-      lookups: resolver({ [`CUSTOMER|dataverse|${DV_ACCOUNT_ID}`]: { status: 'resolved', value: 'CT000010' } }),
+      lookups: resolver({
+        [`CUSTOMER|dataverse|${DV_ACCOUNT_ID}`]: { status: 'resolved', value: 'CT000010' },
+        // No currency on the Dataverse contact: the local currency (blank code).
+        'CURRENCY|dataverse|': { status: 'resolved', value: '' },
+      }),
     });
     assert.equal(result.outcome, 'ok');
     assert.equal(result.payload.type, 'Person');
-    assert.equal(result.payload.displayName, 'Anna Berg');
+    // The name travels as its parts (the contactCards page); BC composes the contact's Name from them.
+    assert.equal(result.payload.firstName, 'Anna');
+    assert.equal(result.payload.surname, 'Berg');
+    assert.equal(result.payload.displayName, undefined);
     assert.equal(result.payload.companyNumber, 'CT000010');
   });
 
@@ -154,13 +161,25 @@ describe('field transfer', () => {
     const result = transferFields({
       mapping: contact,
       direction: 'to-dataverse',
-      source: { id: BC_CUSTOMER_ID, displayName: 'Anna Maria Berg', type: 'Person', companyNumber: 'CT000010' },
+      source: {
+        id: BC_CUSTOMER_ID,
+        displayName: 'Anna Maria Berg',
+        firstName: 'Anna',
+        middleName: 'Maria',
+        surname: 'Berg',
+        type: 'Person',
+        companyNumber: 'CT000010',
+      },
       destination: null,
-      lookups: resolver({ 'CUSTOMER|bc|CT000010': { status: 'resolved', value: DV_ACCOUNT_ID } }),
+      lookups: resolver({
+        'CUSTOMER|bc|CT000010': { status: 'resolved', value: DV_ACCOUNT_ID },
+        'CURRENCY|bc|': { status: 'resolved', value: DV_BASE_CURRENCY },
+      }),
     });
     assert.equal(result.outcome, 'ok');
     assert.equal(result.payload['parentcustomerid_account@odata.bind'], `/accounts(${DV_ACCOUNT_ID})`);
-    assert.equal(result.payload.firstname, 'Anna Maria');
+    assert.equal(result.payload.firstname, 'Anna');
+    assert.equal(result.payload.middlename, 'Maria');
     assert.equal(result.payload.lastname, 'Berg');
   });
 

@@ -41,6 +41,7 @@ const customerCard = new Set([
   'shipmentMethodCode',
   'shippingAgentCode',
 ]);
+// API v2.0 contact properties; the custom page `contactCards` (docs/emulators.md) adds the Contact Card fields.
 const contactV2 = new Set([
   'id',
   'number',
@@ -64,6 +65,16 @@ const contactV2 = new Set([
   'privacyBlocked',
   'taxRegistrationNumber',
 ]);
+const contactCard = new Set([
+  ...contactV2,
+  'firstName',
+  'middleName',
+  'surname',
+  'faxNumber',
+  'pager',
+  'currencyCode',
+  'salespersonCode',
+]);
 
 describe('default mappings', () => {
   const mappings = defaultMappings();
@@ -81,9 +92,9 @@ describe('default mappings', () => {
       CURRENCY: 'currencies to-dataverse transactioncurrencies',
       'UNIT OF MEASURE': 'unitsOfMeasure to-dataverse uomschedules',
       CUSTOMER: 'customerCards bidirectional accounts',
-      'ITEM-PRODUCT': 'items bidirectional products',
+      'ITEM-PRODUCT': 'itemCards bidirectional products',
       'RESOURCE-PRODUCT': 'resources bidirectional products',
-      CONTACT: 'contacts bidirectional contacts',
+      CONTACT: 'contactCards bidirectional contacts',
       'CUSTPRCGRP-PRICE': 'customerPriceGroups to-dataverse pricelevels',
       'CUSTOMER STATISTICS': 'customerStatistics to-dataverse bcsync_accountstatistics',
       'SALESPRC-PRODPRICE': 'salesPrices to-dataverse productpricelevels',
@@ -174,9 +185,42 @@ describe('default mappings', () => {
 
   it('maps CONTACT with the parent account derived from the CUSTOMER coupling, persons of customer companies only', () => {
     const contact = byName('CONTACT');
+    assert.deepEqual([contact.bc.api, contact.bc.entitySet], ['custom', 'contactCards']);
     for (const f of contact.fieldMappings) {
-      if (f.bcField) assert.ok(contactV2.has(f.bcField), `contacts has no v2.0 property ${f.bcField}`);
+      if (f.bcField) assert.ok(contactCard.has(f.bcField), `contactCards has no property ${f.bcField}`);
     }
+    // Every §8.5 field BC enables by default (bc-sync-semantics), owner and currency lookups on.
+    assert.deepEqual(
+      contact.fieldMappings
+        .filter((f) => f.enabled && f.bcField)
+        .map((f) => `${f.bcField}:${f.dvField}:${f.direction}`),
+      [
+        'companyNumber:parentcustomerid:bidirectional',
+        'salespersonCode:ownerid:to-dataverse',
+        'currencyCode:transactioncurrencyid:bidirectional',
+        'addressLine1:address1_line1:bidirectional',
+        'addressLine2:address1_line2:bidirectional',
+        'postalCode:address1_postalcode:bidirectional',
+        'city:address1_city:bidirectional',
+        'country:address1_country:bidirectional',
+        'state:address1_stateorprovince:bidirectional',
+        'email:emailaddress1:bidirectional',
+        'faxNumber:fax:bidirectional',
+        'firstName:firstname:bidirectional',
+        'middleName:middlename:bidirectional',
+        'surname:lastname:bidirectional',
+        'website:websiteurl:bidirectional',
+        'mobilePhoneNumber:mobilephone:bidirectional',
+        'pager:pager:bidirectional',
+        'phoneNumber:telephone1:bidirectional',
+        'type:undefined:to-bc',
+      ],
+    );
+    const owner = contact.fieldMappings.find((f) => f.dvField === 'ownerid')!;
+    assert.equal(owner.notNull, true);
+    assert.equal(owner.lookup?.kind === 'coupling' && owner.lookup.mapping, 'SALESPEOPLE');
+    const currency = contact.fieldMappings.find((f) => f.dvField === 'transactioncurrencyid')!;
+    assert.equal(currency.lookup?.kind === 'coupling' && currency.lookup.blankIsBaseCurrency, true);
     assert.equal(contact.bc.filter, "type eq 'Person' and companyNumber ne ''");
     const parent = contact.fieldMappings.find((f) => f.dvField === 'parentcustomerid')!;
     assert.deepEqual(parent.lookup, {
@@ -190,7 +234,20 @@ describe('default mappings', () => {
       blankIsBaseCurrency: false,
       ignoreRecordWithoutTarget: true,
     });
-    assert.deepEqual(contact.dependencies, ['CUSTOMER']);
+    assert.deepEqual(contact.dependencies, ['CUSTOMER', 'SALESPEOPLE', 'CURRENCY']);
+  });
+
+  it('maps ITEM-PRODUCT from the itemCards page with the Item Card fields v2.0 lacks', () => {
+    const item = byName('ITEM-PRODUCT');
+    assert.deepEqual([item.bc.api, item.bc.entitySet], ['custom', 'itemCards']);
+    const pairs = item.fieldMappings.filter((f) => f.enabled).map((f) => `${f.bcField}:${f.dvField}`);
+    for (const pair of [
+      'unitVolume:stockvolume',
+      'grossWeight:stockweight',
+      'vendorNumber:vendorid',
+      'vendorItemNumber:vendorpartnumber',
+    ])
+      assert.ok(pairs.includes(pair), pair);
   });
 
   it('returns fresh objects so a caller cannot change the defaults for everyone', () => {

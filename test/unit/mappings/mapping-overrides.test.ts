@@ -115,9 +115,9 @@ describe('mapping override file', () => {
     assert.throws(
       () =>
         applyMappingOverrides(defaults, {
-          mappings: { CONTACT: { fieldMappings: [{ bcField: 'displayName', enabled: false }] } },
+          mappings: { 'ITEM-PRODUCT': { fieldMappings: [{ bcField: 'unitCost', enabled: false }] } },
         }),
-      /mapping CONTACT, field 'fieldMappings\[0\]': 3 field mappings have bcField 'displayName' \(indexes 1, 2, 3\)/,
+      /mapping ITEM-PRODUCT, field 'fieldMappings\[0\]': 2 field mappings have bcField 'unitCost' \(indexes 3, 4\)/,
     );
   });
 
