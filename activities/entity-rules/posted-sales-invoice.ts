@@ -81,7 +81,8 @@ export const postedSalesInvoiceRules: EntityRules = {
       const p = plan(item.decision)!;
       const lines = linesOf.get(item.sourceId) ?? [];
       if (!lines.length) {
-        item.failure = `${who} has no lines in Business Central yet, so it is not created (an invoice is never created without its lines); it is created on the next run`;
+        item.failure = `${who} has no lines in Business Central yet, so it is not created (an invoice is never created without its lines); it is retried on every run`;
+        item.waitsForOthers = true;
         continue;
       }
       const missing = lines
@@ -90,7 +91,8 @@ export const postedSalesInvoiceRules: EntityRules = {
           (x): x is { line: Line; product: { kind: 'missing'; reason: string } } => x.product?.kind === 'missing',
         );
       if (missing.length) {
-        item.failure = `${who} cannot be created: ${missing.map((x) => `line ${text(x.line.sequence) ?? '?'} ${x.product.reason}`).join('; ')}. Nothing of the invoice is written; it is created with all its lines on the first run after that`;
+        item.failure = `${who} cannot be created: ${missing.map((x) => `line ${text(x.line.sequence) ?? '?'} ${x.product.reason}`).join('; ')}. Nothing of the invoice is written; it is retried on every run and created with all its lines on the first run after that`;
+        item.waitsForOthers = true;
         continue;
       }
       const currencyId = boundId(p.payload, 'transactioncurrencyid');
@@ -120,7 +122,10 @@ export const postedSalesInvoiceRules: EntityRules = {
           }
         }
         if (!(e instanceof ConnectorError) || e.retryable) throw e; // the page is retried; the id keeps it single
+        // Refused for good: this invoice fails alone, with Dataverse's reason. It must not reach the generic write,
+        // which would send the header without its lines.
         item.writeError = e;
+        item.failure = `${who} cannot be created: Dataverse refused the invoice with its lines: ${e.message}`;
       }
     }
   },

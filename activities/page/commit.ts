@@ -151,11 +151,14 @@ async function fail(
   const dstSide = destinationSideOf(direction);
   let skip: boolean;
   if (item.row) {
-    skip = !item.transient && engineSkip;
+    skip = !item.transient && !item.waitsForOthers && engineSkip;
     await recordFailure(trx, item.row.id, direction, { jobId: work.jobId, message, skip, now });
   } else {
     // Never coupled: the failure is kept apart from the couplings, with the same "twice the same ⇒ skipped" rule.
-    skip = !item.transient && (engineSkip || pendingFailureOutcome(item.pending ?? null, message).skip);
+    skip =
+      !item.transient &&
+      !item.waitsForOthers &&
+      (engineSkip || pendingFailureOutcome(item.pending ?? null, message).skip);
     await recordPendingFailure(trx, {
       mapping: m.name,
       direction,

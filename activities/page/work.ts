@@ -38,6 +38,11 @@ export interface Item {
   writeError?: ConnectorError;
   /** The write failed only transiently and the page's retry budget ran out: retried next run, never parked. */
   transient?: boolean;
+  /**
+   * The record waits for others (an invoice for its lines or the products they sell): it fails this run, is retried
+   * on every run and never parked, since its own data is not at fault.
+   */
+  waitsForOthers?: boolean;
   /** A failure decided while writing (e.g. the key is held by another record), with its message. */
   failure?: string;
 }

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import type { fullSync } from '../../workflows';
 import { listErrors } from '../../store/sync-errors';
+import { listSkippedPending } from '../../store/pending-failures';
 import { assertCouplingsWhole } from '../support/coupling-integrity';
 import { pass, runSync, startSync } from '../support/sync-runs';
 import { spawnBcsync } from '../support/cli';
@@ -268,6 +269,11 @@ describe('POSTEDSALESINV-INV end to end', function () {
     assert.deepEqual(await all(stack, 'dv', 'invoices', `invoicenumber eq '${String(posted.number)}'`), []);
     assert.equal(await coupledTo(MAPPING, posted.id), undefined);
 
+    // Waiting for its product is not the invoice's fault: a second run fails it again, and it is not parked.
+    const again = pass(await runSync(stack.taskQueue, { mapping: MAPPING, mode: 'incremental' }), 'to-dataverse');
+    assert.deepEqual([again.counts.inserted, again.counts.failed, again.counts.skipped], [0, 1, 0]);
+    assert.deepEqual(await listSkippedPending(stack.store.knex, MAPPING), [], 'not skipped: it waits for its product');
+
     // The fix the message names: ITEM-PRODUCT creates the product; the next run creates the invoice whole.
     const items = pass(
       await runSync(stack.taskQueue, { mapping: 'ITEM-PRODUCT', mode: 'incremental' }),
@@ -340,6 +346,30 @@ describe('POSTEDSALESINV-INV end to end', function () {
     const invoices = await all(stack, 'dv', 'invoices', `invoicenumber eq '${String(posted.number)}'`);
     assert.equal(invoices.length, 1, 'no second invoice');
     await assertInvoice(posted);
+    await assertCouplingsWhole(stack, [MAPPING]);
+  });
+
+  it('fails alone an invoice that Dataverse refuses, with its reason, and never writes its header without the lines', async () => {
+    const [goodCustomer, refusedCustomer] = await all(stack, 'bc', 'customers', "blocked eq ' '");
+    const [item] = await all(stack, 'bc', 'items', 'blocked eq false');
+    // The refused customer's account was deleted in Dynamics 365 Sales after it was coupled: the invoice's customer
+    // binds to a row that no longer exists, which Dataverse refuses.
+    const account = await coupledTo('CUSTOMER', refusedCustomer.id);
+    assert.ok(account, 'the customer is coupled');
+    await stack.connectors.dv.delete('accounts', account);
+    const refused = await postInvoice(refusedCustomer, [{ lineType: 'Item', item, quantity: 1 }]);
+    const good = await postInvoice(goodCustomer, [{ lineType: 'Item', item, quantity: 2 }]);
+
+    const result = pass(await runSync(stack.taskQueue, { mapping: MAPPING, mode: 'incremental' }), 'to-dataverse');
+    assert.deepEqual([result.counts.inserted, result.counts.failed], [1, 1], JSON.stringify(result));
+    await assertInvoice(good);
+    assert.deepEqual(await all(stack, 'dv', 'invoices', `invoicenumber eq '${String(refused.number)}'`), []);
+    assert.equal(await coupledTo(MAPPING, refused.id), undefined);
+    const [error] = (await listErrors(stack.store.knex, { mapping: MAPPING, unresolvedOnly: true })).filter(
+      (e) => e.jobId === result.jobId,
+    );
+    assert.equal(error.sourceId, lower(refused.id));
+    assert.match(error.message, /cannot be created: Dataverse refused the invoice with its lines: .*Does Not Exist/);
     await assertCouplingsWhole(stack, [MAPPING]);
   });
 });
