@@ -36,7 +36,7 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
 
   let server: RunningDevServer | undefined;
   // If we die unexpectedly, never leave the detached dev server behind.
-  const killServer = () => server?.process.kill('SIGKILL');
+  const killServer = () => server?.kill();
   process.once('exit', killServer);
 
   try {
@@ -62,6 +62,10 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
         await s.stop();
         say('Temporal dev server stopped');
       });
+      if (s.stoppedLeftovers.length)
+        say(
+          `Stopped a Temporal dev server left running by an earlier start on the same state (pid ${s.stoppedLeftovers.join(', ')})`,
+        );
       say(`Temporal dev server: ${s.address} (state in ${path.join(config.dataDir, 'temporal.db')})`);
     } else {
       say(`Temporal cluster: ${config.temporal.address} (namespace ${config.temporal.namespace})`);

@@ -3,7 +3,7 @@
  * state in a file under `.data/`, the UI on 8233, and the product's search attributes registered.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { isPortOpen } from '../../store/database';
@@ -31,6 +31,91 @@ export interface RunningDevServer {
   process: ChildProcess;
   /** Stops the server (SIGTERM, then SIGKILL after 10 s) and waits for it to exit. */
   stop(): Promise<void>;
+  /** Kills the server at once (its whole process group), for a process that is exiting. */
+  kill(): void;
+  /** Leftover dev servers of the same state file that were stopped before this one started (their pids). */
+  stoppedLeftovers: number[];
+}
+
+/**
+ * Runs the CLI under a guard shell that stops it when our end of its stdin closes — when this process exits in any
+ * way, SIGKILL included — so no dev server is left running on its own. The shell waits for the server and exits
+ * with its status.
+ */
+// (A background list's stdin is /dev/null in sh, so the watcher reads the pipe through fd 3.)
+const GUARD = 'exec 3<&0; "$0" "$@" </dev/null & pid=$!; (cat <&3 >/dev/null; kill -TERM $pid 2>/dev/null) & wait $pid';
+
+function cmdline(pid: number | string): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return undefined; // gone meanwhile, or not ours to read
+  }
+}
+
+/** Whether `pid` runs under a live guard shell (so a running start still owns it). */
+function guarded(pid: number | string): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+  const parent = ppid ? cmdline(ppid) : undefined;
+  return parent !== undefined && parent.includes('-c') && parent.includes(GUARD);
+}
+
+/**
+ * The processes of `temporal server start-dev` left running on `dbFile` with no start owning them (an earlier start
+ * killed before the guard existed, or killed together with its guard), found through /proc; none where /proc does not
+ * exist. A server under a live guard belongs to a start that is still running and is not counted.
+ */
+export function devServersOf(dbFile: string): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const argv = cmdline(entry);
+    if (!argv || argv.includes('-c')) continue; // a guard shell, not a server
+    const at = argv.indexOf('--db-filename');
+    if (argv.includes('start-dev') && at >= 0 && path.resolve(argv[at + 1] ?? '') === path.resolve(dbFile)) {
+      if (!guarded(entry)) out.push(Number(entry));
+    }
+  }
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops leftover servers: SIGTERM, then SIGKILL after 10 s; resolves when they are gone. */
+async function stopLeftovers(pids: number[]): Promise<void> {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  const deadline = Date.now() + 10_000;
+  while (pids.some(alive)) {
+    if (Date.now() > deadline) {
+      for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Thrown when the dev server cannot start: the port is taken, the binary dies, or it never answers. */
@@ -40,6 +125,9 @@ export class DevServerError extends Error {
 
 /** Starts the dev server and resolves once it answers gRPC and has the search attributes. */
 export async function startDevServer(o: DevServerOptions): Promise<RunningDevServer> {
+  // A dev server of the same state file that outlived its start (killed hard): ours to stop, not someone else's.
+  const leftovers = devServersOf(o.dbFile);
+  if (leftovers.length) await stopLeftovers(leftovers);
   if (await isPortOpen('127.0.0.1', o.port)) {
     throw new DevServerError(
       `port ${o.port} is already in use (another Temporal server or an earlier 'npm start' still running?); stop it or set TEMPORAL_DEV_PORT, or point TEMPORAL_ADDRESS at that server`,
@@ -76,9 +164,20 @@ export async function startDevServer(o: DevServerOptions): Promise<RunningDevSer
   ];
   const log = createWriteStream(o.logFile, { flags: 'a' });
   // detached: the server gets its own process group, so Ctrl-C reaches only us and we stop it in order (worker first).
-  const child = spawn(o.cliPath, args, { env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('/bin/sh', ['-c', GUARD, o.cliPath, ...args], {
+    env: o.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // the group is gone already
+    }
+  };
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exitPromise = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
@@ -90,8 +189,8 @@ export async function startDevServer(o: DevServerOptions): Promise<RunningDevSer
   const address = `127.0.0.1:${o.port}`;
   const stop = async () => {
     if (!exited) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.stdin.end(); // the guard stops the server (SIGTERM) and exits with it
+      const timer = setTimeout(() => killGroup('SIGKILL'), 10_000);
       await exitPromise;
       clearTimeout(timer);
     }
@@ -135,5 +234,7 @@ export async function startDevServer(o: DevServerOptions): Promise<RunningDevSer
     uiUrl: o.uiPort !== undefined ? `http://localhost:${o.uiPort}` : undefined,
     process: child,
     stop,
+    kill: () => killGroup('SIGKILL'),
+    stoppedLeftovers: leftovers,
   };
 }

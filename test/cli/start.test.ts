@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { applyMappingOverrides, defaultMappings, demoMappingOverrides, demoScheduledMappings } from '../../mappings';
 import { eventually, testResources } from '../support/env';
 import { freePort, runBcsync, spawnBcsync } from '../support/cli';
+import { isPortOpen } from '../../store/database';
 
 /** PIDs of processes whose command line contains `needle`. */
 function processesMatching(needle: string): number[] {
@@ -150,6 +151,59 @@ describe('npm start (bcsync start)', function () {
     second.child.kill('SIGINT');
     assert.equal(await second.exited, 0, second.output());
     assert.deepEqual(processesMatching(`start-dev.*--port ${grpc}`), []);
+  });
+
+  it('leaves no dev server behind when killed with SIGKILL, and stops one an older start left on the same state', async function () {
+    this.timeout(240_000);
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'bcsync-orphan-'));
+    const [grpc, ui, metrics, closedMysql] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const env = {
+      DATA_DIR: dataDir,
+      TEMPORAL_DEV_PORT: String(grpc),
+      TEMPORAL_UI_PORT: String(ui),
+      METRICS_PORT: String(metrics),
+      MYSQL_DEFAULT_URL: `mysql://root@127.0.0.1:${closedMysql}/bcsync`,
+      EMULATORS: 'false',
+    };
+    const server = `start-dev.*--port ${grpc}`;
+    const startOnce = async () => {
+      const started = spawnBcsync(['start'], env);
+      children.push(started.child);
+      const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
+      await eventually(
+        () => started.output().includes('Press Ctrl-C to stop.'),
+        'npm start to be ready',
+        120_000,
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}\n${started.output()}`);
+      });
+      return { ...started, exited };
+    };
+
+    const killed = await startOnce();
+    assert.ok(processesMatching(server).length > 0, 'the dev server runs');
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    await eventually(() => processesMatching(server).length === 0, 'the dev server to stop with its start', 20_000);
+
+    // A dev server left running on the same state by an older version (started here without the guard).
+    const orphan = spawn(
+      testResources().temporalCli,
+      ['server', 'start-dev', '--db-filename', path.join(dataDir, 'temporal.db'), '--port', String(grpc), '--headless'],
+      { detached: true, stdio: 'ignore' },
+    );
+    children.push(orphan);
+    await eventually(() => isPortOpen('127.0.0.1', grpc, 250), 'the leftover server to listen', 60_000);
+    const next = await startOnce();
+    assert.match(
+      next.output(),
+      new RegExp(
+        `Stopped a Temporal dev server left running by an earlier start on the same state \\(pid ${orphan.pid}\\)`,
+      ),
+    );
+    next.child.kill('SIGINT');
+    assert.equal(await next.exited, 0, next.output());
+    assert.deepEqual(processesMatching(server), [], 'no temporal process is left');
   });
 
   it('seeds the emulators, schedules SALESPEOPLE, CUSTOMER and CONTACT, and carries a change made through an emulator on a later scheduled run', async function () {
