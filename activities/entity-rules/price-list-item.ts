@@ -13,13 +13,14 @@
  *   one fails, naming the other.
  */
 import type { DvEntitySet } from '../../connectors/dataverse';
+import { chunk } from '../../connectors/http/odata';
 import { describeRecord } from '../../engine';
 import { priceListItemKey, priceListItemUnit } from '../../engine/price-list-items';
 import { boundId } from '../../engine/product-catalog';
 import { findByDvIds } from '../../store/couplings';
 import type { ApiRecord } from '../sides';
 import { applyMatches } from '../page/match-before-create';
-import { type Item, lower, plan, text } from '../page/work';
+import { type Item, lower, plan, setPayload, text } from '../page/work';
 import type { EntityRules } from './types';
 
 const PRODUCTS = 'products' as DvEntitySet;
@@ -29,13 +30,6 @@ const PRICE_LIST_ITEMS = 'productpricelevels' as DvEntitySet;
 const PER_QUERY = 10;
 
 const idOrNull = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v.toLowerCase() : null);
-
-/** Replaces the payload of an item's planned write (decisions are immutable values). */
-function setPayload(item: Item, payload: Record<string, unknown>): void {
-  const d = item.decision;
-  if (!('write' in d)) return;
-  item.decision = { ...d, write: { ...d.write, payload } };
-}
 
 /** The id a planned write binds `column` to, or the destination's current one. */
 function boundOrCurrent(item: Item, column: string, entitySet: string): string | null {
@@ -52,8 +46,8 @@ async function listWhere(
   select?: string[],
 ): Promise<ApiRecord[]> {
   const out: ApiRecord[] = [];
-  for (let n = 0; n < clauses.length; n += PER_QUERY) {
-    const filter = clauses.slice(n, n + PER_QUERY).join(' or ');
+  for (const part of chunk(clauses, PER_QUERY)) {
+    const filter = part.join(' or ');
     for await (const page of dv.listAll({ entitySet: set, filter, ...(select ? { select } : {}) })) out.push(...page);
   }
   return out;
