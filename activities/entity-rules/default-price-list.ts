@@ -3,6 +3,9 @@
  * default price list ("Business Central Default Price List", in the base currency, created when missing) — the
  * product's `pricelevelid` — and adds a price list item for the product's default unit at the product's price, whose
  * amount follows the product's price afterwards.
+ * The list is found by its name, else by the deterministic id the sync created it with (an operator may rename it);
+ * the price goes to the item the sync added, else to the item of the list that holds the product and its default unit
+ * (Dataverse keeps one per price list, product and unit).
  * Used by the ITEM-PRODUCT and RESOURCE-PRODUCT rules (./product.ts).
  */
 import type { DvEntitySet } from '../../connectors/dataverse';
