@@ -1,7 +1,7 @@
 /**
  * CUSTPRCGRP-PRICE and SALESPRC-PRODPRICE end to end with the shipped defaults and every lookup on
  * (bc-sync-semantics §4.10, §8.10): the products' default price list (ITEM-PRODUCT runs first); price lists in the Dataverse base currency, matched by name; price list items with their
- * price list, product, unit and currency, created for uncoupled prices and matched by (price list, product, unit);
+ * price list, product, unit and the price list's currency, created for uncoupled prices and matched by (price list, product, unit);
  * a price change; an idle run; a price whose unit is not in its product's unit group failing alone; a second price
  * for the same price list, product and unit answered by Dataverse's DuplicateProductPriceLevel and failing alone; a
  * price whose only change is its unit; the default price list renamed by an operator, and a product's default price
@@ -292,12 +292,9 @@ describe('CUSTPRCGRP-PRICE and SALESPRC-PRODPRICE end to end', function () {
       const group = groups.find((g) => g.code === price.salesCode)!;
       const priceItem = items.find((i) => i.number === price.itemNumber)!;
       const productId = await dvIdOf('ITEM-PRODUCT', priceItem.id);
-      const currency =
-        price.currencyCode === ''
-          ? baseCurrency
-          : (await all(stack, 'dv', 'transactioncurrencies', `isocurrencycode eq '${String(price.currencyCode)}'`)).map(
-              (x) => lower(x.transactioncurrencyid),
-            )[0];
+      // A price list item's currency is not valid for create: it is its price list's (the base currency), also for
+      // a price in EUR.
+      const currency = baseCurrency;
       const unit = uoms.find((u) => lower(u.uomid) === lower(dv._uomid_value));
       assert.deepEqual(
         [
