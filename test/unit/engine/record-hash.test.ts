@@ -108,12 +108,11 @@ describe('record hashing and value normalisation', () => {
     const source = { ...price, unitOfMeasureCode: 'BOX' };
     assert.deepEqual(
       lookupRequests(prices, 'to-dataverse', source).map((r) => r.target),
-      ['CUSTPRCGRP-PRICE', 'ITEM-PRODUCT', 'CURRENCY'],
+      ['CUSTPRCGRP-PRICE', 'ITEM-PRODUCT'],
     );
     const lookups = resolver({
       'CUSTPRCGRP-PRICE|bc|RETAIL': { status: 'resolved', value: 'l1' },
       'ITEM-PRODUCT|bc|1000': { status: 'resolved', value: 'p1' },
-      'CURRENCY|bc|': { status: 'resolved', value: 'c1' },
     });
     const result = transferFields({ mapping: prices, direction: 'to-dataverse', source, destination: null, lookups });
     assert.equal(result.outcome, 'ok');
@@ -122,7 +121,6 @@ describe('record hashing and value normalisation', () => {
       'pricelevelid@odata.bind',
       'pricingmethodcode',
       'productid@odata.bind',
-      'transactioncurrencyid@odata.bind',
     ]);
     // Written to Dataverse only.
     const field = prices.fieldMappings.find((f) => f.dvField === 'uomid')!;
