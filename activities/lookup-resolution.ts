@@ -14,14 +14,8 @@ import { findByBcIds, findByDvIds } from '../store/couplings';
 import { findOptionMapping } from '../mappings/option-mappings';
 import { listOptionMappings, type OptionMapping } from '../store/option-mappings';
 import { syncOptionMapping } from './options/sync-option-mapping';
-import { guidLiteral } from '../connectors/http/odata';
+import { chunk, guidLiteral } from '../connectors/http/odata';
 import type { Connectors } from './sides';
-
-const chunk = <T>(items: readonly T[], size: number): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-};
 
 /**
  * Worker-lifetime caches of reference data that is expensive to look up per page and rarely changes: the Dataverse

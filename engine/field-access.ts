@@ -15,7 +15,7 @@ export function readPath(record: DataRecord, path: string): unknown {
 
 /**
  * Where a field mapping's value lives on one side when reading, and its value type there: the BC property; the
- * Dataverse column, or `_<lookup>_value` for a coupling lookup (a GUID). Null when the field mapping has no field
+ * Dataverse column, or `_<lookup>_value` for a coupling or entity-rule lookup (a GUID). Null when the field mapping has no field
  * on that side (a constant written to the other side).
  */
 export function readProperty(field: FieldMapping, side: Side): { property: string; type: ValueType } | null {
@@ -23,7 +23,9 @@ export function readProperty(field: FieldMapping, side: Side): { property: strin
     return field.bcField === undefined ? null : { property: field.bcField, type: field.type };
   }
   if (field.dvField === undefined) return null;
-  if (field.lookup?.kind === 'coupling') return { property: `_${field.dvField}_value`, type: 'guid' };
+  if (field.lookup?.kind === 'coupling' || field.lookup?.kind === 'entity-rule') {
+    return { property: `_${field.dvField}_value`, type: 'guid' };
+  }
   if (field.lookup?.kind === 'option') return { property: field.dvField, type: field.dvType ?? 'option' };
   return { property: field.dvField, type: field.dvType ?? field.type };
 }
@@ -33,6 +35,7 @@ export function writeProperty(field: FieldMapping, side: Side): string | null {
   if (side === 'bc') return field.bcField ?? null;
   if (field.dvField === undefined) return null;
   if (field.lookup?.kind === 'coupling') return `${field.lookup.dvNavigation ?? field.dvField}@odata.bind`;
+  if (field.lookup?.kind === 'entity-rule') return `${field.dvField}@odata.bind`;
   return field.dvField;
 }
 

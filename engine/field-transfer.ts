@@ -63,6 +63,8 @@ export function transferFields(input: TransferInput): TransferResult {
 
   for (const [index, field] of mapping.fieldMappings.entries()) {
     if (!field.enabled || !appliesTo(field.direction, direction)) continue;
+    // Written by the mapping's entity rule, which resolves it (the field only counts in the record's hash).
+    if (field.lookup?.kind === 'entity-rule') continue;
     const target = writeProperty(field, destSide);
     const destRead = readProperty(field, destSide);
     if (target === null || destRead === null) continue;

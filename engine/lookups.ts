@@ -72,7 +72,8 @@ export function lookupRequestFor(
   source: DataRecord,
 ): LookupRequest | null {
   const lookup = field.lookup;
-  if (!lookup) return null;
+  // An entity-rule lookup is resolved by the mapping's entity rule after the decision, not through a request.
+  if (!lookup || lookup.kind === 'entity-rule') return null;
   const from = sourceSideOf(direction);
   const read = readProperty(field, from);
   if (read === null) return null;

@@ -38,7 +38,7 @@ export function lookupFailureMessage(
   const lookup = field.lookup!;
   const caption = from === 'bc' ? (field.caption ?? lookup.bcCaption) : lookup.dvCaption;
   const targetCaption = from === 'bc' ? `Dataverse ${lookup.dvCaption}` : `Business Central ${lookup.bcCaption}`;
-  const run = lookup.kind === 'coupling' ? lookup.mapping : lookup.optionSet;
+  const run = lookup.kind === 'coupling' ? lookup.mapping : lookup.kind === 'option' ? lookup.optionSet : mapping.name;
   const number =
     (result && result.status !== 'resolved' ? result.targetNumber : undefined) ?? request.value ?? '(blank)';
   const name = result && result.status !== 'resolved' && result.targetName ? ` (${result.targetName})` : '';

@@ -57,7 +57,26 @@ export const optionLookupSchema = z.strictObject({
   dvCaption: z.string().min(1),
 });
 
-export const lookupSchema = z.discriminatedUnion('kind', [couplingLookupSchema, optionLookupSchema]);
+/**
+ * A Dataverse lookup that the mapping's entity rule resolves (activities/entity-rules/), for a reference no coupling
+ * names: SALESPRC-PRODPRICE's unit is the unit of the product's unit group named like the price's unit of measure code.
+ * The field counts in the record's hash on both sides (Business Central: its value; Dataverse: `_<dvField>_value`), so
+ * a change of it alone is a change; the field transfer leaves it out, and the rule writes `<dvField>@odata.bind`.
+ * Towards Dataverse only.
+ */
+export const entityRuleLookupSchema = z.strictObject({
+  kind: z.literal('entity-rule'),
+  /** Entity set of the referenced Dataverse table, used in `@odata.bind` values (e.g. `uoms`). */
+  dvEntitySet: identifier,
+  bcCaption: z.string().min(1),
+  dvCaption: z.string().min(1),
+});
+
+export const lookupSchema = z.discriminatedUnion('kind', [
+  couplingLookupSchema,
+  optionLookupSchema,
+  entityRuleLookupSchema,
+]);
 
 export const fieldMappingSchema = z
   .strictObject({
@@ -112,6 +131,9 @@ export const fieldMappingSchema = z
     }
     if (f.notNull && f.clearValueOnFailedSync) {
       issue('notNull and clearValueOnFailedSync exclude each other', 'clearValueOnFailedSync');
+    }
+    if (f.lookup?.kind === 'entity-rule' && f.direction !== 'to-dataverse') {
+      issue("a lookup resolved by an entity rule is written to Dataverse only: direction 'to-dataverse'", 'direction');
     }
     if (f.clearValueOnFailedSync && f.lookup === undefined) {
       issue('clearValueOnFailedSync applies to lookup fields only', 'clearValueOnFailedSync');

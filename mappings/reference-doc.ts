@@ -21,6 +21,7 @@ function fieldNotes(f: FieldMapping): string {
   if (!f.enabled) notes.push('**disabled**');
   if (f.lookup?.kind === 'coupling') notes.push(`lookup via ${f.lookup.mapping} couplings`);
   if (f.lookup?.kind === 'option') notes.push(`option mapping ${f.lookup.optionSet}`);
+  if (f.lookup?.kind === 'entity-rule') notes.push(`resolved by the entity rule (${f.lookup.dvEntitySet})`);
   if (f.transform) notes.push(`transform ${code(f.transform)}`);
   if (f.constant !== undefined) notes.push(`constant ${code(String(f.constant))}`);
   if (f.clearValueOnFailedSync) notes.push('clear value on failed sync');

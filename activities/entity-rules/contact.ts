@@ -11,17 +11,11 @@
  */
 import type { BcWriteOp } from '../../connectors/business-central';
 import type { DvEntitySet } from '../../connectors/dataverse';
-import { stringLiteral } from '../../connectors/http/odata';
+import { chunk, stringLiteral } from '../../connectors/http/odata';
 import { findByBcIds, findByDvIds } from '../../store/couplings';
 import { lower, plan } from '../page/work';
 import type { EntityRules, RuleContext } from './types';
 import type { Item } from '../page/work';
-
-const chunk = <T>(items: readonly T[], size: number): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-};
 
 /** Source id → the id of the record this page wrote for it (the coupling the page is about to commit). */
 function writtenPartners(items: readonly Item[], idOf: (item: Item) => unknown): Map<string, string> {

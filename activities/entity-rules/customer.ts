@@ -7,16 +7,10 @@
  * and the account inserted again); contacts that are not coupled yet are CONTACT's job and are not touched here.
  */
 import type { BcWriteOp } from '../../connectors/business-central';
-import { guidLiteral } from '../../connectors/http/odata';
+import { chunk, guidLiteral } from '../../connectors/http/odata';
 import { findByDvIds } from '../../store/couplings';
 import { lower, plan } from '../page/work';
 import type { EntityRules } from './types';
-
-const chunk = <T>(items: readonly T[], size: number): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-};
 
 export const customerRules: EntityRules = {
   async afterWrite({ deps, work }, items) {

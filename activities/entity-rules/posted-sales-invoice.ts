@@ -17,7 +17,7 @@
  *   amount). Dataverse computes the line and invoice totals from these, as it does for every invoice.
  */
 import { DuplicateKeyError, ConnectorError } from '../../connectors/http';
-import { guidLiteral, stringLiteral } from '../../connectors/http/odata';
+import { chunk, guidLiteral, stringLiteral } from '../../connectors/http/odata';
 import type { DvEntitySet } from '../../connectors/dataverse';
 import { describeRecord } from '../../engine';
 import { BC_SALES_SYNC_NAMESPACE, dataverseIdFor, uuidV5 } from '../../engine/deterministic-ids';
@@ -33,11 +33,6 @@ const PRICE_LEVELS = 'pricelevels' as DvEntitySet;
 
 type Line = Record<string, unknown>;
 
-const chunk = <T>(items: readonly T[], size: number): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-};
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0) || 0);
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 

@@ -3,7 +3,9 @@
  * Central derives in code, and the match before create by (price list, product, unit).
  * - `uomid` is the unit of the product's unit group named like the sales price's unit of measure code, or the
  *   product's default unit when the price has none (engine/price-list-items.ts). When there is none, the price fails
- *   alone with a message naming the unit and the item.
+ *   alone with a message naming the unit and the item. The mapping's `unitOfMeasureCode → uomid` field (an
+ *   `entity-rule` lookup) puts the unit code in the record's hash, so a price whose only change is its unit reaches
+ *   this rule (decided "unchanged": the field transfer does not write the unit) and becomes an update of `uomid`.
  * - Dataverse keeps one price list item per (price list, product, unit). A price about to be created is coupled to
  *   the uncoupled price list item with its price list, product and unit instead (decided again as an update of it).
  *   The unit is computed here, so this rule does it, not the generic match before create: the mapping's match
@@ -13,7 +15,8 @@
  *   one fails, naming the other.
  */
 import type { DvEntitySet } from '../../connectors/dataverse';
-import { describeRecord } from '../../engine';
+import { chunk } from '../../connectors/http/odata';
+import { describeRecord, type FieldChange, type RecordDecision } from '../../engine';
 import { priceListItemKey, priceListItemUnit } from '../../engine/price-list-items';
 import { boundId } from '../../engine/product-catalog';
 import { findByDvIds } from '../../store/couplings';
@@ -30,13 +33,6 @@ const PER_QUERY = 10;
 
 const idOrNull = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v.toLowerCase() : null);
 
-/** Replaces the payload of an item's planned write (decisions are immutable values). */
-function setPayload(item: Item, payload: Record<string, unknown>): void {
-  const d = item.decision;
-  if (!('write' in d)) return;
-  item.decision = { ...d, write: { ...d.write, payload } };
-}
-
 /** The id a planned write binds `column` to, or the destination's current one. */
 function boundOrCurrent(item: Item, column: string, entitySet: string): string | null {
   return (
@@ -52,11 +48,47 @@ async function listWhere(
   select?: string[],
 ): Promise<ApiRecord[]> {
   const out: ApiRecord[] = [];
-  for (let n = 0; n < clauses.length; n += PER_QUERY) {
-    const filter = clauses.slice(n, n + PER_QUERY).join(' or ');
+  for (const part of chunk(clauses, PER_QUERY)) {
+    const filter = part.join(' or ');
     for await (const page of dv.listAll({ entitySet: set, filter, ...(select ? { select } : {}) })) out.push(...page);
   }
   return out;
+}
+
+/**
+ * Writes `unitId` as the item's unit: added to its planned write (a create always; an update when the unit differs), or
+ * an unchanged record whose unit differs becomes an update of the unit. Idempotent.
+ */
+function withUnit(item: Item, unitId: string, fieldIndex: number): void {
+  const d = item.decision;
+  const p = plan(d);
+  const current = p?.operation === 'create' ? null : idOrNull(item.destination?._uomid_value);
+  if (p?.operation !== 'create' && current === unitId) return;
+  const change: FieldChange = {
+    fieldIndex: fieldIndex < 0 ? null : fieldIndex,
+    field: 'uomid',
+    sourceField: 'unitOfMeasureCode',
+    oldValue: current,
+    newValue: unitId,
+    bidirectional: false,
+    origin: fieldIndex < 0 ? 'rule' : 'field',
+  };
+  const payload = { 'uomid@odata.bind': `/uoms(${unitId})` };
+  if (p) {
+    const changes = [...p.changes.filter((c) => c.field !== 'uomid'), change];
+    item.decision = { ...d, write: { ...p, payload: { ...p.payload, ...payload }, changes } } as RecordDecision;
+    return;
+  }
+  if (d.kind !== 'unchanged' || !item.row) return;
+  item.decision = {
+    kind: 'update',
+    counter: 'modified',
+    couplingResult: 'success',
+    bothChanged: false,
+    write: { operation: 'update', destinationId: item.row.dvId, createKey: null, payload, changes: [change] },
+    // The source hash (which holds the unit code) is stored once the unit is written.
+    hashes: d.hashes,
+  };
 }
 
 export const priceListItemRules: EntityRules = {
@@ -66,7 +98,17 @@ export const priceListItemRules: EntityRules = {
     const dv = deps.connectors.dv;
     const who = (item: Item): string =>
       `${describeRecord(m, 'bc', item.source)} of customer price group '${text(item.source.salesCode) ?? ''}'`;
-    const pending = items.filter((i) => plan(i.decision) && i.written === undefined && !i.failure);
+    // Planned writes, and records whose mapped values changed with nothing for the field transfer to write: the unit is
+    // in the hash but written here, so a price whose only change is its unit arrives as "unchanged".
+    const pending = items.filter(
+      (i) =>
+        i.written === undefined &&
+        !i.failure &&
+        (plan(i.decision) !== undefined || (i.decision.kind === 'unchanged' && i.decision.hashes.bcHash !== undefined)),
+    );
+    const unitField = m.fieldMappings.findIndex(
+      (f) => f.enabled && f.lookup?.kind === 'entity-rule' && f.dvField === 'uomid',
+    );
 
     // The unit: from the product's unit group (the product comes from the ITEM-PRODUCT lookup).
     const productOf = new Map<Item, string>();
@@ -112,10 +154,7 @@ export const priceListItemRules: EntityRules = {
         continue;
       }
       unitOf.set(item, unit.unitId);
-      const p = plan(item.decision)!;
-      if (p.operation === 'create' || idOrNull(item.destination?._uomid_value) !== unit.unitId) {
-        setPayload(item, { ...p.payload, 'uomid@odata.bind': `/uoms(${unit.unitId})` });
-      }
+      withUnit(item, unit.unitId, unitField);
     }
 
     // Match before create by (price list, product, unit); one create per key and page.

@@ -5,17 +5,10 @@
  * list gets it; an existing one (matched by name, or coupled) keeps whatever currency it has, as Dataverse does not
  * let a price list with items change its currency.
  */
-import { type Item, plan } from '../page/work';
+import { plan, setPayload } from '../page/work';
 import type { EntityRules } from './types';
 
 const CURRENCY_BIND = 'transactioncurrencyid@odata.bind';
-
-/** Replaces the payload of an item's planned write (decisions are immutable values). */
-function setPayload(item: Item, payload: Record<string, unknown>): void {
-  const d = item.decision;
-  if (!('write' in d)) return;
-  item.decision = { ...d, write: { ...d.write, payload } };
-}
 
 export const priceListRules: EntityRules = {
   async beforeWrite({ deps, work }, items) {

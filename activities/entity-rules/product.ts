@@ -9,8 +9,9 @@
  *   `blocked → statecode` field).
  * - a new product is put on the default price list (its `pricelevelid`) with a price list item for its default unit at
  *   its price, which follows the product's price (./default-price-list.ts);
- * The reverse rule of BC (a Dataverse product made inactive blocks the item) needs a field towards Business Central;
- * both mappings are Business Central → Dataverse only, so it is not applied.
+ * The reverse rule of BC (a Dataverse product retired blocks the item or resource, an active one unblocks it) is the
+ * mappings' bidirectional `blocked ⇔ statecode` field (with `name`); it needs no rule here, and these rules act on the
+ * Business Central → Dataverse pass only. A Dataverse product never creates an item or resource (`createsIn`).
  */
 import type { DvEntitySet } from '../../connectors/dataverse';
 import { ConnectorError } from '../../connectors/http';
@@ -21,19 +22,12 @@ import {
   splitCreateState,
   unitGroupNeedingDefaultUnit,
 } from '../../engine/product-catalog';
-import { type Item, lower, plan, text } from '../page/work';
+import { type Item, lower, plan, setPayload, text } from '../page/work';
 import type { EntityRules } from './types';
 import { addDefaultPriceListItem, defaultPriceListId, updateDefaultPrice } from './default-price-list';
 import { baseUnitsOf } from './unit-of-measure';
 
 const PRODUCTS = 'products' as DvEntitySet;
-
-/** Replaces the payload of an item's planned write (decisions are immutable values). */
-function setPayload(item: Item, payload: Record<string, unknown>): void {
-  const d = item.decision;
-  if (!('write' in d)) return;
-  item.decision = { ...d, write: { ...d.write, payload } };
-}
 
 export const productRules: EntityRules = {
   async beforeWrite({ deps, work }, items) {

@@ -57,6 +57,13 @@ export function plan(d: RecordDecision) {
   return 'write' in d ? d.write : undefined;
 }
 
+/** Replaces the payload of an item's planned write (decisions are immutable values); no-op without a write. */
+export function setPayload(item: Item, payload: Record<string, unknown>): void {
+  const d = item.decision;
+  if (!('write' in d)) return;
+  item.decision = { ...d, write: { ...d.write, payload } };
+}
+
 /** A coupling row in the engine's shape. */
 export function couplingState(row: Coupling | undefined): CouplingState | null {
   if (!row) return null;

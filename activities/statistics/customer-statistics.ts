@@ -20,6 +20,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { AuthenticationError, ConnectorError, DuplicateKeyError, PermissionError } from '../../connectors/http';
+import { chunk } from '../../connectors/http/odata';
 import type { BcCustomerStatistics } from '../../connectors/business-central';
 import type { DvRecord } from '../../connectors/dataverse';
 import { cannotRunReason, type IntegrationTableMapping } from '../../mappings';
@@ -94,12 +95,6 @@ function isRecordFailure(err: unknown): err is ConnectorError {
 async function allCouplings(db: Db, mapping: string): Promise<Coupling[]> {
   const ids = (await db('couplings').where({ mapping, skipped: false }).orderBy('id').pluck('bc_id')) as string[];
   return [...(await findByBcIds(db, mapping, ids)).values()];
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 export function createStatisticsActivities(deps: SyncDeps) {
@@ -275,16 +270,16 @@ export function createStatisticsActivities(deps: SyncDeps) {
       uploaded.get(c.customerId)?.dvId ?? dataverseIdFor(m.name, c.customerId);
     const accounts = new Map<string, DvRecord>();
     const rows = new Map<string, DvRecord>();
-    for (const chunk of chunks(work, 100)) {
+    for (const part of chunk(work, 100)) {
       for (const a of await dv.getByIds(
         'accounts',
-        chunk.map((c) => c.accountId),
+        part.map((c) => c.accountId),
         { select: ['name', '_bcsync_accountstatisticsid_value'] },
       )) {
         accounts.set(String(a['accountid']).toLowerCase(), a);
       }
       const columns = [...m.fieldMappings.flatMap((f) => (f.dvField ? [f.dvField] : []))];
-      for (const r of await dv.getByIds('bcsync_accountstatistics', chunk.map(rowIdOf), {
+      for (const r of await dv.getByIds('bcsync_accountstatistics', part.map(rowIdOf), {
         select: [...columns, '_bcsync_accountid_value', '_transactioncurrencyid_value'],
       })) {
         rows.set(String(r['bcsync_accountstatisticsid']).toLowerCase(), r);
@@ -410,12 +405,12 @@ export function createStatisticsActivities(deps: SyncDeps) {
         }
       }
       const work = couplings.filter((c) => !since || changed.has(c.bcId) || c.createdAt > since);
-      for (const chunk of chunks(work, 100)) {
+      for (const part of chunk(work, 100)) {
         const invoices = new Map(
           (
             await bc.getByIds(
               'salesInvoices',
-              chunk.map((c) => c.bcId),
+              part.map((c) => c.bcId),
             )
           ).map((r) => [r.id.toLowerCase(), r]),
         );
@@ -423,12 +418,12 @@ export function createStatisticsActivities(deps: SyncDeps) {
           (
             await dv.getByIds(
               'invoices',
-              chunk.map((c) => c.dvId),
+              part.map((c) => c.dvId),
               { select: ['name', 'invoicenumber', 'statecode', 'statuscode'] },
             )
           ).map((r) => [String(r['invoiceid']).toLowerCase(), r]),
         );
-        for (const c of chunk) {
+        for (const c of part) {
           const bcInvoice = invoices.get(c.bcId);
           const fail = (message: string, detail: string | null = null) => {
             counts.failed += 1;

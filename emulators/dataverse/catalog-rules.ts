@@ -3,8 +3,8 @@
 //   it; the base unit's quantity cannot change (QuantityReadonly);
 // - a unit created in a group without a base unit reference is based on the group's base unit;
 // - a product needs a unit group (ProductMissingUomSheduleId) and its default unit must belong to it
-//   (ProductInvalidUnit); a price list item's unit must belong to its product's unit group, and its product number
-//   (read-only) is its product's;
+//   (ProductInvalidUnit); a price list item's unit must belong to its product's unit group, its product number
+//   (read-only) is its product's, and a new one is in its price list's currency (its currency is not valid for create);
 // - a new product starts Draft unless Organization.createproductswithoutparentinactivestate is true (then Active,
 //   for products without a parent family); state changes follow the product lifecycle (publish, revise, retire,
 //   activate) and refuse the transitions Microsoft lists with their error codes.
@@ -36,7 +36,7 @@ const PRODUCT = { active: 0, retired: 1, draft: 2, underRevision: 3 } as const;
  */
 export function beforeStore(table: TableDef, row: Row, ctx: WriteContext): void {
   if (table.entitySet === 'products') checkProduct(row.values, ctx);
-  else if (table.entitySet === 'productpricelevels') checkPriceListItem(row.values, ctx.store);
+  else if (table.entitySet === 'productpricelevels') checkPriceListItem(row, ctx);
   else if (table.entitySet === 'uoms') checkUnit(row, ctx);
   else if (table.entitySet === 'invoices') checkInvoice(row.values, ctx);
   else if (table.entitySet === 'invoicedetails') checkInvoiceLine(row.values, ctx);
@@ -141,7 +141,18 @@ export function checkProductTransition(from: number, to: number): void {
   }
 }
 
-function checkPriceListItem(values: Record<string, unknown>, store: DataverseStore): void {
+function checkPriceListItem(row: Row, ctx: WriteContext): void {
+  const values = row.values;
+  const store = ctx.store;
+  if (ctx.creating) {
+    // TransactionCurrencyId is not valid for create on a price list item (IsValidForCreate false, valid for update):
+    // a new item is in its price list's currency, whatever the request says.
+    const list =
+      typeof values._pricelevelid_value === 'string' ? store.get('pricelevels', values._pricelevelid_value) : undefined;
+    values._transactioncurrencyid_value = list?.values._transactioncurrencyid_value ?? null;
+    if (values._transactioncurrencyid_value == null) delete row.targets.transactioncurrencyid;
+    else row.targets.transactioncurrencyid = 'transactioncurrencies';
+  }
   const productId = values._productid_value;
   const product = typeof productId === 'string' ? store.get('products', productId) : undefined;
   if (product === undefined) return;

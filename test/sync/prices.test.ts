@@ -1,13 +1,17 @@
 /**
  * CUSTPRCGRP-PRICE and SALESPRC-PRODPRICE end to end with the shipped defaults and every lookup on
  * (bc-sync-semantics §4.10, §8.10): the products' default price list (ITEM-PRODUCT runs first); price lists in the Dataverse base currency, matched by name; price list items with their
- * price list, product, unit and currency, created for uncoupled prices and matched by (price list, product, unit);
+ * price list, product, unit and the price list's currency, created for uncoupled prices and matched by (price list, product, unit);
  * a price change; an idle run; a price whose unit is not in its product's unit group failing alone; a second price
- * for the same price list, product and unit answered by Dataverse's DuplicateProductPriceLevel and failing alone.
+ * for the same price list, product and unit answered by Dataverse's DuplicateProductPriceLevel and failing alone; a
+ * price whose only change is its unit; the default price list renamed by an operator, and a product's default price
+ * held by a price list item the sync did not add; a price group's change, and a group whose price list was deleted in
+ * Dataverse failing alone.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { DuplicateKeyError } from '../../connectors/http';
+import { deleteCouplings, findCoupling } from '../../store/couplings';
 import { listErrors } from '../../store/sync-errors';
 import { assertCouplingsWhole } from '../support/coupling-integrity';
 import { pass, runMatch, runSync } from '../support/sync-runs';
@@ -117,6 +121,63 @@ describe('CUSTPRCGRP-PRICE and SALESPRC-PRODPRICE end to end', function () {
     assert.equal(Number(price.amount), 321.5);
   });
 
+  it('keeps using the default price list after an operator renamed it, and moves a price to the item holding it', async () => {
+    const [list] = await all(stack, 'dv', 'pricelevels', "name eq 'Business Central Default Price List'");
+    const listId = lower(list.pricelevelid);
+    // An operator replaced a product's default price list item by one of their own (same list, product and unit).
+    const item = items.filter((i) => i.blocked !== true)[1];
+    const productId = (await dvIdOf('ITEM-PRODUCT', item.id))!;
+    const product = (await stack.connectors.dv.get('products', productId))!;
+    const [added] = await all(
+      stack,
+      'dv',
+      'productpricelevels',
+      `_pricelevelid_value eq ${listId} and _productid_value eq ${productId}`,
+    );
+    await stack.connectors.dv.delete('productpricelevels', String(added.productpricelevelid));
+    const replacement = randomUUID();
+    await stack.connectors.dv.createWithId('productpricelevels', replacement, {
+      amount: 1,
+      'pricelevelid@odata.bind': `/pricelevels(${listId})`,
+      'productid@odata.bind': `/products(${productId})`,
+      'uomid@odata.bind': `/uoms(${String(product._defaultuomid_value)})`,
+    });
+    // … and renamed the default price list.
+    await stack.connectors.dv.update('pricelevels', listId, { name: 'Standard prices' });
+    await stack.connectors.bc.update('items', String(item.id), '*', { unitPrice: 77.25 });
+    const newItem = await stack.connectors.bc.create('items', {
+      displayName: 'Saddle bag',
+      baseUnitOfMeasureCode: item.baseUnitOfMeasureCode,
+      unitPrice: 19.5,
+    });
+
+    const run = pass(await runSync(stack.taskQueue, { mapping: 'ITEM-PRODUCT', mode: 'incremental' }), 'to-dataverse');
+    assert.deepEqual(
+      [run.counts.inserted, run.counts.modified, run.counts.failed],
+      [1, 1, 0],
+      JSON.stringify(await listErrors(stack.store.knex, { mapping: 'ITEM-PRODUCT', unresolvedOnly: true })),
+    );
+    assert.equal(Number((await stack.connectors.dv.get('productpricelevels', replacement))!.amount), 77.25);
+    const newProduct = (await stack.connectors.dv.get('products', (await dvIdOf('ITEM-PRODUCT', newItem.id))!))!;
+    assert.equal(lower(newProduct._pricelevelid_value), listId, 'the new product is on the renamed default price list');
+    const newPrices = await all(
+      stack,
+      'dv',
+      'productpricelevels',
+      `_productid_value eq ${String(newProduct.productid)}`,
+    );
+    assert.deepEqual(
+      newPrices.map((p) => [lower(p._pricelevelid_value), lower(p._uomid_value), Number(p.amount)]),
+      [[listId, lower(newProduct._defaultuomid_value), 19.5]],
+    );
+    assert.deepEqual(
+      (await all(stack, 'dv', 'pricelevels', "name eq 'Business Central Default Price List'")).length,
+      0,
+      'no second default price list',
+    );
+    await assertCouplingsWhole(stack, ['ITEM-PRODUCT']);
+  });
+
   it('creates the price lists in the base currency, coupling the one Dataverse has by name', async () => {
     const result = await runMatch(stack.taskQueue, { mapping: 'CUSTPRCGRP-PRICE', createUnmatched: true });
     assert.equal(result.counts.coupled, 1, JSON.stringify(result));
@@ -140,6 +201,57 @@ describe('CUSTPRCGRP-PRICE and SALESPRC-PRODPRICE end to end', function () {
     }
     const wholesale = groups.find((g) => g.code === 'WHOLESALE')!;
     assert.equal(await dvIdOf('CUSTPRCGRP-PRICE', wholesale.id), existingList);
+  });
+
+  it('carries a price group change, idles, and fails a group whose price list was deleted in Dataverse alone', async () => {
+    const vip = await stack.connectors.bc.create('customerPriceGroups', { code: 'VIP', description: 'Key accounts' });
+    const run = async () =>
+      pass(await runSync(stack.taskQueue, { mapping: 'CUSTPRCGRP-PRICE', mode: 'incremental' }), 'to-dataverse').counts;
+    const created = await run();
+    assert.deepEqual([created.inserted, created.modified, created.failed], [1, 0, 0]);
+    const vipList = (await dvIdOf('CUSTPRCGRP-PRICE', vip.id))!;
+    assert.equal((await stack.connectors.dv.get('pricelevels', vipList))?.name, 'VIP');
+
+    const before = (await all(stack, 'dv', 'pricelevels')).map((r) => [r.pricelevelid, r.modifiedon]);
+    const idle = await run();
+    assert.deepEqual([idle.inserted, idle.modified, idle.failed], [0, 0, 0]);
+    assert.deepEqual(
+      (await all(stack, 'dv', 'pricelevels')).map((r) => [r.pricelevelid, r.modifiedon]),
+      before,
+      'nothing written',
+    );
+
+    const retail = groups.find((g) => g.code === 'RETAIL')!;
+    await stack.connectors.bc.update('customerPriceGroups', String(retail.id), '*', {
+      description: 'Shops and kiosks',
+    });
+    await stack.connectors.bc.update('customerPriceGroups', String(vip.id), '*', { description: 'Key accounts 2026' });
+    await stack.connectors.dv.delete('pricelevels', vipList);
+    const changed = await run();
+    assert.deepEqual([changed.inserted, changed.modified, changed.failed], [0, 1, 1]);
+    const retailList = (await stack.connectors.dv.get('pricelevels', (await dvIdOf('CUSTPRCGRP-PRICE', retail.id))!))!;
+    assert.deepEqual([retailList.name, retailList.description], ['RETAIL', 'Shops and kiosks']);
+    const errors = await listErrors(stack.store.knex, { mapping: 'CUSTPRCGRP-PRICE', unresolvedOnly: true });
+    assert.deepEqual(
+      errors.map((e) => e.sourceId),
+      [lower(vip.id)],
+    );
+    assert.match(
+      errors[0].message,
+      new RegExp(
+        `Customer price group.*VIP.* is coupled to a Dataverse price list that has been deleted \\(id ${vipList}\\);.*'bcsync uncouple CUSTPRCGRP-PRICE'`,
+      ),
+    );
+
+    // Following the message: uncoupled, the group no longer fails and is created again.
+    const row = (await findCoupling(stack.store.knex, 'CUSTPRCGRP-PRICE', { bcId: lower(vip.id) }))!;
+    await deleteCouplings(stack.store.knex, [row.id]);
+    await stack.connectors.bc.update('customerPriceGroups', String(vip.id), '*', { description: 'Key accounts 2027' });
+    const after = await run();
+    assert.deepEqual([after.inserted, after.modified, after.failed], [1, 0, 0]);
+    const recreated = (await stack.connectors.dv.get('pricelevels', (await dvIdOf('CUSTPRCGRP-PRICE', vip.id))!))!;
+    assert.deepEqual([recreated.name, recreated.description], ['VIP', 'Key accounts 2027']);
+    await assertCouplingsWhole(stack, ['CUSTPRCGRP-PRICE']);
   });
 
   it('creates a price list item per price with its list, product, unit and currency, matching the existing one', async () => {
@@ -180,12 +292,9 @@ describe('CUSTPRCGRP-PRICE and SALESPRC-PRODPRICE end to end', function () {
       const group = groups.find((g) => g.code === price.salesCode)!;
       const priceItem = items.find((i) => i.number === price.itemNumber)!;
       const productId = await dvIdOf('ITEM-PRODUCT', priceItem.id);
-      const currency =
-        price.currencyCode === ''
-          ? baseCurrency
-          : (await all(stack, 'dv', 'transactioncurrencies', `isocurrencycode eq '${String(price.currencyCode)}'`)).map(
-              (x) => lower(x.transactioncurrencyid),
-            )[0];
+      // A price list item's currency is not valid for create: it is its price list's (the base currency), also for
+      // a price in EUR.
+      const currency = baseCurrency;
       const unit = uoms.find((u) => lower(u.uomid) === lower(dv._uomid_value));
       assert.deepEqual(
         [
@@ -282,6 +391,63 @@ describe('CUSTPRCGRP-PRICE and SALESPRC-PRODPRICE end to end', function () {
     );
     assert.equal(await dvIdOf('SALESPRC-PRODPRICE', badUnit.id), undefined);
     assert.equal(await dvIdOf('SALESPRC-PRODPRICE', twin.id), undefined);
+    await assertCouplingsWhole(stack, PRICES);
+  });
+
+  it('carries a price whose only change is its unit, and matches by the new unit afterwards', async () => {
+    const price = prices.find((p) => p.itemNumber !== prices[2].itemNumber && p !== prices[0] && p !== prices[3])!;
+    const item = items.find((i) => i.number === price.itemNumber)!;
+    const product = (await stack.connectors.dv.get('products', (await dvIdOf('ITEM-PRODUCT', item.id))!))!;
+    // Not the unit the failed price of the test before uses (the items share unit groups: that price would pass too).
+    const units = await all(stack, 'bc', 'unitsOfMeasure');
+    const failedUnit = units.find(
+      (u) => u.code !== items.find((i) => i.number === prices[2].itemNumber)!.baseUnitOfMeasureCode,
+    )!;
+    const otherUnit = units.find((u) => u.code !== price.unitOfMeasureCode && u.code !== failedUnit.code)!;
+    // The product's unit group gets a second unit named like a Business Central unit of measure.
+    const box = randomUUID();
+    await stack.connectors.dv.createWithId('uoms', box, {
+      name: otherUnit.code,
+      quantity: 6,
+      'uomscheduleid@odata.bind': `/uomschedules(${String(product._defaultuomscheduleid_value)})`,
+    });
+    const before = (await priceItemOf(price))!;
+    await stack.connectors.bc.update('salesPrices', String(price.id), '*', { unitOfMeasureCode: otherUnit.code });
+    const run = async () =>
+      pass(await runSync(stack.taskQueue, { mapping: 'SALESPRC-PRODPRICE', mode: 'incremental' }), 'to-dataverse')
+        .counts;
+
+    const changed = await run();
+    assert.deepEqual([changed.inserted, changed.modified], [0, 1], JSON.stringify(changed));
+    const after = (await priceItemOf(price))!;
+    assert.deepEqual(
+      [after.productpricelevelid, lower(after._uomid_value), Number(after.amount)],
+      [before.productpricelevelid, box, Number(before.amount)],
+      'the same price list item, now for the new unit',
+    );
+
+    // The old unit is free again in that price list: a price for it is created, not refused as a duplicate.
+    const again = await stack.connectors.bc.create('salesPrices', {
+      itemNumber: price.itemNumber,
+      salesType: 'Customer Price Group',
+      salesCode: price.salesCode,
+      currencyCode: price.currencyCode,
+      startingDate: price.startingDate,
+      unitOfMeasureCode: price.unitOfMeasureCode,
+      unitPrice: 3.5,
+    });
+    const created = await run();
+    assert.deepEqual([created.inserted, created.modified], [1, 0], JSON.stringify(created));
+    const added = (await priceItemOf(again))!;
+    assert.deepEqual(
+      [
+        lower(added._pricelevelid_value),
+        lower(added._productid_value),
+        lower(added._uomid_value),
+        Number(added.amount),
+      ],
+      [lower(before._pricelevelid_value), lower(before._productid_value), lower(before._uomid_value), 3.5],
+    );
     await assertCouplingsWhole(stack, PRICES);
   });
 });

@@ -321,6 +321,45 @@ describe('Dataverse emulator: unit groups, products and the product lifecycle', 
     });
     assert.equal(good.status, 204, good.text);
   });
+
+  it('puts a new price list item in its price list’s currency (its currency is not valid for create), changeable after', async () => {
+    const eur = 'aaaaaaaa-0000-0000-0000-0000000000e1';
+    await h.api('PATCH', `transactioncurrencies(${eur})`, {
+      body: {
+        isocurrencycode: 'EUR',
+        currencyname: 'Euro',
+        currencysymbol: '€',
+        exchangerate: 0.09,
+        currencyprecision: 2,
+      },
+    });
+    const p = await h.api('POST', 'products?$select=productid', {
+      headers: REP,
+      body: {
+        name: 'In NOK',
+        productnumber: 'NOK-1',
+        'defaultuomscheduleid@odata.bind': `/uomschedules(${ref.scheduleId})`,
+      },
+    });
+    const item = await h.api('POST', 'productpricelevels?$select=_transactioncurrencyid_value', {
+      headers: REP,
+      body: {
+        'pricelevelid@odata.bind': `/pricelevels(${ref.priceLevelId})`,
+        'productid@odata.bind': `/products(${p.json.productid})`,
+        'uomid@odata.bind': `/uoms(${ref.uomId})`,
+        'transactioncurrencyid@odata.bind': `/transactioncurrencies(${eur})`,
+        amount: 10,
+      },
+    });
+    assert.equal(item.status, 201, item.text);
+    assert.equal(item.json._transactioncurrencyid_value, ref.currencyId, 'the price list’s currency');
+    const id = String(item.json.productpricelevelid);
+    const updated = await h.api('PATCH', `productpricelevels(${id})?$select=_transactioncurrencyid_value`, {
+      headers: REP,
+      body: { 'transactioncurrencyid@odata.bind': `/transactioncurrencies(${eur})` },
+    });
+    assert.equal(updated.json._transactioncurrencyid_value, eur, 'valid for update');
+  });
 });
 
 describe('Dataverse emulator: duplicate currency codes', () => {

@@ -176,7 +176,12 @@ describe('Dataverse emulator: mapping tables, $expand and lookup traversal', () 
         amount: 1,
       },
     });
-    assert.equal(byAltBind.status, 412, 'the same (price list, product, unit) key exists');
+    // Microsoft's DuplicateProductPriceLevel, not the generic duplicate-key 412.
+    assert.deepEqual(
+      [byAltBind.status, byAltBind.json.error.code],
+      [400, '0x80043b08'],
+      'the same (price list, product, unit) key exists',
+    );
   });
 
   it('refuses an alternate-key upsert whose lookup key part points at a missing row', async () => {

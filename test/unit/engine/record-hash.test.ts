@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { normalizeValue, canonicalJson } from '../../../engine/normalize-value';
 import { hashAfterWrite, hashRecord, mappedValues } from '../../../engine/record-hash';
-import { bcCustomer, dvAccount, mapping } from './fixtures';
+import { transferFields } from '../../../engine/field-transfer';
+import { lookupRequests } from '../../../engine/lookups';
+import { integrationTableMappingSchema } from '../../../mappings/mapping-model';
+import { bcCustomer, dvAccount, mapping, resolver } from './fixtures';
 
 describe('record hashing and value normalisation', () => {
   const customer = mapping('CUSTOMER');
@@ -86,5 +89,42 @@ describe('record hashing and value normalisation', () => {
       'ownerid@odata.bind': `/systemusers(${dvAccount()._ownerid_value as string})`,
     });
     assert.equal(predicted, hashRecord(customer, 'dataverse', dvAccount()));
+  });
+
+  it('counts an entity-rule lookup (a price’s unit) in the hash on both sides, and leaves it to the rule to write', () => {
+    const prices = mapping('SALESPRC-PRODPRICE');
+    const price = { id: '1', salesCode: 'RETAIL', itemNumber: '1000', currencyCode: '', unitPrice: 5 };
+    assert.notEqual(
+      hashRecord(prices, 'bc', { ...price, unitOfMeasureCode: 'BOX' }),
+      hashRecord(prices, 'bc', { ...price, unitOfMeasureCode: 'PCS' }),
+    );
+    const row = { productpricelevelid: 'a', amount: 5, pricingmethodcode: 1 };
+    assert.equal(mappedValues(prices, 'dataverse', { ...row, _uomid_value: 'U1' })._uomid_value, 'u1');
+    assert.notEqual(
+      hashRecord(prices, 'dataverse', { ...row, _uomid_value: 'u1' }),
+      hashRecord(prices, 'dataverse', { ...row, _uomid_value: 'u2' }),
+    );
+    // No lookup request, nothing in the payload: the entity rule resolves and writes `uomid@odata.bind`.
+    const source = { ...price, unitOfMeasureCode: 'BOX' };
+    assert.deepEqual(
+      lookupRequests(prices, 'to-dataverse', source).map((r) => r.target),
+      ['CUSTPRCGRP-PRICE', 'ITEM-PRODUCT'],
+    );
+    const lookups = resolver({
+      'CUSTPRCGRP-PRICE|bc|RETAIL': { status: 'resolved', value: 'l1' },
+      'ITEM-PRODUCT|bc|1000': { status: 'resolved', value: 'p1' },
+    });
+    const result = transferFields({ mapping: prices, direction: 'to-dataverse', source, destination: null, lookups });
+    assert.equal(result.outcome, 'ok');
+    assert.deepEqual(Object.keys(result.outcome === 'ok' ? result.payload : {}).sort(), [
+      'amount',
+      'pricelevelid@odata.bind',
+      'pricingmethodcode',
+      'productid@odata.bind',
+    ]);
+    // Written to Dataverse only.
+    const field = prices.fieldMappings.find((f) => f.dvField === 'uomid')!;
+    const bidirectional = { ...prices, fieldMappings: [{ ...field, direction: 'bidirectional' }] };
+    assert.equal(integrationTableMappingSchema.safeParse(bidirectional).success, false);
   });
 });
