@@ -27,6 +27,9 @@ export interface DecideInput {
    *  hash matches, and its values win an update conflict — choosing the direction is the user's resolution. Do not
    *  set it for scheduled or full-sync passes. (Default: false) */
   readonly force?: boolean;
+  /** For an uncoupled record: its create failed twice the same way and it is parked (skipped) until restored.
+   *  (Default: false) */
+  readonly parked?: boolean;
 }
 
 /** A write the activity layer performs. */
@@ -181,7 +184,7 @@ export function decide(input: DecideInput): RecordDecision {
     failure: failureOutcome(coupling, direction, message),
   });
 
-  if (coupling?.skipped) {
+  if (coupling?.skipped || (coupling === null && input.parked)) {
     return {
       kind: 'skip',
       counter: 'skipped',

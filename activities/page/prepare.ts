@@ -72,7 +72,8 @@ export async function preparePage(deps: SyncDeps, work: PageWork): Promise<Prepa
     const state = couplingState(row);
     const destId = state ? (dstSide === 'bc' ? state.bcId : state.dvId) : null;
     const destination = destId ? (destinations.get(lower(destId)) ?? null) : null;
-    const decision = decide({ mapping: m, direction, source, coupling: state, destination, lookups });
+    const parked = pending.get(sourceId)?.skipped === true;
+    const decision = decide({ mapping: m, direction, source, coupling: state, destination, lookups, parked });
     return { sourceId, source, row, pending: pending.get(sourceId), decision, destination };
   });
   return { items, lookups };

@@ -447,6 +447,24 @@ describe('decide: one record in one pass', () => {
       assert.equal(d.counter, 'skipped');
       assert.equal(lookups.requests.length, 0);
     });
+
+    it('counts a parked uncoupled record as skipped instead of trying its create again', () => {
+      const m = { ...customer, onlyCoupled: false };
+      const input = {
+        mapping: m,
+        direction: 'to-dataverse' as const,
+        source: bcCustomer(),
+        coupling: null,
+        destination: null,
+      };
+      const parked = decide({ ...input, lookups: customerLookups(), parked: true });
+      assertKind(parked, 'skip');
+      assert.match(
+        parked.reason,
+        /is skipped after failing twice with the same error; restore it with 'bcsync restore'/,
+      );
+      assertKind(decide({ ...input, lookups: customerLookups() }), 'insert');
+    });
   });
 
   it('puts every looked-at record in exactly one counter (ignored ones in none)', () => {
