@@ -5,6 +5,7 @@
  * list gets it; an existing one (matched by name, or coupled) keeps whatever currency it has, as Dataverse does not
  * let a price list with items change its currency.
  */
+import { NO_BASE_CURRENCY_MESSAGE } from '../../engine';
 import { type Item, plan } from '../page/work';
 import type { EntityRules } from './types';
 
@@ -29,7 +30,7 @@ export const priceListRules: EntityRules = {
     if (!base) {
       // Every Dataverse organization has a base currency; without one no price list can be created at all.
       throw new Error(
-        'the Dataverse organization has no base currency (organizations._basecurrencyid_value is empty); check the Dataverse connection',
+        NO_BASE_CURRENCY_MESSAGE,
       );
     }
     for (const item of creates) {
