@@ -34,9 +34,7 @@ export async function defaultPriceListId(deps: SyncDeps): Promise<string> {
   if (found) return lower(found.pricelevelid);
   const base = await deps.cache.dataverseBaseCurrencyId();
   if (!base) {
-    throw new Error(
-      NO_BASE_CURRENCY_MESSAGE,
-    );
+    throw new Error(NO_BASE_CURRENCY_MESSAGE);
   }
   const id = uuidV5(BC_SALES_SYNC_NAMESPACE, 'default price list');
   try {

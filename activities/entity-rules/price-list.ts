@@ -29,9 +29,7 @@ export const priceListRules: EntityRules = {
     const base = await deps.cache.dataverseBaseCurrencyId();
     if (!base) {
       // Every Dataverse organization has a base currency; without one no price list can be created at all.
-      throw new Error(
-        NO_BASE_CURRENCY_MESSAGE,
-      );
+      throw new Error(NO_BASE_CURRENCY_MESSAGE);
     }
     for (const item of creates) {
       const p = plan(item.decision)!;

@@ -174,9 +174,7 @@ async function fail(
     direction,
     sourceId: item.sourceId,
     destinationId: item.row ? (dstSide === 'bc' ? item.row.bcId : item.row.dvId) : null,
-    message: skip
-      ? parkedFailureMessage(message)
-      : message,
+    message: skip ? parkedFailureMessage(message) : message,
     detail,
     createdAt: now,
   });

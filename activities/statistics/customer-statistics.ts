@@ -39,11 +39,7 @@ import {
 } from '../../engine/customer-statistics';
 import { dataverseIdFor } from '../../engine/deterministic-ids';
 import { failureOutcome, pendingFailureOutcome } from '../../engine/failure-state';
-import {
-  NO_BASE_CURRENCY_MESSAGE,
-  parkedFailureMessage,
-  TRANSIENT_WRITE_FAILURE_SUFFIX,
-} from '../../engine/messages';
+import { NO_BASE_CURRENCY_MESSAGE, parkedFailureMessage, TRANSIENT_WRITE_FAILURE_SUFFIX } from '../../engine/messages';
 import { addCounts, type PassCounts, type PassDirection, type SyncRunMode, zeroCounts } from '../../engine/run-types';
 import {
   clearFailure,
@@ -214,7 +210,12 @@ export function createStatisticsActivities(deps: SyncDeps) {
       await recordErrors(trx, errors);
       const succeeded = outcomes.filter((o) => o.kind !== 'failed').map((o) => o.sourceId);
       if (succeeded.length) {
-        await resolveErrors(trx, { mapping: m.name, direction: DIRECTION, sourceIds: succeeded, resolvedByJobId: jobId });
+        await resolveErrors(trx, {
+          mapping: m.name,
+          direction: DIRECTION,
+          sourceIds: succeeded,
+          resolvedByJobId: jobId,
+        });
       }
       await savePageResult(trx, jobId, progress.pages + 1, { counts } satisfies StatisticsPageResult, now);
     });
@@ -318,7 +319,7 @@ export function createStatisticsActivities(deps: SyncDeps) {
 
     // 1. The retry set: statistics couplings whose last upload failed (parked ones are not listed).
     progress.phase = 'retry';
-    for (let afterId = 0; ; ) {
+    for (let afterId = 0; ;) {
       const failed = await listFailed(deps.knex, m.name, DIRECTION, { afterId, limit: pageSize });
       if (!failed.length) break;
       afterId = failed[failed.length - 1].id;
@@ -337,7 +338,7 @@ export function createStatisticsActivities(deps: SyncDeps) {
 
     // 2. The customers whose statistics were never uploaded (BC: `Statistics Uploaded` = false).
     progress.phase = 'never uploaded';
-    for (let afterId = 0; ; ) {
+    for (let afterId = 0; ;) {
       const page = await listCouplingsWithout(deps.knex, CUSTOMER_MAPPING, m.name, { afterId, limit: pageSize });
       if (!page.length) break;
       afterId = page[page.length - 1].id;
@@ -347,7 +348,7 @@ export function createStatisticsActivities(deps: SyncDeps) {
     // 3. The customers with activity since the watermark; `--full` (or no run yet): every coupled customer.
     progress.phase = since ? 'activity' : 'all';
     if (!since) {
-      for (let afterId = 0; ; ) {
+      for (let afterId = 0; ;) {
         const page = await listCouplingsAfter(deps.knex, CUSTOMER_MAPPING, { afterId, limit: pageSize });
         if (!page.length) break;
         afterId = page[page.length - 1].id;
@@ -357,7 +358,11 @@ export function createStatisticsActivities(deps: SyncDeps) {
       // Only the ids of the customers with activity: the work is proportional to the changes.
       const active: string[] = [];
       const filter = `lastModifiedDateTime gt ${since.toISOString()}`;
-      for await (const page of deps.connectors.bc.listAll({ entitySet: 'customerStatistics', filter, select: ['id'] })) {
+      for await (const page of deps.connectors.bc.listAll({
+        entitySet: 'customerStatistics',
+        filter,
+        select: ['id'],
+      })) {
         for (const r of page) active.push(lower(r.id));
       }
       for (const ids of chunks(active.sort(), pageSize)) {
@@ -494,8 +499,7 @@ export function createStatisticsActivities(deps: SyncDeps) {
         if (o.kind !== 'failed') {
           succeeded.push(o.sourceId);
           const id =
-            coupling?.id ??
-            (await insertCoupling(trx, { mapping: m.name, bcId: o.sourceId, dvId: o.rowId!, now })).id;
+            coupling?.id ?? (await insertCoupling(trx, { mapping: m.name, bcId: o.sourceId, dvId: o.rowId!, now })).id;
           await recordSuccess(trx, id, DIRECTION, { jobId, now });
           continue;
         }

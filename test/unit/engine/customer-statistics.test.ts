@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  changedStatisticsColumns,
-  invoicePaymentState,
-  statisticsRowOf,
-} from '../../../engine/customer-statistics';
+import { changedStatisticsColumns, invoicePaymentState, statisticsRowOf } from '../../../engine/customer-statistics';
 import { defaultMappings } from '../../../mappings';
 
 const mapping = defaultMappings().find((m) => m.name === 'CUSTOMER STATISTICS')!;
