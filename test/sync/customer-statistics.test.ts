@@ -357,40 +357,57 @@ describe('customerStatistics (CUSTOMER STATISTICS), end to end', function () {
     assert.equal(open.filter((e) => e.sourceId === lower(victim.bc_id)).length, 0, 'its error is resolved');
   });
 
-  it('a customer whose account was deleted fails alone, with what to do, and is parked after the same failure twice', async () => {
-    const victim = customerCouplings[customerCouplings.length - 1];
-    await stack.connectors.dv.delete('accounts', String(victim.dv_id));
+  it('customers whose account was deleted fail alone, with what to do, and are parked after the same failure twice', async () => {
+    // One with its statistics uploaded, one whose statistics coupling was removed (never uploaded since).
+    const uploaded = customerCouplings[customerCouplings.length - 1];
+    const never = customerCouplings[customerCouplings.length - 2];
+    await stack.store.knex('couplings').where({ mapping: MAPPING, bc_id: never.bc_id }).delete();
+    for (const v of [uploaded, never]) await stack.connectors.dv.delete('accounts', String(v.dv_id));
+    const victims = [lower(uploaded.bc_id), lower(never.bc_id)].sort();
+
     const result = await runStatistics(stack, { mode: 'full' });
-    const counts = result.passes[0].counts;
     assert.deepEqual(
-      [counts.failed, counts.unchanged, counts.inserted, counts.modified],
-      [1, customerCouplings.length - 1, 0, 0],
+      counters(result.passes[0].counts),
+      [0, 0, customerCouplings.length - 2, 2],
       JSON.stringify(result),
     );
     assert.equal(result.outcome, 'completed_with_errors');
     const errors = await listErrors(stack.store.knex, { jobId: result.passes[0].jobId });
-    assert.equal(errors.length, 1);
-    assert.equal(errors[0].sourceId, lower(victim.bc_id));
-    assert.match(
-      errors[0].message,
-      /^Customer \S+ '.+': its account [0-9a-f-]+ no longer exists in Dataverse; couple the customer/,
-    );
+    assert.deepEqual(errors.map((e) => e.sourceId).sort(), victims);
+    for (const e of errors) {
+      assert.match(
+        e.message,
+        /^Customer \S+ '.+': its account [0-9a-f-]+ no longer exists in Dataverse; couple the customer/,
+      );
+    }
     const job = (await getJob(stack.store.knex, result.passes[0].jobId))!;
-    assert.deepEqual([job.type, job.status, job.failed], ['statistics', 'completed_with_errors', 1]);
+    assert.deepEqual([job.type, job.status, job.failed], ['statistics', 'completed_with_errors', 2]);
 
-    // The next run retries it (the retry set); the same failure again parks it; after that it costs nothing.
+    // The next run retries both (the retry set; the customer never uploaded); the same failure again parks them;
+    // after that they cost nothing.
     const again = await runStatistics(stack);
-    assert.deepEqual(counters(again.passes[0].counts), [0, 0, 0, 1], JSON.stringify(again));
-    const [second] = await listErrors(stack.store.knex, { jobId: again.passes[0].jobId });
-    assert.match(
-      second.message,
-      /no longer exists in Dataverse.*\(failed twice with the same error: the record is now skipped/,
-    );
+    assert.deepEqual(counters(again.passes[0].counts), [0, 0, 0, 2], JSON.stringify(again));
+    for (const e of await listErrors(stack.store.knex, { jobId: again.passes[0].jobId })) {
+      assert.match(
+        e.message,
+        /no longer exists in Dataverse.*\(failed twice with the same error: the record is now skipped/,
+      );
+    }
     const parked = (await stack.store
       .knex('couplings')
-      .where({ mapping: MAPPING, bc_id: victim.bc_id })
+      .where({ mapping: MAPPING, bc_id: uploaded.bc_id })
       .first()) as Row;
     assert.deepEqual([parked.to_dv_result, Boolean(parked.skipped)], ['failure', true]);
+    const pending = (await stack.store
+      .knex('pending_failures')
+      .where({ mapping: MAPPING, source_id: never.bc_id })
+      .first()) as Row;
+    assert.deepEqual([pending.error_count, Boolean(pending.skipped)], [2, true]);
+    assert.equal(
+      await stack.store.knex('couplings').where({ mapping: MAPPING, bc_id: never.bc_id }).first(),
+      undefined,
+      'no statistics coupling without a statistics row',
+    );
     const quiet = await runStatistics(stack);
     assert.deepEqual(counters(quiet.passes[0].counts), [0, 0, 0, 0], JSON.stringify(quiet));
     assert.equal(quiet.outcome, 'succeeded');
