@@ -25,7 +25,8 @@
  * every run (its Dataverse invoice is not Paid/Complete): the invoice part keeps no state of its own.
  *
  * Both activities are idempotent: a retry reopens the same job row (or returns the closed one) and compares values
- * again, so what was written already counts as unchanged; the account part skips what this job already handled.
+ * again, so what was written already counts as unchanged; both parts skip what this job already handled (the account
+ * part by the job id on the coupling or pending failure, the invoice part by the ids its committed pages list).
  */
 import { AuthenticationError, ConnectorError, DuplicateKeyError, PermissionError } from '../../connectors/http';
 import type { BcCustomerStatistics } from '../../connectors/business-central';
@@ -92,6 +93,11 @@ export interface StatisticsPartResult {
 /** What a page of a part stores in `sync_pages` (the shape `closeOrphanedJobs` totals). */
 interface StatisticsPageResult {
   counts: PassCounts;
+  /**
+   * The invoice part: the Dataverse invoices the page handled, so that a retried activity skips them (the invoice part
+   * keeps no other state: without these, an invoice set by the first attempt would count again as unchanged).
+   */
+  invoices?: string[];
 }
 
 /** Progress of a running part, sent with its heartbeats (the Temporal UI shows it). */
@@ -169,10 +175,16 @@ export function createStatisticsActivities(deps: SyncDeps) {
   }
 
   /** The progress of a part so far: the counters of the pages an earlier attempt of this job committed. */
-  async function resumeProgress(jobId: number, part: string): Promise<PartProgress> {
+  async function resumeProgress(
+    jobId: number,
+    part: string,
+  ): Promise<{ progress: PartProgress; handledInvoices: Set<string> }> {
     const pages = await listPageResults<StatisticsPageResult>(deps.knex, jobId);
     const counts = pages.reduce((sum, p) => addCounts(sum, p.counts), zeroCounts());
-    return { part, phase: 'starting', pages: pages.length, counts };
+    return {
+      progress: { part, phase: 'starting', pages: pages.length, counts },
+      handledInvoices: new Set(pages.flatMap((p) => p.invoices ?? [])),
+    };
   }
 
   /**
@@ -185,6 +197,7 @@ export function createStatisticsActivities(deps: SyncDeps) {
     progress: PartProgress,
     outcomes: RecordOutcome[],
     extra: (trx: Db) => Promise<Map<string, boolean>>,
+    invoices?: string[],
   ): Promise<void> {
     const now = deps.now();
     const counts = zeroCounts();
@@ -217,7 +230,8 @@ export function createStatisticsActivities(deps: SyncDeps) {
           resolvedByJobId: jobId,
         });
       }
-      await savePageResult(trx, jobId, progress.pages + 1, { counts } satisfies StatisticsPageResult, now);
+      const result: StatisticsPageResult = invoices ? { counts, invoices } : { counts };
+      await savePageResult(trx, jobId, progress.pages + 1, result, now);
     });
     progress.pages += 1;
     progress.counts = addCounts(progress.counts, counts);
@@ -285,7 +299,7 @@ export function createStatisticsActivities(deps: SyncDeps) {
       const job = await openPart(input, 'statistics');
       const done = closedResult(job);
       if (done) return done;
-      const progress = await resumeProgress(job.id, 'account statistics');
+      const { progress } = await resumeProgress(job.id, 'account statistics');
       const stop = heartbeatPump(() => progress);
       try {
         return await refreshAccounts(m, job, input.mode === 'full', progress);
@@ -300,10 +314,10 @@ export function createStatisticsActivities(deps: SyncDeps) {
       const job = await openPart(input, 'invoice-payments');
       const done = closedResult(job);
       if (done) return done;
-      const progress = await resumeProgress(job.id, 'invoice payment state');
+      const { progress, handledInvoices } = await resumeProgress(job.id, 'invoice payment state');
       const stop = heartbeatPump(() => progress);
       try {
-        return await refreshInvoices(m, job.id, progress);
+        return await refreshInvoices(m, job.id, progress, handledInvoices);
       } finally {
         stop();
       }
@@ -527,7 +541,12 @@ export function createStatisticsActivities(deps: SyncDeps) {
     });
   }
 
-  async function refreshInvoices(m: IntegrationTableMapping, jobId: number, progress: PartProgress) {
+  async function refreshInvoices(
+    m: IntegrationTableMapping,
+    jobId: number,
+    progress: PartProgress,
+    handled: ReadonlySet<string>,
+  ) {
     const { bc, dv } = deps.connectors;
     // The Dataverse invoices not Paid/Complete yet (only their ids: bounded by the open invoices). Collected before
     // any is written, so setting one Complete cannot shift the pages of this listing.
@@ -538,7 +557,10 @@ export function createStatisticsActivities(deps: SyncDeps) {
       filter: `statuscode ne ${INVOICE_STATUS.complete}`,
       select: ['invoiceid'],
     })) {
-      for (const r of page) open.push(lower(r['invoiceid']));
+      for (const r of page) {
+        const id = lower(r['invoiceid']);
+        if (!handled.has(id)) open.push(id);
+      }
     }
     progress.phase = 'checking';
     for (const ids of chunks(open, pageSize)) {
@@ -601,7 +623,14 @@ export function createStatisticsActivities(deps: SyncDeps) {
           );
         }
       }
-      await commitPage(m, jobId, progress, outcomes, () => Promise.resolve(new Map()));
+      await commitPage(
+        m,
+        jobId,
+        progress,
+        outcomes,
+        () => Promise.resolve(new Map()),
+        outcomes.map((o) => o.destinationId),
+      );
     }
     return finishPart(jobId, progress, 'invoice payment state');
   }

@@ -15,6 +15,9 @@ import type { SyncMappingInput, SyncMappingResult } from '../../engine/run-types
 import { listErrors } from '../../store/sync-errors';
 import { getJob } from '../../store/sync-jobs';
 import { testResources, uniqueName } from '../support/env';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ReferenceCache } from '../../activities/lookup-resolution';
+import { createStatisticsActivities, type StatisticsPartResult } from '../../activities/statistics/customer-statistics';
 import { assertCouplingsWhole } from '../support/coupling-integrity';
 import { pass, runSync, startedRuns } from '../support/sync-runs';
 import { all, mappingsWith, type Row, setFaults, startSyncStack, type SyncStack } from '../support/sync-stack';
@@ -355,6 +358,66 @@ describe('customerStatistics (CUSTOMER STATISTICS), end to end', function () {
     assert.deepEqual([healed.to_dv_result, Boolean(healed.skipped)], ['success', false]);
     const open = await listErrors(stack.store.knex, { mapping: MAPPING, unresolvedOnly: true });
     assert.equal(open.filter((e) => e.sourceId === lower(victim.bc_id)).length, 0, 'its error is resolved');
+  });
+
+  it('an invoice part retried after its worker died counts every invoice once and goes on where it stopped', async () => {
+    const coupled = new Set(
+      ((await stack.store.knex('couplings').where({ mapping: INVOICES })) as Row[]).map((c) => lower(c.bc_id)),
+    );
+    const unpaid = (await all(stack, 'bc', 'salesInvoices', "status eq 'Open'")).filter(
+      (i) => coupled.has(lower(i.id)) && Number(i.remainingAmount) === Number(i.totalAmountIncludingTax),
+    );
+    assert.ok(unpaid.length >= 2, `two unpaid coupled invoices (${unpaid.length})`);
+    for (const i of unpaid.slice(0, 2)) stack.emulators.bc.applyPayment(String(i.id), 1);
+    const open = (await all(stack, 'dv', 'invoices', 'statuscode ne 100001')).length;
+
+    // One invoice per page; the second write dies with the worker, after the page of the first one was committed.
+    let writes = 0;
+    const dv = new Proxy(stack.connectors.dv, {
+      get(target, key, receiver) {
+        if (key !== 'update') return Reflect.get(target, key, receiver) as unknown;
+        return async (...args: Parameters<typeof target.update>) => {
+          if (++writes === 2) throw new Error('the worker died');
+          return target.update(...args);
+        };
+      },
+    });
+    const deps = {
+      knex: stack.store.knex,
+      mappings: mappingsWith(),
+      cache: new ReferenceCache(stack.connectors),
+      now: () => new Date(),
+      overlapMs: 0,
+      pageSize: 1,
+    };
+    const input = {
+      mapping: MAPPING,
+      workflowId: uniqueName('statistics'),
+      runId: 'one-run',
+      mode: 'incremental' as const,
+    };
+    const dying = createStatisticsActivities({ ...deps, connectors: { ...stack.connectors, dv } });
+    await assert.rejects(
+      new MockActivityEnvironment().run((i: typeof input) => dying.refreshInvoicePaymentStates(i), input),
+      /the worker died/,
+    );
+    const retried = createStatisticsActivities({ ...deps, connectors: stack.connectors });
+    const done: StatisticsPartResult = await new MockActivityEnvironment().run(
+      (i: typeof input) => retried.refreshInvoicePaymentStates(i),
+      input,
+    );
+    assert.deepEqual(counters(done.counts), [0, 2, open - 2, 0], JSON.stringify(done));
+    const job = (await getJob(stack.store.knex, done.jobId))!;
+    assert.deepEqual([job.status, job.modified, job.unchanged], ['succeeded', 2, open - 2]);
+    for (const i of unpaid.slice(0, 2)) {
+      const bc = (await stack.connectors.bc.get('salesInvoices', String(i.id)))!;
+      assert.equal(bc.status, 'Open');
+    }
+    // The next run of the job: the paying customers' statistics; the invoices are set already.
+    const next = await runStatistics(stack);
+    const paying = new Set(unpaid.slice(0, 2).map((i) => lower(i.customerId)));
+    assert.deepEqual(counters(next.passes[0].counts), [0, paying.size, 0, 0], JSON.stringify(next));
+    assert.deepEqual(counters(next.passes[1].counts), [0, 0, open, 0]);
   });
 
   it('customers whose account was deleted fail alone, with what to do, and are parked after the same failure twice', async () => {
