@@ -420,6 +420,54 @@ describe('customerStatistics (CUSTOMER STATISTICS), end to end', function () {
     assert.deepEqual(counters(next.passes[1].counts), [0, 0, open, 0]);
   });
 
+  it('an account part retried after its worker died counts every customer once and goes on where it stopped', async () => {
+    // Two statistics rows changed in Dataverse: a --full refresh writes them back, one customer per page; the second
+    // write dies with the worker after the page of the first one was committed.
+    const rows: Row[] = await stack.store
+      .knex('couplings')
+      .where({ mapping: MAPPING, skipped: false })
+      .orderBy('bc_id');
+    const [first, second] = [rows[0], rows[rows.length - 1]];
+    for (const r of [first, second]) {
+      await stack.connectors.dv.update('bcsync_accountstatistics', String(r.dv_id), { bcsync_creditlimit: 1 });
+    }
+    let writes = 0;
+    const dv = new Proxy(stack.connectors.dv, {
+      get(target, key, receiver) {
+        if (key !== 'update') return Reflect.get(target, key, receiver) as unknown;
+        return async (...args: Parameters<typeof target.update>) => {
+          if (++writes === 2) throw new Error('the worker died');
+          return target.update(...args);
+        };
+      },
+    });
+    const deps = {
+      knex: stack.store.knex,
+      mappings: mappingsWith(),
+      cache: new ReferenceCache(stack.connectors),
+      now: () => new Date(),
+      overlapMs: 0,
+      pageSize: 1,
+    };
+    const input = { mapping: MAPPING, workflowId: uniqueName('statistics'), runId: 'one-run', mode: 'full' as const };
+    const dying = createStatisticsActivities({ ...deps, connectors: { ...stack.connectors, dv } });
+    await assert.rejects(
+      new MockActivityEnvironment().run((i: typeof input) => dying.refreshAccountStatistics(i), input),
+      /the worker died/,
+    );
+    const retried = createStatisticsActivities({ ...deps, connectors: stack.connectors });
+    const done: StatisticsPartResult = await new MockActivityEnvironment().run(
+      (i: typeof input) => retried.refreshAccountStatistics(i),
+      input,
+    );
+    assert.deepEqual(counters(done.counts), [0, 2, rows.length - 2, 0], JSON.stringify(done));
+    const figures = byId(await all(stack, 'bc', 'customerStatistics'), 'id');
+    for (const r of [first, second]) {
+      const row = (await stack.connectors.dv.get('bcsync_accountstatistics', String(r.dv_id)))!;
+      assert.equal(row.bcsync_creditlimit, figures.get(lower(r.bc_id))!.creditLimitLcy);
+    }
+  });
+
   it('customers whose account was deleted fail alone, with what to do, and are parked after the same failure twice', async () => {
     // One with its statistics uploaded, one whose statistics coupling was removed (never uploaded since).
     const uploaded = customerCouplings[customerCouplings.length - 1];
