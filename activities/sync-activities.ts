@@ -25,11 +25,9 @@ import { entityRulesFor } from './entity-rules';
 import { processRecords } from './page';
 import { sideApi, type ApiRecord } from './sides';
 import { dependencyWaitReason, logSkippedRun } from './dependency-gate';
+import { heartbeat, heartbeatPump } from './heartbeat';
 import { listFailed } from '../store/couplings';
 import { listPendingRetry } from '../store/pending-failures';
-
-/** How often a running page heartbeats (well under the page profile's heartbeat timeout). */
-const HEARTBEAT_EVERY_MS = 3000;
 
 export type { FinishPassInput, StartPassInput, SyncPageInput, SyncPageResult };
 
@@ -56,14 +54,6 @@ async function atBoundary<T>(fn: () => Promise<T>): Promise<T> {
       });
     }
     throw err;
-  }
-}
-
-function heartbeat(details: unknown): void {
-  try {
-    Context.current().heartbeat(details);
-  } catch {
-    // Called outside an activity (unit use): nothing to report to.
   }
 }
 
@@ -169,11 +159,11 @@ export function createSyncActivities(deps: SyncDeps) {
     async syncPage(input: SyncPageInput): Promise<SyncPageResult> {
       // A page may wait on throttled APIs for a while: keep heartbeating so a dead worker is noticed within the
       // heartbeat timeout and a slow one is not mistaken for dead.
-      const pump = setInterval(() => heartbeat({ pageNo: input.pageNo }), HEARTBEAT_EVERY_MS);
+      const stop = heartbeatPump(() => ({ pageNo: input.pageNo }));
       try {
         return await atBoundary(() => syncPageOnce(input));
       } finally {
-        clearInterval(pump);
+        stop();
       }
     },
 

@@ -1,39 +1,10 @@
 /**
- * Pure rules of the Customer Statistics job (bc-sync-semantics §8.15): which customers a run refreshes and in which
- * order, what an account statistics row holds, whether a row must be written, and the payment state of an invoice.
+ * Pure rules of the Customer Statistics job (bc-sync-semantics §8.15): what an account statistics row holds, whether
+ * a row must be written, and the payment state of an invoice.
  * No I/O: activities/statistics/ reads and writes.
  */
 import type { IntegrationTableMapping } from '../mappings/mapping-model';
 import { normalizeValue, type NormalizedValue } from './normalize-value';
-
-/** A coupled customer the job may refresh. */
-export interface StatisticsCandidate {
-  /** The BC customer id (SystemId). */
-  customerId: string;
-  /** The Dataverse account it is coupled to by CUSTOMER. */
-  accountId: string;
-  /** Whether the account's statistics row was ever written (a `CUSTOMER STATISTICS` coupling exists). */
-  uploaded: boolean;
-  /** The newest change behind the customer's figures (BC `lastModifiedDateTime`), ISO; null when unknown. */
-  lastActivityAt: string | null;
-}
-
-/**
- * The customers a run refreshes, in BC's order: first every customer whose statistics were never uploaded, then the
- * uploaded ones with activity after `since` (the start of the last statistics run; null = no run yet: all of them).
- * Within each group by customer id, so a rerun visits them in the same order.
- */
-export function statisticsWorkList(
-  candidates: readonly StatisticsCandidate[],
-  since: string | null,
-): StatisticsCandidate[] {
-  const byId = (a: StatisticsCandidate, b: StatisticsCandidate) => a.customerId.localeCompare(b.customerId);
-  const never = candidates.filter((c) => !c.uploaded).sort(byId);
-  const active = candidates
-    .filter((c) => c.uploaded && (since === null || c.lastActivityAt === null || c.lastActivityAt > since))
-    .sort(byId);
-  return [...never, ...active];
-}
 
 /** The columns of one account statistics row the job owns: the mapped figures plus the account and the currency. */
 export interface StatisticsRow {
@@ -114,17 +85,4 @@ export function invoicePaymentState(remainingAmount: number, totalAmountIncludin
     return { label: 'partially paid', statecode: INVOICE_STATE.paid, statuscode: INVOICE_STATUS.partial };
   }
   return { label: 'active', statecode: INVOICE_STATE.active, statuscode: INVOICE_STATUS.billed };
-}
-
-/**
- * Where the next run's "activity since" starts: the refresh start minus the clock overlap, but never after the
- * activity of a customer (or invoice) that failed this time, so a failed record is picked up again next run.
- */
-export function nextActivityWatermark(startedAt: Date, overlapMs: number, failedActivity: readonly string[]): Date {
-  let mark = new Date(startedAt.getTime() - overlapMs);
-  for (const at of failedActivity) {
-    const before = new Date(new Date(at).getTime() - 1);
-    if (before < mark) mark = before;
-  }
-  return mark;
 }

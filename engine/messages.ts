@@ -111,3 +111,19 @@ export function describeWriteFailure(
   const preposition = operation === 'written' ? 'to' : 'in';
   return `${describeRecord(mapping, source, record)} could not be ${operation} ${preposition} ${sideName(destination)} (${destCaption}): ${cleaned}${hint ? ` — ${hint}` : ''}`;
 }
+
+/** Why nothing that needs the Dataverse base currency can be written: the organization names none. */
+export const NO_BASE_CURRENCY_MESSAGE =
+  'the Dataverse organization has no base currency (organizations._basecurrencyid_value is empty); check the Dataverse connection';
+
+/**
+ * Appended to a write failure that was only transient (throttling, 5xx, resets) after every retry: the record is not
+ * wrong, and it is retried on the next run (never parked).
+ */
+export const TRANSIENT_WRITE_FAILURE_SUFFIX =
+  ': the service kept answering with a temporary error while this page retried; the record is retried on the next run';
+
+/** The error row's text for a failure that parked its record (the second identical failure in a row). */
+export function parkedFailureMessage(message: string): string {
+  return `${message} (failed twice with the same error: the record is now skipped; 'bcsync skipped' lists it)`;
+}

@@ -333,3 +333,50 @@ export async function coupleRecords(
     throw err;
   }
 }
+
+/**
+ * The next `limit` unskipped couplings of `mapping` (by id, after `afterId`): a page of every coupled record, for jobs
+ * that visit them all (`--full`).
+ */
+export async function listCouplingsAfter(
+  db: Db,
+  mapping: string,
+  options: { afterId?: number; limit: number },
+): Promise<Coupling[]> {
+  const rows = await db('couplings')
+    .where({ mapping, skipped: false })
+    .andWhere('id', '>', options.afterId ?? 0)
+    .orderBy('id')
+    .limit(options.limit);
+  return rows.map(fromRow);
+}
+
+/**
+ * The next `limit` unskipped couplings of `mapping` (by id, after `afterId`) whose BC record has no coupling in
+ * `dependent` and no skipped pending failure there: the records a dependent job never handled yet (e.g. customers
+ * whose statistics were never uploaded), without the ones it parked.
+ */
+export async function listCouplingsWithout(
+  db: Db,
+  mapping: string,
+  dependent: string,
+  options: { afterId?: number; limit: number },
+): Promise<Coupling[]> {
+  const rows = await db('couplings as c')
+    .where({ 'c.mapping': mapping, 'c.skipped': false })
+    .andWhere('c.id', '>', options.afterId ?? 0)
+    .whereNotExists((q) =>
+      q.select(db.raw('1')).from('couplings as d').where('d.mapping', dependent).whereRaw('d.bc_id = c.bc_id'),
+    )
+    .whereNotExists((q) =>
+      q
+        .select(db.raw('1'))
+        .from('pending_failures as p')
+        .where({ 'p.mapping': dependent, 'p.skipped': true })
+        .whereRaw('p.source_id = c.bc_id'),
+    )
+    .orderBy('c.id')
+    .limit(options.limit)
+    .select('c.*');
+  return rows.map(fromRow);
+}

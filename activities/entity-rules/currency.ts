@@ -13,6 +13,7 @@ import {
   type ExchangeRateRow,
   type FieldChange,
   hashRecord,
+  NO_BASE_CURRENCY_MESSAGE,
   type RecordDecision,
   roundExchangeRate,
   type WritePlan,
@@ -50,9 +51,7 @@ async function loadRateContext(deps: SyncDeps): Promise<RateContext> {
   const baseId = await deps.cache.dataverseBaseCurrencyId();
   if (!baseId) {
     // Every Dataverse organization has a base currency; without one no rate can be computed for any currency.
-    throw new Error(
-      'the Dataverse organization has no base currency (organizations._basecurrencyid_value is empty); check the Dataverse connection',
-    );
+    throw new Error(NO_BASE_CURRENCY_MESSAGE);
   }
   const base = await deps.connectors.dv.get(CURRENCIES, baseId, { select: ['isocurrencycode'] });
   if (!base) throw new Error(`the Dataverse base currency ${baseId} could not be read from transactioncurrencies`);

@@ -11,7 +11,7 @@
 import type { DvEntitySet } from '../../connectors/dataverse';
 import { ConnectorError, DuplicateKeyError, NotFoundError } from '../../connectors/http';
 import { stringLiteral } from '../../connectors/http/odata';
-import { BC_SALES_SYNC_NAMESPACE, uuidV5 } from '../../engine';
+import { BC_SALES_SYNC_NAMESPACE, NO_BASE_CURRENCY_MESSAGE, uuidV5 } from '../../engine';
 import type { SyncDeps } from '../deps';
 import { lower } from '../page/work';
 
@@ -55,9 +55,7 @@ export async function defaultPriceListId(deps: SyncDeps): Promise<string> {
   if (found) return found;
   const base = await deps.cache.dataverseBaseCurrencyId();
   if (!base) {
-    throw new Error(
-      'the Dataverse organization has no base currency (organizations._basecurrencyid_value is empty); check the Dataverse connection',
-    );
+    throw new Error(NO_BASE_CURRENCY_MESSAGE);
   }
   const id = DEFAULT_PRICE_LIST_ID;
   try {

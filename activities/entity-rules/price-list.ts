@@ -5,6 +5,7 @@
  * list gets it; an existing one (matched by name, or coupled) keeps whatever currency it has, as Dataverse does not
  * let a price list with items change its currency.
  */
+import { NO_BASE_CURRENCY_MESSAGE } from '../../engine';
 import { plan, setPayload } from '../page/work';
 import type { EntityRules } from './types';
 
@@ -21,9 +22,7 @@ export const priceListRules: EntityRules = {
     const base = await deps.cache.dataverseBaseCurrencyId();
     if (!base) {
       // Every Dataverse organization has a base currency; without one no price list can be created at all.
-      throw new Error(
-        'the Dataverse organization has no base currency (organizations._basecurrencyid_value is empty); check the Dataverse connection',
-      );
+      throw new Error(NO_BASE_CURRENCY_MESSAGE);
     }
     for (const item of creates) {
       const p = plan(item.decision)!;

@@ -8,8 +8,10 @@ import {
   describeWriteFailure,
   failureOutcome,
   hashRecord,
+  parkedFailureMessage,
   pendingFailureOutcome,
   type PassCounts,
+  TRANSIENT_WRITE_FAILURE_SUFFIX,
   type SyncPageResult,
   zeroCounts,
 } from '../../engine';
@@ -175,9 +177,7 @@ async function fail(
     direction,
     sourceId: item.sourceId,
     destinationId: item.row ? (dstSide === 'bc' ? item.row.bcId : item.row.dvId) : null,
-    message: skip
-      ? `${message} (failed twice with the same error: the record is now skipped; 'bcsync skipped' lists it)`
-      : message,
+    message: skip ? parkedFailureMessage(message) : message,
     detail,
     createdAt: now,
   });
@@ -204,8 +204,7 @@ async function commitItem(ctx: CommitContext, item: Item): Promise<CommitOutcome
       plan(d)?.operation === 'create' ? 'created' : 'updated',
     );
     if (item.transient) {
-      message +=
-        ': the service kept answering with a temporary error while this page retried; the record is retried on the next run';
+      message += TRANSIENT_WRITE_FAILURE_SUFFIX;
     }
     const failure = failureOutcome(couplingState(item.row), direction, message);
     return fail(ctx, item, failure.message, errorDetail(item), failure.skip);

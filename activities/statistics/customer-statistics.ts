@@ -4,21 +4,30 @@
  *
  * 1. `refreshAccountStatistics`: for the customers coupled by CUSTOMER, BC's Customer Statistics figures (custom page
  *    `customerStatistics`) → the account's row of `bcsync_accountstatistics` (created when missing, written only when a
- *    value differs), linked from the account. Customers never uploaded first, then customers with activity since the
- *    last statistics run. "Uploaded" is a coupling of the statistics mapping (customer ↔ statistics row), BC's
- *    `Statistics Uploaded` flag.
- * 2. `refreshInvoicePaymentStates`: the Dataverse invoices coupled by POSTEDSALESINV-INV get their payment state
- *    (active / partially paid / paid) from the posted invoices' remaining amounts (BC API v2.0 `salesInvoices`
- *    `remainingAmount`: the remaining amount of the invoice's customer ledger entry).
+ *    value differs), linked from the account. "Uploaded" is a coupling of the statistics mapping (customer ↔
+ *    statistics row), BC's `Statistics Uploaded` flag. The work set, as a table pass builds its own: first the retry
+ *    set (statistics couplings whose last result is a failure), then the customers never uploaded (CUSTOMER couplings
+ *    without a statistics coupling), then the customers with activity since the watermark (`--full`: every coupled
+ *    customer). A customer is handled at most once per job, in pages of `pageSize` customers; each page commits its
+ *    couplings, failures, error rows and counters in one transaction, so a retried activity goes on where it stopped.
+ * 2. `refreshInvoicePaymentStates`: every Dataverse invoice coupled by POSTEDSALESINV-INV that is not Paid/Complete
+ *    yet gets its payment state (active / partially paid / paid) from the posted invoice's remaining amount (BC API
+ *    v2.0 `salesInvoices` `remainingAmount`). Re-checked every run, bounded by the open invoices: applying a payment is
+ *    not documented to move the invoice's `lastModifiedDateTime` (the aggregate table's SystemModifiedAt; the amount
+ *    is computed from the ledger entries), so no watermark can find paid invoices.
  *
- * Deviation from BC: BC parks a customer's coupling as Skipped after one failed statistics upload. Here the CUSTOMER
- * coupling is not touched (parking it would stop CUSTOMER itself); the failure is logged in `sync_errors`, and the
- * customer is refreshed again by the next run (the activity watermark stays before its activity).
+ * Failures follow the table sync's rules (engine/failure-state.ts): a failure is retried on the next run; the second
+ * identical failure in a row parks the record (the statistics coupling, or for a customer never uploaded its pending
+ * failure) so that a permanently bad record does not cost every run; `bcsync skipped` lists it. A write that failed
+ * only transiently (429, 5xx, resets after the connector's retries) fails alone, says so, and is never parked.
+ * Deviation from BC: BC parks a customer's statistics after the first failure, and marks the CUSTOMER coupling; here
+ * the CUSTOMER coupling is never touched (parking it would stop CUSTOMER itself). An invoice that fails is re-checked
+ * every run (its Dataverse invoice is not Paid/Complete): the invoice part keeps no state of its own.
  *
  * Both activities are idempotent: a retry reopens the same job row (or returns the closed one) and compares values
- * again, so what was written already counts as unchanged.
+ * again, so what was written already counts as unchanged; both parts skip what this job already handled (the account
+ * part by the job id on the coupling or pending failure, the invoice part by the ids its committed pages list).
  */
-import { Context } from '@temporalio/activity';
 import { AuthenticationError, ConnectorError, DuplicateKeyError, PermissionError } from '../../connectors/http';
 import { chunk } from '../../connectors/http/odata';
 import type { BcCustomerStatistics } from '../../connectors/business-central';
@@ -26,21 +35,36 @@ import type { DvRecord } from '../../connectors/dataverse';
 import { cannotRunReason, type IntegrationTableMapping } from '../../mappings';
 import {
   changedStatisticsColumns,
+  INVOICE_STATUS,
   invoicePaymentState,
-  nextActivityWatermark,
   statisticsRowOf,
-  statisticsWorkList,
-  type StatisticsCandidate,
 } from '../../engine/customer-statistics';
 import { dataverseIdFor } from '../../engine/deterministic-ids';
-import { type PassCounts, type PassDirection, type SyncRunMode, zeroCounts } from '../../engine/run-types';
-import { findByBcIds, insertCoupling, recordFailure, recordSuccess, type Coupling } from '../../store/couplings';
+import { failureOutcome, pendingFailureOutcome } from '../../engine/failure-state';
+import { NO_BASE_CURRENCY_MESSAGE, parkedFailureMessage, TRANSIENT_WRITE_FAILURE_SUFFIX } from '../../engine/messages';
+import { addCounts, type PassCounts, type PassDirection, type SyncRunMode, zeroCounts } from '../../engine/run-types';
+import {
+  clearFailure,
+  findByBcIds,
+  findByDvIds,
+  insertCoupling,
+  listCouplingsAfter,
+  listCouplingsWithout,
+  listFailed,
+  recordFailure,
+  recordSuccess,
+  type Coupling,
+} from '../../store/couplings';
+import { clearPendingFailures, findPendingFailures, recordPendingFailure } from '../../store/pending-failures';
 import { closeJob, openJob, type SyncJob } from '../../store/sync-jobs';
 import { recordErrors, resolveErrors, type NewSyncError } from '../../store/sync-errors';
-import { advanceWatermark, getWatermark } from '../../store/watermarks';
+import { listPageResults, savePageResult } from '../../store/sync-pages';
 import type { Db } from '../../store/values';
+import { advanceWatermark, getWatermark } from '../../store/watermarks';
 import { dependencyWaitReason, logSkippedRun } from '../dependency-gate';
 import type { SyncDeps } from '../deps';
+import { heartbeatPump } from '../heartbeat';
+import { couplingState } from '../page/work';
 import { closeOrphanedJobs, configurationFailure } from '../sync-activities';
 
 /** The mapping whose couplings say which customers have an account (CUSTOMER ↔ account). */
@@ -49,15 +73,13 @@ export const CUSTOMER_MAPPING = 'CUSTOMER';
 export const INVOICE_MAPPING = 'POSTEDSALESINV-INV';
 /** The one direction of the job. */
 const DIRECTION: PassDirection = 'to-dataverse';
-/** The watermark key of the invoice part (the account part uses the mapping's own BC watermark). */
-export const invoiceWatermarkKey = (mapping: string) => `${mapping} INVOICES`;
 
 /** Input of the statistics activities (the workflow's identity names the job rows). */
 export interface StatisticsPartInput {
   mapping: string;
   workflowId: string;
   runId: string;
-  /** `full`: every coupled customer and invoice, not only those with activity since the last run. (Default: incremental) */
+  /** `full`: every coupled customer, not only those with activity since the last run. (Default: incremental) */
   mode?: SyncRunMode;
 }
 
@@ -69,36 +91,50 @@ export interface StatisticsPartResult {
   status: string;
 }
 
-const HEARTBEAT_EVERY_MS = 3000;
-
-function heartbeatPump(): () => void {
-  const timer = setInterval(() => {
-    try {
-      Context.current().heartbeat();
-    } catch {
-      // Outside an activity: nothing to report to.
-    }
-  }, HEARTBEAT_EVERY_MS);
-  return () => clearInterval(timer);
+/** What a page of a part stores in `sync_pages` (the shape `closeOrphanedJobs` totals). */
+interface StatisticsPageResult {
+  counts: PassCounts;
+  /**
+   * The invoice part: the Dataverse invoices the page handled, so that a retried activity skips them (the invoice part
+   * keeps no other state: without these, an invoice set by the first attempt would count again as unchanged).
+   */
+  invoices?: string[];
 }
 
-/** A failure of one record (it fails alone) versus a failure of the whole request (retried by the activity). */
+/** Progress of a running part, sent with its heartbeats (the Temporal UI shows it). */
+interface PartProgress {
+  part: string;
+  phase: string;
+  pages: number;
+  counts: PassCounts;
+}
+
+/** The outcome of one record of a page, committed with the page. */
+type RecordOutcome =
+  | { sourceId: string; destinationId: string; kind: 'inserted' | 'modified' | 'unchanged'; rowId?: string }
+  | {
+      sourceId: string;
+      destinationId: string;
+      kind: 'failed';
+      message: string;
+      detail: string | null;
+      transient: boolean;
+    };
+
+/**
+ * A connector error that concerns one record (it fails alone) — the record's data refused, or a transient error
+ * the connector's retries could not get past — versus one that concerns every request (credentials, permissions:
+ * the activity fails with it).
+ */
 function isRecordFailure(err: unknown): err is ConnectorError {
-  return (
-    err instanceof ConnectorError &&
-    !err.retryable &&
-    !(err instanceof AuthenticationError) &&
-    !(err instanceof PermissionError)
-  );
+  return err instanceof ConnectorError && !(err instanceof AuthenticationError) && !(err instanceof PermissionError);
 }
 
-async function allCouplings(db: Db, mapping: string): Promise<Coupling[]> {
-  const ids = (await db('couplings').where({ mapping, skipped: false }).orderBy('id').pluck('bc_id')) as string[];
-  return [...(await findByBcIds(db, mapping, ids)).values()];
-}
+const lower = (v: unknown): string => String(v).toLowerCase();
 
 export function createStatisticsActivities(deps: SyncDeps) {
   const overlapMs = deps.overlapMs ?? 5000;
+  const pageSize = deps.pageSize ?? 200;
 
   const statisticsMappingOf = (name: string): IntegrationTableMapping => {
     const m = deps.mappings.find((x) => x.name === name);
@@ -133,32 +169,91 @@ export function createStatisticsActivities(deps: SyncDeps) {
     return { direction: DIRECTION, jobId: job.id, counts, status: job.status };
   }
 
-  async function finishPart(
-    mapping: string,
+  /** The progress of a part so far: the counters of the pages an earlier attempt of this job committed. */
+  async function resumeProgress(
     jobId: number,
-    counts: PassCounts,
-    errors: NewSyncError[],
-    succeededIds: string[],
-    watermark: { key: string; at: Date },
+    part: string,
+  ): Promise<{ progress: PartProgress; handledInvoices: Set<string> }> {
+    const pages = await listPageResults<StatisticsPageResult>(deps.knex, jobId);
+    const counts = pages.reduce((sum, p) => addCounts(sum, p.counts), zeroCounts());
+    return {
+      progress: { part, phase: 'starting', pages: pages.length, counts },
+      handledInvoices: new Set(pages.flatMap((p) => p.invoices ?? [])),
+    };
+  }
+
+  /**
+   * Commits one page: error rows, resolved errors of what succeeded, the page's counters (exactly once per page).
+   * `extra` writes the part's own bookkeeping (couplings, pending failures) in the same transaction.
+   */
+  async function commitPage(
+    m: IntegrationTableMapping,
+    jobId: number,
+    progress: PartProgress,
+    outcomes: RecordOutcome[],
+    extra: (trx: Db) => Promise<Map<string, boolean>>,
+    invoices?: string[],
+  ): Promise<void> {
+    const now = deps.now();
+    const counts = zeroCounts();
+    for (const o of outcomes) counts[o.kind] += 1;
+    await deps.knex.transaction(async (trx) => {
+      const parked = await extra(trx);
+      const errors: NewSyncError[] = outcomes.flatMap((o) =>
+        o.kind === 'failed'
+          ? [
+              {
+                jobId,
+                mapping: m.name,
+                direction: DIRECTION,
+                sourceId: o.sourceId,
+                destinationId: o.destinationId,
+                message: parked.get(o.sourceId) ? parkedFailureMessage(o.message) : o.message,
+                detail: o.detail,
+                createdAt: now,
+              },
+            ]
+          : [],
+      );
+      await recordErrors(trx, errors);
+      const succeeded = outcomes.filter((o) => o.kind !== 'failed').map((o) => o.sourceId);
+      if (succeeded.length) {
+        await resolveErrors(trx, {
+          mapping: m.name,
+          direction: DIRECTION,
+          sourceIds: succeeded,
+          resolvedByJobId: jobId,
+        });
+      }
+      const result: StatisticsPageResult = invoices ? { counts, invoices } : { counts };
+      await savePageResult(trx, jobId, progress.pages + 1, result, now);
+    });
+    progress.pages += 1;
+    progress.counts = addCounts(progress.counts, counts);
+  }
+
+  async function finishPart(
+    jobId: number,
+    progress: PartProgress,
     what: string,
+    watermark?: { key: string; at: Date },
   ): Promise<StatisticsPartResult> {
+    const { counts } = progress;
     const status = counts.failed > 0 ? 'completed_with_errors' : 'succeeded';
     const now = deps.now();
     const parts = (['inserted', 'modified', 'unchanged', 'failed'] as const)
       .filter((k) => counts[k] > 0)
       .map((k) => `${counts[k]} ${k}`);
     await deps.knex.transaction(async (trx) => {
-      await recordErrors(trx, errors);
-      if (succeededIds.length) {
-        await resolveErrors(trx, { mapping, direction: DIRECTION, sourceIds: succeededIds, resolvedByJobId: jobId });
-      }
       await closeJob(trx, jobId, {
         status,
         counts,
         finishedAt: now,
         message: `${what}: ${parts.length ? parts.join(', ') : 'nothing to refresh'}`,
       });
-      await advanceWatermark(trx, { mapping: watermark.key, side: 'bc', modifiedAt: watermark.at, jobId, now });
+      if (watermark) {
+        await advanceWatermark(trx, { mapping: watermark.key, side: 'bc', modifiedAt: watermark.at, jobId, now });
+      }
     });
     return { direction: DIRECTION, jobId, counts, status };
   }
@@ -199,9 +294,10 @@ export function createStatisticsActivities(deps: SyncDeps) {
       const job = await openPart(input, 'statistics');
       const done = closedResult(job);
       if (done) return done;
-      const stop = heartbeatPump();
+      const { progress } = await resumeProgress(job.id, 'account statistics');
+      const stop = heartbeatPump(() => progress);
       try {
-        return await refreshAccounts(m, job.id, job.startedAt, input.mode === 'full');
+        return await refreshAccounts(m, job, input.mode === 'full', progress);
       } finally {
         stop();
       }
@@ -213,113 +309,155 @@ export function createStatisticsActivities(deps: SyncDeps) {
       const job = await openPart(input, 'invoice-payments');
       const done = closedResult(job);
       if (done) return done;
-      const stop = heartbeatPump();
+      const { progress, handledInvoices } = await resumeProgress(job.id, 'invoice payment state');
+      const stop = heartbeatPump(() => progress);
       try {
-        return await refreshInvoices(m, job.id, job.startedAt, input.mode === 'full');
+        return await refreshInvoices(m, job.id, progress, handledInvoices);
       } finally {
         stop();
       }
     },
   };
 
-  async function refreshAccounts(m: IntegrationTableMapping, jobId: number, startedAt: Date, full: boolean) {
-    const { bc, dv } = deps.connectors;
-    const now = deps.now();
-    const counts = zeroCounts();
-    const errors: NewSyncError[] = [];
-    const succeeded: string[] = [];
-    const failedActivity: string[] = [];
+  async function refreshAccounts(m: IntegrationTableMapping, job: SyncJob, full: boolean, progress: PartProgress) {
+    const jobId = job.id;
+    const baseCurrencyId = await deps.cache.dataverseBaseCurrencyId();
+    if (!baseCurrencyId) throw new Error(NO_BASE_CURRENCY_MESSAGE);
+    const since = full ? null : ((await getWatermark(deps.knex, m.name, 'bc'))?.modifiedAt ?? null);
+    const visit = (customers: Coupling[]) => refreshCustomerPage(m, jobId, customers, baseCurrencyId, progress);
 
-    let baseCurrencyId: string | undefined;
-    for await (const page of dv.listAll({ entitySet: 'organizations', select: ['_basecurrencyid_value'] })) {
-      baseCurrencyId ??= page[0]?.['_basecurrencyid_value'] as string | undefined;
+    // 1. The retry set: statistics couplings whose last upload failed (parked ones are not listed).
+    progress.phase = 'retry';
+    for (let afterId = 0; ;) {
+      const failed = await listFailed(deps.knex, m.name, DIRECTION, { afterId, limit: pageSize });
+      if (!failed.length) break;
+      afterId = failed[failed.length - 1].id;
+      const customers = await findByBcIds(
+        deps.knex,
+        CUSTOMER_MAPPING,
+        failed.map((f) => f.bcId),
+      );
+      // A customer no longer coupled by CUSTOMER has no account to refresh: its failure goes out of the retry set.
+      for (const f of failed) {
+        const c = customers.get(f.bcId);
+        if (!c || c.skipped) await clearFailure(deps.knex, f.id, DIRECTION, jobId, deps.now());
+      }
+      await visit([...customers.values()].filter((c) => !c.skipped));
     }
-    if (!baseCurrencyId) throw new Error('Dataverse has no organization base currency; the statistics need one');
 
-    const customers = await allCouplings(deps.knex, CUSTOMER_MAPPING);
-    const uploaded = await findByBcIds(
-      deps.knex,
-      m.name,
-      customers.map((c) => c.bcId),
-    );
-    const since = full ? null : ((await getWatermark(deps.knex, m.name, 'bc'))?.modifiedAt?.toISOString() ?? null);
+    // 2. The customers whose statistics were never uploaded (BC: `Statistics Uploaded` = false).
+    progress.phase = 'never uploaded';
+    for (let afterId = 0; ;) {
+      const page = await listCouplingsWithout(deps.knex, CUSTOMER_MAPPING, m.name, { afterId, limit: pageSize });
+      if (!page.length) break;
+      afterId = page[page.length - 1].id;
+      await visit(page);
+    }
 
-    // The figures: by id for the customers never uploaded; for the others only those with activity since the last run.
-    const figures = new Map<string, BcCustomerStatistics>();
-    const neverIds = customers.filter((c) => !uploaded.has(c.bcId)).map((c) => c.bcId);
-    for (const r of await bc.getByIds('customerStatistics', neverIds)) figures.set(r.id.toLowerCase(), r);
-    if (customers.length > neverIds.length) {
-      const filter = since ? `lastModifiedDateTime gt ${since}` : undefined;
-      for await (const page of bc.listAll({ entitySet: 'customerStatistics', filter })) {
-        for (const r of page) figures.set(r.id.toLowerCase(), r);
+    // 3. The customers with activity since the watermark; `--full` (or no run yet): every coupled customer.
+    progress.phase = since ? 'activity' : 'all';
+    if (!since) {
+      for (let afterId = 0; ;) {
+        const page = await listCouplingsAfter(deps.knex, CUSTOMER_MAPPING, { afterId, limit: pageSize });
+        if (!page.length) break;
+        afterId = page[page.length - 1].id;
+        await visit(page);
+      }
+    } else {
+      // Only the ids of the customers with activity: the work is proportional to the changes.
+      const active: string[] = [];
+      const filter = `lastModifiedDateTime gt ${since.toISOString()}`;
+      for await (const page of deps.connectors.bc.listAll({
+        entitySet: 'customerStatistics',
+        filter,
+        select: ['id'],
+      })) {
+        for (const r of page) active.push(lower(r.id));
+      }
+      for (const ids of chunk(active.sort(), pageSize)) {
+        const customers = await findByBcIds(deps.knex, CUSTOMER_MAPPING, ids);
+        await visit([...customers.values()].filter((c) => !c.skipped));
       }
     }
-    const candidates: StatisticsCandidate[] = customers.map((c) => ({
-      customerId: c.bcId,
-      accountId: c.dvId,
-      uploaded: uploaded.has(c.bcId),
-      lastActivityAt: figures.get(c.bcId)?.lastModifiedDateTime ?? null,
-    }));
-    const work = statisticsWorkList(
-      candidates.filter((c) => !c.uploaded || figures.has(c.customerId)),
-      since,
-    );
 
-    // The Dataverse side of the work: the accounts (exist? linked?) and the statistics rows.
-    const rowIdOf = (c: StatisticsCandidate) =>
-      uploaded.get(c.customerId)?.dvId ?? dataverseIdFor(m.name, c.customerId);
+    // The failures are in the retry set, so the watermark moves as a table pass's does: to the refresh start (minus
+    // the clock overlap), forward only.
+    const at = new Date(job.startedAt.getTime() - overlapMs);
+    return finishPart(jobId, progress, 'account statistics', { key: m.name, at });
+  }
+
+  /**
+   * Refreshes the statistics rows of one page of CUSTOMER couplings and commits the page. Customers this job handled
+   * already (an earlier phase or attempt) and parked ones are left out.
+   */
+  async function refreshCustomerPage(
+    m: IntegrationTableMapping,
+    jobId: number,
+    page: Coupling[],
+    baseCurrencyId: string,
+    progress: PartProgress,
+  ): Promise<void> {
+    const { bc, dv } = deps.connectors;
+    const ids = page.map((c) => c.bcId);
+    const uploaded = await findByBcIds(deps.knex, m.name, ids);
+    const pending = await findPendingFailures(deps.knex, m.name, DIRECTION, ids);
+    const work = page
+      .filter((c) => {
+        const s = uploaded.get(c.bcId);
+        const p = pending.get(c.bcId);
+        return !s?.skipped && !p?.skipped && s?.toDataverse.jobId !== jobId && p?.jobId !== jobId;
+      })
+      .sort((a, b) => a.bcId.localeCompare(b.bcId));
+    if (!work.length) return;
+
+    const figures = new Map<string, BcCustomerStatistics>(
+      (
+        await bc.getByIds(
+          'customerStatistics',
+          work.map((c) => c.bcId),
+        )
+      ).map((r) => [lower(r.id), r]),
+    );
+    const rowIdOf = (c: Coupling) => uploaded.get(c.bcId)?.dvId ?? dataverseIdFor(m.name, c.bcId);
     const accounts = new Map<string, DvRecord>();
     const rows = new Map<string, DvRecord>();
+    const columns = m.fieldMappings.flatMap((f) => (f.dvField ? [f.dvField] : []));
     for (const part of chunk(work, 100)) {
       for (const a of await dv.getByIds(
         'accounts',
-        part.map((c) => c.accountId),
+        part.map((c) => c.dvId),
         { select: ['name', '_bcsync_accountstatisticsid_value'] },
       )) {
-        accounts.set(String(a['accountid']).toLowerCase(), a);
+        accounts.set(lower(a['accountid']), a);
       }
-      const columns = [...m.fieldMappings.flatMap((f) => (f.dvField ? [f.dvField] : []))];
       for (const r of await dv.getByIds('bcsync_accountstatistics', part.map(rowIdOf), {
         select: [...columns, '_bcsync_accountid_value', '_transactioncurrencyid_value'],
       })) {
-        rows.set(String(r['bcsync_accountstatisticsid']).toLowerCase(), r);
+        rows.set(lower(r['bcsync_accountstatisticsid']), r);
       }
     }
 
+    const outcomes: RecordOutcome[] = [];
     for (const c of work) {
-      const title = figures.get(c.customerId)?.displayName ?? c.customerId;
-      const number = figures.get(c.customerId)?.number;
-      const label = `Customer ${number ?? c.customerId} '${title}'`;
-      const fail = (message: string, detail: string | null = null) => {
-        counts.failed += 1;
-        if (c.lastActivityAt) failedActivity.push(c.lastActivityAt);
-        errors.push({
-          jobId,
-          mapping: m.name,
-          direction: DIRECTION,
-          sourceId: c.customerId,
-          destinationId: c.accountId,
-          message,
-          detail,
-          createdAt: now,
-        });
-      };
-      const f = figures.get(c.customerId);
+      const f = figures.get(c.bcId);
+      const label = `Customer ${f?.number ?? c.bcId} '${f?.displayName ?? c.bcId}'`;
+      const fail = (message: string, detail: string | null = null, transient = false) =>
+        outcomes.push({ sourceId: c.bcId, destinationId: c.dvId, kind: 'failed', message, detail, transient });
       if (!f) {
         fail(
-          `Customer ${c.customerId} no longer exists in Business Central; remove its coupling: bcsync uncouple CUSTOMER --bc ${c.customerId}`,
+          `Customer ${c.bcId} no longer exists in Business Central; remove its coupling: bcsync uncouple CUSTOMER --bc ${c.bcId}`,
         );
         continue;
       }
-      const account = accounts.get(c.accountId);
+      const account = accounts.get(c.dvId);
       if (!account) {
         fail(
-          `${label}: its account ${c.accountId} no longer exists in Dataverse; couple the customer to an existing account (bcsync uncouple CUSTOMER --bc ${c.customerId}, then bcsync couple CUSTOMER --bc ${c.customerId} --dv <account id>)`,
+          `${label}: its account ${c.dvId} no longer exists in Dataverse; couple the customer to an existing account (bcsync uncouple CUSTOMER --bc ${c.bcId}, then bcsync couple CUSTOMER --bc ${c.bcId} --dv <account id>)`,
         );
         continue;
       }
       const rowId = rowIdOf(c);
-      const wanted = statisticsRowOf(m, f, c.accountId, baseCurrencyId);
+      const wanted = statisticsRowOf(m, f, c.dvId, baseCurrencyId);
       const body = {
         ...wanted.values,
         'bcsync_accountid@odata.bind': `/accounts(${wanted.accountId})`,
@@ -344,143 +482,152 @@ export function createStatisticsActivities(deps: SyncDeps) {
         }
         // The account's lookup to its statistics row, as BC's solution links them.
         const link = account['_bcsync_accountstatisticsid_value'];
-        const linked = typeof link === 'string' && link.toLowerCase() === rowId;
-        if (!linked) {
-          await dv.update('accounts', c.accountId, {
+        if (typeof link !== 'string' || link.toLowerCase() !== rowId) {
+          await dv.update('accounts', c.dvId, {
             'bcsync_accountstatisticsid@odata.bind': `/bcsync_accountstatistics(${rowId})`,
           });
           wrote ??= 'modified';
         }
-        if (wrote) counts[wrote] += 1;
-        else counts.unchanged += 1;
-        succeeded.push(c.customerId);
-        const coupling = uploaded.get(c.customerId);
-        if (coupling) {
-          await recordSuccess(deps.knex, coupling.id, DIRECTION, { jobId, now });
-        } else {
-          const inserted = await insertCoupling(deps.knex, {
-            mapping: m.name,
-            bcId: c.customerId,
-            dvId: rowId,
-            now,
-          });
-          await recordSuccess(deps.knex, inserted.id, DIRECTION, { jobId, now });
-        }
+        outcomes.push({ sourceId: c.bcId, destinationId: c.dvId, kind: wrote ?? 'unchanged', rowId });
       } catch (err) {
         if (!isRecordFailure(err)) throw err;
         fail(
-          `${label}: its account statistics could not be written to Dataverse (${m.dataverse.caption}): ${err.message}`,
+          `${label}: its account statistics could not be written to Dataverse (${m.dataverse.caption}): ${err.message}${err.retryable ? TRANSIENT_WRITE_FAILURE_SUFFIX : ''}`,
           JSON.stringify({ status: err.status, code: err.code }),
+          err.retryable,
         );
-        const coupling = uploaded.get(c.customerId);
-        if (coupling) {
-          await recordFailure(deps.knex, coupling.id, DIRECTION, { jobId, message: err.message, skip: false, now });
-        }
       }
     }
 
-    const watermark = nextActivityWatermark(startedAt, overlapMs, failedActivity);
-    return finishPart(m.name, jobId, counts, errors, succeeded, { key: m.name, at: watermark }, 'account statistics');
+    await commitPage(m, jobId, progress, outcomes, async (trx) => {
+      const now = deps.now();
+      const parked = new Map<string, boolean>();
+      const succeeded: string[] = [];
+      for (const o of outcomes) {
+        const coupling = uploaded.get(o.sourceId);
+        if (o.kind !== 'failed') {
+          succeeded.push(o.sourceId);
+          const id =
+            coupling?.id ?? (await insertCoupling(trx, { mapping: m.name, bcId: o.sourceId, dvId: o.rowId!, now })).id;
+          await recordSuccess(trx, id, DIRECTION, { jobId, now });
+          continue;
+        }
+        // The table sync's rule: the second identical failure in a row parks the record; a transient one never does.
+        if (coupling) {
+          const skip = !o.transient && failureOutcome(couplingState(coupling), DIRECTION, o.message).skip;
+          await recordFailure(trx, coupling.id, DIRECTION, { jobId, message: o.message, skip, now });
+          parked.set(o.sourceId, skip);
+        } else {
+          const skip = pendingFailureOutcome(pending.get(o.sourceId) ?? null, o.message, o.transient).skip;
+          await recordPendingFailure(trx, {
+            mapping: m.name,
+            direction: DIRECTION,
+            sourceId: o.sourceId,
+            jobId,
+            message: o.message,
+            skip,
+            now,
+          });
+          parked.set(o.sourceId, skip);
+        }
+      }
+      await clearPendingFailures(trx, m.name, DIRECTION, succeeded);
+      return parked;
+    });
   }
 
-  async function refreshInvoices(m: IntegrationTableMapping, jobId: number, startedAt: Date, full: boolean) {
+  async function refreshInvoices(
+    m: IntegrationTableMapping,
+    jobId: number,
+    progress: PartProgress,
+    handled: ReadonlySet<string>,
+  ) {
     const { bc, dv } = deps.connectors;
-    const now = deps.now();
-    const counts = zeroCounts();
-    const errors: NewSyncError[] = [];
-    const succeeded: string[] = [];
-    const failedActivity: string[] = [];
-    const key = invoiceWatermarkKey(m.name);
-    const since = full ? null : ((await getWatermark(deps.knex, key, 'bc'))?.modifiedAt ?? null);
-
-    const couplings = await allCouplings(deps.knex, INVOICE_MAPPING);
-    if (couplings.length) {
-      // The posted invoices changed since the last run (a payment moves lastModifiedDateTime), plus the invoices
-      // coupled since then (their Dataverse state was never set by this job).
-      const changed = new Set<string>();
-      if (since) {
-        const filter = `lastModifiedDateTime gt ${since.toISOString()}`;
-        for await (const page of bc.listAll({ entitySet: 'salesInvoices', filter, select: ['id'] })) {
-          for (const r of page) changed.add(r.id.toLowerCase());
-        }
-      }
-      const work = couplings.filter((c) => !since || changed.has(c.bcId) || c.createdAt > since);
-      for (const part of chunk(work, 100)) {
-        const invoices = new Map(
-          (
-            await bc.getByIds(
-              'salesInvoices',
-              part.map((c) => c.bcId),
-            )
-          ).map((r) => [r.id.toLowerCase(), r]),
-        );
-        const dvInvoices = new Map(
-          (
-            await dv.getByIds(
-              'invoices',
-              part.map((c) => c.dvId),
-              { select: ['name', 'invoicenumber', 'statecode', 'statuscode'] },
-            )
-          ).map((r) => [String(r['invoiceid']).toLowerCase(), r]),
-        );
-        for (const c of part) {
-          const bcInvoice = invoices.get(c.bcId);
-          const fail = (message: string, detail: string | null = null) => {
-            counts.failed += 1;
-            if (bcInvoice?.lastModifiedDateTime) failedActivity.push(bcInvoice.lastModifiedDateTime);
-            errors.push({
-              jobId,
-              mapping: m.name,
-              direction: DIRECTION,
-              sourceId: c.bcId,
-              destinationId: c.dvId,
-              message,
-              detail,
-              createdAt: now,
-            });
-          };
-          if (!bcInvoice) {
-            fail(`Posted sales invoice ${c.bcId} no longer exists in Business Central; its payment state is not kept`);
-            continue;
-          }
-          const label = `Posted sales invoice ${String(bcInvoice.number ?? c.bcId)}`;
-          const target = dvInvoices.get(c.dvId);
-          if (!target) {
-            fail(
-              `${label}: its Dataverse invoice ${c.dvId} no longer exists; run POSTEDSALESINV-INV to create it again`,
-            );
-            continue;
-          }
-          if (bcInvoice.status === 'Canceled' || bcInvoice.status === 'Draft') {
-            counts.unchanged += 1;
-            continue;
-          }
-          const state = invoicePaymentState(
-            Number(bcInvoice.remainingAmount ?? 0),
-            Number(bcInvoice.totalAmountIncludingTax ?? 0),
-          );
-          if (Number(target['statecode']) === state.statecode && Number(target['statuscode']) === state.statuscode) {
-            counts.unchanged += 1;
-            succeeded.push(c.bcId);
-            continue;
-          }
-          try {
-            // statecode and statuscode together: Dataverse's SetState through an update (api-facts).
-            await dv.update('invoices', c.dvId, { statecode: state.statecode, statuscode: state.statuscode });
-            counts.modified += 1;
-            succeeded.push(c.bcId);
-          } catch (err) {
-            if (!isRecordFailure(err)) throw err;
-            fail(
-              `${label}: its Dataverse invoice could not be set to ${state.label}: ${err.message}`,
-              JSON.stringify({ status: err.status, code: err.code }),
-            );
-          }
-        }
+    // The Dataverse invoices not Paid/Complete yet (only their ids: bounded by the open invoices). Collected before
+    // any is written, so setting one Complete cannot shift the pages of this listing.
+    progress.phase = 'listing';
+    const open: string[] = [];
+    for await (const page of dv.listAll({
+      entitySet: 'invoices',
+      filter: `statuscode ne ${INVOICE_STATUS.complete}`,
+      select: ['invoiceid'],
+    })) {
+      for (const r of page) {
+        const id = lower(r['invoiceid']);
+        if (!handled.has(id)) open.push(id);
       }
     }
-    const watermark = nextActivityWatermark(startedAt, overlapMs, failedActivity);
-    return finishPart(m.name, jobId, counts, errors, succeeded, { key, at: watermark }, 'invoice payment state');
+    progress.phase = 'checking';
+    for (const ids of chunk(open, pageSize)) {
+      const couplings = [...(await findByDvIds(deps.knex, INVOICE_MAPPING, ids)).values()].filter((c) => !c.skipped);
+      if (!couplings.length) continue;
+      const invoices = new Map(
+        (
+          await bc.getByIds(
+            'salesInvoices',
+            couplings.map((c) => c.bcId),
+          )
+        ).map((r) => [lower(r.id), r]),
+      );
+      const targets = new Map(
+        (
+          await dv.getByIds(
+            'invoices',
+            couplings.map((c) => c.dvId),
+            { select: ['name', 'invoicenumber', 'statecode', 'statuscode'] },
+          )
+        ).map((r) => [lower(r['invoiceid']), r]),
+      );
+      const outcomes: RecordOutcome[] = [];
+      for (const c of couplings) {
+        const fail = (message: string, detail: string | null = null, transient = false) =>
+          outcomes.push({ sourceId: c.bcId, destinationId: c.dvId, kind: 'failed', message, detail, transient });
+        const bcInvoice = invoices.get(c.bcId);
+        if (!bcInvoice) {
+          fail(
+            `Posted sales invoice ${c.bcId} no longer exists in Business Central; its Dataverse invoice ${c.dvId} keeps its payment state (uncouple it: bcsync uncouple ${INVOICE_MAPPING} --bc ${c.bcId})`,
+          );
+          continue;
+        }
+        const target = targets.get(c.dvId);
+        // Gone since the listing: nothing to set.
+        if (!target) continue;
+        if (bcInvoice.status === 'Canceled' || bcInvoice.status === 'Draft') {
+          outcomes.push({ sourceId: c.bcId, destinationId: c.dvId, kind: 'unchanged' });
+          continue;
+        }
+        const label = `Posted sales invoice ${String(bcInvoice.number ?? c.bcId)}`;
+        const state = invoicePaymentState(
+          Number(bcInvoice.remainingAmount ?? 0),
+          Number(bcInvoice.totalAmountIncludingTax ?? 0),
+        );
+        if (Number(target['statecode']) === state.statecode && Number(target['statuscode']) === state.statuscode) {
+          outcomes.push({ sourceId: c.bcId, destinationId: c.dvId, kind: 'unchanged' });
+          continue;
+        }
+        try {
+          // statecode and statuscode together: Dataverse's SetState through an update (api-facts).
+          await dv.update('invoices', c.dvId, { statecode: state.statecode, statuscode: state.statuscode });
+          outcomes.push({ sourceId: c.bcId, destinationId: c.dvId, kind: 'modified' });
+        } catch (err) {
+          if (!isRecordFailure(err)) throw err;
+          fail(
+            `${label}: its Dataverse invoice could not be set to ${state.label}: ${err.message}${err.retryable ? TRANSIENT_WRITE_FAILURE_SUFFIX : ''}`,
+            JSON.stringify({ status: err.status, code: err.code }),
+            err.retryable,
+          );
+        }
+      }
+      await commitPage(
+        m,
+        jobId,
+        progress,
+        outcomes,
+        () => Promise.resolve(new Map()),
+        outcomes.map((o) => o.destinationId),
+      );
+    }
+    return finishPart(jobId, progress, 'invoice payment state');
   }
 }
 

@@ -19,6 +19,7 @@ import { describeTarget, executeOperation, type ApiContext, type OperationRespon
 import { executeBatch, faultCode, type BatchRoots } from './batch';
 import type { ApiRoot } from './entities';
 import { BcStore, type StoreSnapshot } from './store';
+import { LEDGER_ACTIVITY_AT } from './views';
 import { WebhookManager, type WebhookOptions } from './webhooks';
 
 /** The OAuth scope BC accepts (api-facts A8). */
@@ -53,7 +54,9 @@ export interface RunningBusinessCentralEmulator extends RunningEmulator {
   /**
    * Posts a customer payment of `amount` (LCY) applied to the posted sales invoice `invoiceId`, as a user would with a
    * payment journal: the invoice's `remainingAmount` (its customer ledger entry's remaining amount) drops, its
-   * `status` becomes `Paid` at 0, and its `lastModifiedDateTime` moves (activity for the Customer Statistics job).
+   * `status` becomes `Paid` at 0. Its `lastModifiedDateTime` does not move (remainingAmount and status are computed
+   * from the ledger entries, not written to the invoice); the customer's `customerStatistics` and
+   * `customerFinancialDetails` rows report the activity.
    * For tests and demos; throws when the invoice is not posted or the amount exceeds what remains.
    */
   applyPayment(invoiceId: string, amount: number): Record<string, unknown>;
@@ -323,8 +326,17 @@ export async function startBusinessCentralEmulator(
       if (!invoice || (status !== 'Open' && status !== 'Paid')) throw new Error(`no open posted invoice ${invoiceId}`);
       const remaining = Math.round(((invoice.data['remainingAmount'] as number) - amount) * 100) / 100;
       if (amount <= 0 || remaining < 0) throw new Error(`a payment of ${amount} does not fit invoice ${invoiceId}`);
-      const data = { ...invoice.data, remainingAmount: remaining, status: remaining === 0 ? 'Paid' : 'Open' };
-      return store.update(DEMO_COMPANY.id, 'salesInvoices', invoiceId, data).data;
+      // The payment is a new customer ledger entry applied to the invoice's entry: remainingAmount is a FlowField of
+      // the entry and status is computed, so the invoice's lastModifiedDateTime (the aggregate table's
+      // SystemModifiedAt) does not move — the API docs promise nothing else. The ledger activity is kept apart
+      // (never on the wire) for the pages that report it (customerStatistics, customerFinancialDetails).
+      const data = {
+        ...invoice.data,
+        remainingAmount: remaining,
+        status: remaining === 0 ? 'Paid' : 'Open',
+        [LEDGER_ACTIVITY_AT]: clock.nextWriteTime().toISOString(),
+      };
+      return store.update(DEMO_COMPANY.id, 'salesInvoices', invoiceId, data, { keepModifiedAt: true }).data;
     },
     close: async () => {
       protection.close();

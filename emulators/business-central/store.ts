@@ -179,13 +179,24 @@ export class BcStore {
   }
 
   /** Replaces the fields of a record, stamping time and version. Throws 400 on a unique-key clash. */
-  update(companyId: string, set: string, id: string, data: Record<string, unknown>): StoredRecord {
+  update(
+    companyId: string,
+    set: string,
+    id: string,
+    data: Record<string, unknown>,
+    options: { keepModifiedAt?: boolean } = {},
+  ): StoredRecord {
     const table = this.table(companyId, set);
     const before = table.records.get(id);
     if (!before) throw new Error(`update of a missing record ${set}(${id})`);
     this.checkUnique(table, data, id);
+    // keepModifiedAt: a change of a computed value (a FlowField such as an invoice's remaining amount) that BC does
+    // not make through the record, so its SystemModifiedAt stays as it was.
+    const modifiedAt = options.keepModifiedAt
+      ? before.data['lastModifiedDateTime']
+      : this.clock.nextWriteTime().toISOString();
     const record: StoredRecord = {
-      data: { ...data, id, lastModifiedDateTime: this.clock.nextWriteTime().toISOString() },
+      data: { ...data, id, lastModifiedDateTime: modifiedAt },
       version: ++this.versionCounter,
     };
     this.log(companyId, set, id, before);

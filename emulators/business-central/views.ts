@@ -20,7 +20,7 @@ export interface FinancialFigures {
   overdueAmount: number;
   /** Amount including tax of the invoices not posted yet (BC "Outstanding Invoices (LCY)"). */
   outstandingInvoices: number;
-  /** The newest `lastModifiedDateTime` of the customer's invoices (null when it has none). */
+  /** The newest change or ledger activity (payment) of the customer's invoices (null when it has none). */
   lastActivity: string | null;
 }
 
@@ -31,6 +31,12 @@ const noFigures = (): FinancialFigures => ({
   outstandingInvoices: 0,
   lastActivity: null,
 });
+
+/**
+ * The hidden field of a posted invoice holding the time of its newest customer ledger activity (a payment applied to
+ * it): not an API field, never on the wire, kept with the record in the state file.
+ */
+export const LEDGER_ACTIVITY_AT = '_ledgerActivityAt';
 
 /** Per-request cache of values that need a scan of another table. */
 export class ViewCache {
@@ -51,8 +57,9 @@ export class ViewCache {
         const d = invoice.data;
         const key = d['customerId'] as string;
         const f = this.financials.get(key) ?? noFigures();
-        const modified = d['lastModifiedDateTime'] as string | undefined;
-        if (modified && (!f.lastActivity || modified > f.lastActivity)) f.lastActivity = modified;
+        for (const modified of [d['lastModifiedDateTime'], d[LEDGER_ACTIVITY_AT]] as Array<string | undefined>) {
+          if (modified && (!f.lastActivity || modified > f.lastActivity)) f.lastActivity = modified;
+        }
         this.financials.set(key, f);
         if (d['status'] === 'Draft' || d['status'] === 'In Review') {
           f.outstandingInvoices = round(f.outstandingInvoices + ((d['totalAmountIncludingTax'] as number) ?? 0));

@@ -1,23 +1,38 @@
 /**
  * The Customer Statistics job (bc-sync-semantics §8.15) end to end: the `customerStatistics` workflow on the real
- * Temporal dev server, MySQL and both emulators over HTTP, after a full synchronization of CUSTOMER with the shipped
- * defaults (SALESPEOPLE and CURRENCY first, every lookup on). Account statistics rows for every coupled customer with
- * BC's figures, linked from the account; a payment changes one customer's balance and only that row is written; an
- * idle run writes nothing; a customer whose account was deleted fails alone. The invoice payment state part runs
- * against POSTEDSALESINV-INV coupling rows inserted here (the invoice job is built separately).
+ * Temporal dev server, MySQL and both emulators over HTTP, after a full synchronization of CUSTOMER and the invoice
+ * dependencies with the shipped defaults (every lookup on) and a POSTEDSALESINV-INV run that creates the Dataverse
+ * invoices with their lines. Account statistics rows for every coupled customer with BC's figures, linked from the
+ * account; a payment changes one customer's balance and only that row is written; an idle run writes nothing; the
+ * payment state of the invoices follows the payments (which do not move the invoices' lastModifiedDateTime); a write
+ * that keeps failing transiently fails alone, says so and is retried by the next run, also after a --full run; a
+ * customer whose account was deleted fails alone and is parked after the second identical failure.
  */
 import assert from 'node:assert/strict';
 import type { customerStatistics } from '../../workflows';
 import type { fullSync } from '../../workflows';
 import type { SyncMappingInput, SyncMappingResult } from '../../engine/run-types';
-import { insertCoupling } from '../../store/couplings';
 import { listErrors } from '../../store/sync-errors';
 import { getJob } from '../../store/sync-jobs';
 import { testResources, uniqueName } from '../support/env';
-import { startedRuns } from '../support/sync-runs';
-import { all, mappingsWith, type Row, startSyncStack, type SyncStack } from '../support/sync-stack';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ReferenceCache } from '../../activities/lookup-resolution';
+import { createStatisticsActivities, type StatisticsPartResult } from '../../activities/statistics/customer-statistics';
+import { assertCouplingsWhole } from '../support/coupling-integrity';
+import { pass, runSync, startedRuns } from '../support/sync-runs';
+import { all, mappingsWith, type Row, setFaults, startSyncStack, type SyncStack } from '../support/sync-stack';
 
 const MAPPING = 'CUSTOMER STATISTICS';
+const INVOICES = 'POSTEDSALESINV-INV';
+const DEPENDENCIES = ['SALESPEOPLE', 'CURRENCY', 'CUSTOMER', 'UNIT OF MEASURE', 'ITEM-PRODUCT', 'RESOURCE-PRODUCT'];
+/** A fault that keeps answering 503 at once (Retry-After: 0), so the connector's retries run out quickly. */
+const unavailable = (entitySet: string, recordId: string) => ({
+  method: 'PATCH',
+  entitySet,
+  recordId,
+  status: 503,
+  retryAfterSeconds: 0,
+});
 
 async function runStatistics(stack: SyncStack, input: Partial<SyncMappingInput> = {}): Promise<SyncMappingResult> {
   const handle = await testResources().temporal.client.workflow.start<typeof customerStatistics>('customerStatistics', {
@@ -51,6 +66,21 @@ function expectedRow(f: Row) {
 }
 const rowValues = (r: Row) => Object.fromEntries(Object.keys(expectedRow({})).map((k) => [k, r[k]]));
 
+/** The Dataverse invoice state BC's payments call for: [statecode, statuscode]. */
+function expectedState(bc: Row): [number, number] {
+  const remaining = Math.round(Number(bc.remainingAmount) * 100);
+  const total = Math.round(Number(bc.totalAmountIncludingTax) * 100);
+  if (remaining <= 0) return [2, 100001]; // paid (complete)
+  if (remaining < total) return [2, 100002]; // partially paid
+  return [0, 4]; // active (billed)
+}
+const counters = (c: { inserted: number; modified: number; unchanged: number; failed: number }) => [
+  c.inserted,
+  c.modified,
+  c.unchanged,
+  c.failed,
+];
+
 describe('customerStatistics (CUSTOMER STATISTICS), end to end', function () {
   this.timeout(180_000);
   let stack: SyncStack;
@@ -60,16 +90,26 @@ describe('customerStatistics (CUSTOMER STATISTICS), end to end', function () {
   before(async () => {
     stack = await startSyncStack({
       mappings: mappingsWith(),
-      seed: { customers: 8, postedInvoices: 10, draftInvoices: 2, salespeople: 3, matchingSystemUsers: 3 },
+      seed: {
+        customers: 8,
+        contactsPerCustomer: 0,
+        matchingSystemUsers: 6,
+        postedInvoices: 10,
+        draftInvoices: 2,
+        linesPerInvoice: [1, 2],
+      },
     });
-    // The shipped defaults, lookups on: SALESPEOPLE and CURRENCY before CUSTOMER, as a full synchronization runs them.
+    // The shipped defaults, lookups on, as a full synchronization runs them; then the invoice job creates the
+    // Dataverse invoices of the posted invoices, with their lines.
     const handle = await testResources().temporal.client.workflow.start<typeof fullSync>('fullSync', {
       taskQueue: stack.taskQueue,
       workflowId: uniqueName('full-sync'),
-      args: [{ mappings: ['SALESPEOPLE', 'CURRENCY', 'CUSTOMER'] }],
+      args: [{ mappings: DEPENDENCIES }],
     });
     const result = await handle.result();
-    assert.equal(result.mappings.find((m) => m.mapping === 'CUSTOMER')?.state, 'done', JSON.stringify(result));
+    for (const m of result.mappings) assert.equal(m.state, 'done', JSON.stringify(m));
+    const invoices = pass(await runSync(stack.taskQueue, { mapping: INVOICES, mode: 'full' }), 'to-dataverse');
+    assert.ok(invoices.counts.inserted >= 6, JSON.stringify(invoices));
     customerCouplings = await stack.store.knex('couplings').where({ mapping: 'CUSTOMER' }).orderBy('id');
     assert.ok(customerCouplings.length >= 4, `customers coupled: ${customerCouplings.length}`);
     const [org] = await all(stack, 'dv', 'organizations');
@@ -77,7 +117,18 @@ describe('customerStatistics (CUSTOMER STATISTICS), end to end', function () {
   });
   after(async () => stack?.close());
 
-  it('writes one statistics row per coupled customer with BC figures, linked from the account, in the base currency', async () => {
+  it('writes one statistics row per coupled customer with BC figures, linked from the account, in the base currency, and the payment state of every coupled invoice', async () => {
+    const invoiceCouplings: Row[] = await stack.store.knex('couplings').where({ mapping: INVOICES });
+    const bcInvoices = byId(await all(stack, 'bc', 'salesInvoices'), 'id');
+    const dvBefore = byId(await all(stack, 'dv', 'invoices'), 'invoiceid');
+    // What the invoice part must write: every coupled invoice whose Dataverse state is not the one its payments call for.
+    const toSet = invoiceCouplings.filter((c) => {
+      const want = expectedState(bcInvoices.get(lower(c.bc_id))!);
+      const dv = dvBefore.get(lower(c.dv_id))!;
+      return dv.statecode !== want[0] || dv.statuscode !== want[1];
+    });
+    assert.ok(toSet.length >= 6, `new Dataverse invoices are not billed yet (${toSet.length})`);
+
     const result = await runStatistics(stack);
     const [accountsPart, invoicesPart] = result.passes;
     const errors = await listErrors(stack.store.knex, { mapping: MAPPING });
@@ -87,14 +138,29 @@ describe('customerStatistics (CUSTOMER STATISTICS), end to end', function () {
       JSON.stringify({ result, errors }),
     );
     assert.equal(result.outcome, 'succeeded');
-    assert.equal(invoicesPart.counts.modified + invoicesPart.counts.failed, 0, 'no invoice couplings yet');
+    assert.deepEqual(
+      counters(invoicesPart.counts),
+      [0, toSet.length, invoiceCouplings.length - toSet.length, 0],
+      JSON.stringify(result),
+    );
 
     const job = (await getJob(stack.store.knex, accountsPart.jobId))!;
     assert.deepEqual(
       [job.mapping, job.type, job.status, job.inserted],
-      [MAPPING, 'statistics', 'succeeded', job.inserted],
+      [MAPPING, 'statistics', 'succeeded', customerCouplings.length],
     );
-    assert.equal(job.inserted, customerCouplings.length);
+    const invoiceJob = (await getJob(stack.store.knex, invoicesPart.jobId))!;
+    assert.deepEqual(
+      [invoiceJob.mapping, invoiceJob.type, invoiceJob.status, invoiceJob.modified],
+      [MAPPING, 'statistics', 'succeeded', toSet.length],
+    );
+    const dvAfter = byId(await all(stack, 'dv', 'invoices'), 'invoiceid');
+    for (const c of invoiceCouplings) {
+      const bc = bcInvoices.get(lower(c.bc_id))!;
+      const dv = dvAfter.get(lower(c.dv_id))!;
+      assert.deepEqual([dv.statecode, dv.statuscode], expectedState(bc), `invoice ${String(bc.number)}`);
+    }
+    await assertCouplingsWhole(stack, [MAPPING]);
 
     const figures = byId(await all(stack, 'bc', 'customerStatistics'), 'id');
     const details = byId(await all(stack, 'bc', 'customerFinancialDetails'), 'id');
@@ -171,82 +237,290 @@ describe('customerStatistics (CUSTOMER STATISTICS), end to end', function () {
     for (const [id, row] of idleRows) assert.equal(row.modifiedon, after.get(id)!.modifiedon, 'nothing written');
   });
 
-  it('sets the payment state of coupled Dataverse invoices from the posted invoices’ remaining amounts', async () => {
-    const coupled = new Map(customerCouplings.map((c) => [lower(c.bc_id), lower(c.dv_id)]));
-    const open = (await all(stack, 'bc', 'salesInvoices', "status eq 'Open'")).filter(
-      (i) => coupled.has(lower(i.customerId)) && Number(i.remainingAmount) === Number(i.totalAmountIncludingTax),
+  it('sets the payment state of the invoices POSTEDSALESINV-INV created from the payments applied since', async () => {
+    const invoiceCouplings: Row[] = await stack.store.knex('couplings').where({ mapping: INVOICES });
+    const coupled = new Map(invoiceCouplings.map((c) => [lower(c.bc_id), lower(c.dv_id)]));
+    const unpaid = (await all(stack, 'bc', 'salesInvoices', "status eq 'Open'")).filter(
+      (i) => coupled.has(lower(i.id)) && Number(i.remainingAmount) === Number(i.totalAmountIncludingTax),
     );
-    assert.ok(open.length >= 3, `three unpaid posted invoices of coupled customers (${open.length})`);
-    const [unpaid, partly, fully] = open;
-    // POSTEDSALESINV-INV is built separately: its Dataverse invoices and couplings are made here through the APIs.
-    const priceList = await stack.connectors.dv.createWithId('pricelevels', crypto.randomUUID(), {
-      name: 'Statistics test',
-      'transactioncurrencyid@odata.bind': `/transactioncurrencies(${baseCurrencyId})`,
-    });
-    const dvIds = new Map<string, string>();
-    for (const inv of [unpaid, partly, fully]) {
-      const id = crypto.randomUUID();
-      await stack.connectors.dv.createWithId('invoices', id, {
-        name: `Invoice ${String(inv.number)}`,
-        invoicenumber: String(inv.number),
-        'customerid_account@odata.bind': `/accounts(${coupled.get(lower(inv.customerId))!})`,
-        'pricelevelid@odata.bind': `/pricelevels(${String(priceList.pricelevelid)})`,
-        'transactioncurrencyid@odata.bind': `/transactioncurrencies(${baseCurrencyId})`,
-      });
-      await insertCoupling(stack.store.knex, {
-        mapping: 'POSTEDSALESINV-INV',
-        bcId: lower(inv.id),
-        dvId: id,
-        now: new Date(),
-      });
-      dvIds.set(String(inv.id), id);
-    }
+    assert.ok(unpaid.length >= 3, `three unpaid coupled posted invoices (${unpaid.length})`);
+    const [untouched, partly, fully] = unpaid;
+    const modifiedBefore = new Map([partly, fully].map((i) => [String(i.id), String(i.lastModifiedDateTime)] as const));
     stack.emulators.bc.applyPayment(String(partly.id), 1);
     stack.emulators.bc.applyPayment(String(fully.id), Number(fully.remainingAmount));
+    // A payment is a ledger entry: the invoice's own lastModifiedDateTime does not move, so no watermark finds it.
+    for (const [id, at] of modifiedBefore) {
+      const now = (await stack.connectors.bc.get('salesInvoices', id))!;
+      assert.equal(now.lastModifiedDateTime, at);
+    }
+    const open = async () => (await all(stack, 'dv', 'invoices', 'statuscode ne 100001')).length;
+    const openBefore = await open();
 
     const result = await runStatistics(stack);
     const payments = result.passes[1];
-    assert.deepEqual([payments.counts.modified, payments.counts.failed], [3, 0], JSON.stringify(result));
-    const job = (await getJob(stack.store.knex, payments.jobId))!;
-    assert.deepEqual([job.type, job.mapping, job.modified], ['statistics', MAPPING, 3]);
+    assert.deepEqual(counters(payments.counts), [0, 2, openBefore - 2, 0], JSON.stringify(result));
     const state = async (bcId: unknown) => {
-      const r = (await stack.connectors.dv.get('invoices', dvIds.get(String(bcId))!, {
+      const r = (await stack.connectors.dv.get('invoices', coupled.get(lower(bcId))!, {
         select: ['statecode', 'statuscode'],
       }))!;
       return [r.statecode, r.statuscode];
     };
-    assert.deepEqual(await state(unpaid.id), [0, 4], 'active (billed)');
+    assert.deepEqual(await state(untouched.id), [0, 4], 'active (billed)');
     assert.deepEqual(await state(partly.id), [2, 100002], 'partially paid');
     assert.deepEqual(await state(fully.id), [2, 100001], 'paid (complete)');
 
-    // Idle: nothing to set. The rest of the partial payment: only that invoice changes.
+    // Idle: nothing to set; a paid invoice is no longer looked at. The rest of the partial payment: only that one.
     const idle = await runStatistics(stack);
-    assert.deepEqual([idle.passes[1].counts.modified, idle.passes[1].counts.failed], [0, 0]);
-    stack.emulators.bc.applyPayment(String(partly.id), Number(partly.remainingAmount) - 1);
+    assert.deepEqual(counters(idle.passes[1].counts), [0, 0, openBefore - 1, 0]);
+    const partlyNow = (await stack.connectors.bc.get('salesInvoices', String(partly.id)))!;
+    stack.emulators.bc.applyPayment(String(partly.id), Number(partlyNow.remainingAmount));
     const paid = await runStatistics(stack);
-    assert.deepEqual([paid.passes[1].counts.modified, paid.passes[1].counts.unchanged], [1, 0]);
+    assert.deepEqual(counters(paid.passes[1].counts), [0, 1, openBefore - 2, 0]);
     assert.deepEqual(await state(partly.id), [2, 100001], 'now paid');
   });
 
-  it('a customer whose account was deleted fails alone, with what to do', async () => {
-    const victim = customerCouplings[customerCouplings.length - 1];
-    await stack.connectors.dv.delete('accounts', String(victim.dv_id));
-    const result = await runStatistics(stack, { mode: 'full' });
-    const counts = result.passes[0].counts;
-    assert.deepEqual(
-      [counts.failed, counts.unchanged, counts.inserted, counts.modified],
-      [1, customerCouplings.length - 1, 0, 0],
-      JSON.stringify(result),
+  it('an invoice whose Dataverse write keeps failing transiently fails alone, says so, and is set by the next run', async () => {
+    const invoiceCouplings: Row[] = await stack.store.knex('couplings').where({ mapping: INVOICES });
+    const coupled = new Map(invoiceCouplings.map((c) => [lower(c.bc_id), lower(c.dv_id)]));
+    const victim = (await all(stack, 'bc', 'salesInvoices', "status eq 'Open'")).find(
+      (i) => coupled.has(lower(i.id)) && Number(i.remainingAmount) === Number(i.totalAmountIncludingTax),
     );
-    assert.equal(result.outcome, 'completed_with_errors');
-    const errors = await listErrors(stack.store.knex, { jobId: result.passes[0].jobId });
+    assert.ok(victim, 'an unpaid coupled invoice');
+    const victimDv = coupled.get(lower(victim.id))!;
+    stack.emulators.bc.applyPayment(String(victim.id), 1);
+    const before = (await stack.connectors.dv.get('invoices', victimDv))!;
+    await setFaults(stack.emulators.dv.url, [unavailable('invoices', victimDv)]);
+    let failing: SyncMappingResult;
+    try {
+      failing = await runStatistics(stack);
+    } finally {
+      await setFaults(stack.emulators.dv.url, []);
+    }
+    const part = failing.passes[1];
+    assert.deepEqual([part.counts.modified, part.counts.failed], [0, 1], JSON.stringify(failing));
+    assert.equal(failing.outcome, 'completed_with_errors');
+    const errors = await listErrors(stack.store.knex, { jobId: part.jobId });
+    assert.deepEqual(
+      errors.map((e) => [e.sourceId, e.destinationId]),
+      [[lower(victim.id), victimDv]],
+    );
+    assert.match(
+      errors[0].message,
+      /^Posted sales invoice \S+: its Dataverse invoice could not be set to partially paid: .*temporary error.*retried on the next run$/,
+    );
+    const unchanged = (await stack.connectors.dv.get('invoices', victimDv))!;
+    assert.deepEqual([unchanged.statecode, unchanged.statuscode], [before.statecode, before.statuscode]);
+
+    const next = await runStatistics(stack);
+    assert.deepEqual([next.passes[1].counts.modified, next.passes[1].counts.failed], [1, 0], JSON.stringify(next));
+    const set = (await stack.connectors.dv.get('invoices', victimDv))!;
+    assert.deepEqual([set.statecode, set.statuscode], [2, 100002], 'partially paid');
+    const open = await listErrors(stack.store.knex, { mapping: MAPPING, unresolvedOnly: true });
+    assert.equal(open.filter((e) => e.sourceId === lower(victim.id)).length, 0, 'its error is resolved');
+  });
+
+  it('a statistics write failing transiently in a --full run fails alone, says so, and the next run retries it', async () => {
+    const [victim] = customerCouplings;
+    const coupling = async () =>
+      (await stack.store.knex('couplings').where({ mapping: MAPPING, bc_id: victim.bc_id }).first()) as Row;
+    const rowId = String((await coupling()).dv_id);
+    const figures = (await stack.connectors.bc.get('customerStatistics', String(victim.bc_id)))!;
+    // Someone changed the row in Dataverse: only a --full run sees it (no activity in BC), and its write fails.
+    await stack.connectors.dv.update('bcsync_accountstatistics', rowId, { bcsync_balance: 999_999 });
+    await setFaults(stack.emulators.dv.url, [unavailable('bcsync_accountstatistics', rowId)]);
+    let full: SyncMappingResult;
+    try {
+      full = await runStatistics(stack, { mode: 'full' });
+    } finally {
+      await setFaults(stack.emulators.dv.url, []);
+    }
+    assert.deepEqual(counters(full.passes[0].counts), [0, 0, customerCouplings.length - 1, 1], JSON.stringify(full));
+    const errors = await listErrors(stack.store.knex, { jobId: full.passes[0].jobId });
     assert.equal(errors.length, 1);
     assert.equal(errors[0].sourceId, lower(victim.bc_id));
     assert.match(
       errors[0].message,
-      /^Customer \S+ '.+': its account [0-9a-f-]+ no longer exists in Dataverse; couple the customer/,
+      /^Customer \S+ '.+': its account statistics could not be written to Dataverse .*temporary error.*retried on the next run$/,
     );
+    const failed = await coupling();
+    assert.deepEqual(
+      [failed.to_dv_result, Boolean(failed.skipped)],
+      ['failure', false],
+      'in the retry set, not parked',
+    );
+
+    // No activity since the --full run: only the retry set is visited, and the row gets BC's figures back.
+    const retry = await runStatistics(stack);
+    assert.deepEqual(counters(retry.passes[0].counts), [0, 1, 0, 0], JSON.stringify(retry));
+    const row = (await stack.connectors.dv.get('bcsync_accountstatistics', rowId))!;
+    assert.equal(row.bcsync_balance, figures.balanceLcy);
+    const healed = await coupling();
+    assert.deepEqual([healed.to_dv_result, Boolean(healed.skipped)], ['success', false]);
+    const open = await listErrors(stack.store.knex, { mapping: MAPPING, unresolvedOnly: true });
+    assert.equal(open.filter((e) => e.sourceId === lower(victim.bc_id)).length, 0, 'its error is resolved');
+  });
+
+  it('an invoice part retried after its worker died counts every invoice once and goes on where it stopped', async () => {
+    const coupled = new Set(
+      ((await stack.store.knex('couplings').where({ mapping: INVOICES })) as Row[]).map((c) => lower(c.bc_id)),
+    );
+    const unpaid = (await all(stack, 'bc', 'salesInvoices', "status eq 'Open'")).filter(
+      (i) => coupled.has(lower(i.id)) && Number(i.remainingAmount) === Number(i.totalAmountIncludingTax),
+    );
+    assert.ok(unpaid.length >= 2, `two unpaid coupled invoices (${unpaid.length})`);
+    for (const i of unpaid.slice(0, 2)) stack.emulators.bc.applyPayment(String(i.id), 1);
+    const open = (await all(stack, 'dv', 'invoices', 'statuscode ne 100001')).length;
+
+    // One invoice per page; the second write dies with the worker, after the page of the first one was committed.
+    let writes = 0;
+    const dv = new Proxy(stack.connectors.dv, {
+      get(target, key, receiver) {
+        if (key !== 'update') return Reflect.get(target, key, receiver) as unknown;
+        return async (...args: Parameters<typeof target.update>) => {
+          if (++writes === 2) throw new Error('the worker died');
+          return target.update(...args);
+        };
+      },
+    });
+    const deps = {
+      knex: stack.store.knex,
+      mappings: mappingsWith(),
+      cache: new ReferenceCache(stack.connectors),
+      now: () => new Date(),
+      overlapMs: 0,
+      pageSize: 1,
+    };
+    const input = {
+      mapping: MAPPING,
+      workflowId: uniqueName('statistics'),
+      runId: 'one-run',
+      mode: 'incremental' as const,
+    };
+    const dying = createStatisticsActivities({ ...deps, connectors: { ...stack.connectors, dv } });
+    await assert.rejects(
+      new MockActivityEnvironment().run((i: typeof input) => dying.refreshInvoicePaymentStates(i), input),
+      /the worker died/,
+    );
+    const retried = createStatisticsActivities({ ...deps, connectors: stack.connectors });
+    const done: StatisticsPartResult = await new MockActivityEnvironment().run(
+      (i: typeof input) => retried.refreshInvoicePaymentStates(i),
+      input,
+    );
+    assert.deepEqual(counters(done.counts), [0, 2, open - 2, 0], JSON.stringify(done));
+    const job = (await getJob(stack.store.knex, done.jobId))!;
+    assert.deepEqual([job.status, job.modified, job.unchanged], ['succeeded', 2, open - 2]);
+    for (const i of unpaid.slice(0, 2)) {
+      const bc = (await stack.connectors.bc.get('salesInvoices', String(i.id)))!;
+      assert.equal(bc.status, 'Open');
+    }
+    // The next run of the job: the paying customers' statistics; the invoices are set already.
+    const next = await runStatistics(stack);
+    const paying = new Set(unpaid.slice(0, 2).map((i) => lower(i.customerId)));
+    assert.deepEqual(counters(next.passes[0].counts), [0, paying.size, 0, 0], JSON.stringify(next));
+    assert.deepEqual(counters(next.passes[1].counts), [0, 0, open, 0]);
+  });
+
+  it('an account part retried after its worker died counts every customer once and goes on where it stopped', async () => {
+    // Two statistics rows changed in Dataverse: a --full refresh writes them back, one customer per page; the second
+    // write dies with the worker after the page of the first one was committed.
+    const rows: Row[] = await stack.store
+      .knex('couplings')
+      .where({ mapping: MAPPING, skipped: false })
+      .orderBy('bc_id');
+    const [first, second] = [rows[0], rows[rows.length - 1]];
+    for (const r of [first, second]) {
+      await stack.connectors.dv.update('bcsync_accountstatistics', String(r.dv_id), { bcsync_creditlimit: 1 });
+    }
+    let writes = 0;
+    const dv = new Proxy(stack.connectors.dv, {
+      get(target, key, receiver) {
+        if (key !== 'update') return Reflect.get(target, key, receiver) as unknown;
+        return async (...args: Parameters<typeof target.update>) => {
+          if (++writes === 2) throw new Error('the worker died');
+          return target.update(...args);
+        };
+      },
+    });
+    const deps = {
+      knex: stack.store.knex,
+      mappings: mappingsWith(),
+      cache: new ReferenceCache(stack.connectors),
+      now: () => new Date(),
+      overlapMs: 0,
+      pageSize: 1,
+    };
+    const input = { mapping: MAPPING, workflowId: uniqueName('statistics'), runId: 'one-run', mode: 'full' as const };
+    const dying = createStatisticsActivities({ ...deps, connectors: { ...stack.connectors, dv } });
+    await assert.rejects(
+      new MockActivityEnvironment().run((i: typeof input) => dying.refreshAccountStatistics(i), input),
+      /the worker died/,
+    );
+    const retried = createStatisticsActivities({ ...deps, connectors: stack.connectors });
+    const done: StatisticsPartResult = await new MockActivityEnvironment().run(
+      (i: typeof input) => retried.refreshAccountStatistics(i),
+      input,
+    );
+    assert.deepEqual(counters(done.counts), [0, 2, rows.length - 2, 0], JSON.stringify(done));
+    const figures = byId(await all(stack, 'bc', 'customerStatistics'), 'id');
+    for (const r of [first, second]) {
+      const row = (await stack.connectors.dv.get('bcsync_accountstatistics', String(r.dv_id)))!;
+      assert.equal(row.bcsync_creditlimit, figures.get(lower(r.bc_id))!.creditLimitLcy);
+    }
+  });
+
+  it('customers whose account was deleted fail alone, with what to do, and are parked after the same failure twice', async () => {
+    // One with its statistics uploaded, one whose statistics coupling was removed (never uploaded since).
+    const uploaded = customerCouplings[customerCouplings.length - 1];
+    const never = customerCouplings[customerCouplings.length - 2];
+    await stack.store.knex('couplings').where({ mapping: MAPPING, bc_id: never.bc_id }).delete();
+    for (const v of [uploaded, never]) await stack.connectors.dv.delete('accounts', String(v.dv_id));
+    const victims = [lower(uploaded.bc_id), lower(never.bc_id)].sort();
+
+    const result = await runStatistics(stack, { mode: 'full' });
+    assert.deepEqual(
+      counters(result.passes[0].counts),
+      [0, 0, customerCouplings.length - 2, 2],
+      JSON.stringify(result),
+    );
+    assert.equal(result.outcome, 'completed_with_errors');
+    const errors = await listErrors(stack.store.knex, { jobId: result.passes[0].jobId });
+    assert.deepEqual(errors.map((e) => e.sourceId).sort(), victims);
+    for (const e of errors) {
+      assert.match(
+        e.message,
+        /^Customer \S+ '.+': its account [0-9a-f-]+ no longer exists in Dataverse; couple the customer/,
+      );
+    }
     const job = (await getJob(stack.store.knex, result.passes[0].jobId))!;
-    assert.deepEqual([job.type, job.status, job.failed], ['statistics', 'completed_with_errors', 1]);
+    assert.deepEqual([job.type, job.status, job.failed], ['statistics', 'completed_with_errors', 2]);
+
+    // The next run retries both (the retry set; the customer never uploaded); the same failure again parks them;
+    // after that they cost nothing.
+    const again = await runStatistics(stack);
+    assert.deepEqual(counters(again.passes[0].counts), [0, 0, 0, 2], JSON.stringify(again));
+    for (const e of await listErrors(stack.store.knex, { jobId: again.passes[0].jobId })) {
+      assert.match(
+        e.message,
+        /no longer exists in Dataverse.*\(failed twice with the same error: the record is now skipped/,
+      );
+    }
+    const parked = (await stack.store
+      .knex('couplings')
+      .where({ mapping: MAPPING, bc_id: uploaded.bc_id })
+      .first()) as Row;
+    assert.deepEqual([parked.to_dv_result, Boolean(parked.skipped)], ['failure', true]);
+    const pending = (await stack.store
+      .knex('pending_failures')
+      .where({ mapping: MAPPING, source_id: never.bc_id })
+      .first()) as Row;
+    assert.deepEqual([pending.error_count, Boolean(pending.skipped)], [2, true]);
+    assert.equal(
+      await stack.store.knex('couplings').where({ mapping: MAPPING, bc_id: never.bc_id }).first(),
+      undefined,
+      'no statistics coupling without a statistics row',
+    );
+    const quiet = await runStatistics(stack);
+    assert.deepEqual(counters(quiet.passes[0].counts), [0, 0, 0, 0], JSON.stringify(quiet));
+    assert.equal(quiet.outcome, 'succeeded');
   });
 });

@@ -1,12 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  changedStatisticsColumns,
-  invoicePaymentState,
-  nextActivityWatermark,
-  statisticsRowOf,
-  statisticsWorkList,
-  type StatisticsCandidate,
-} from '../../../engine/customer-statistics';
+import { changedStatisticsColumns, invoicePaymentState, statisticsRowOf } from '../../../engine/customer-statistics';
 import { defaultMappings } from '../../../mappings';
 
 const mapping = defaultMappings().find((m) => m.name === 'CUSTOMER STATISTICS')!;
@@ -29,33 +22,7 @@ const figures = {
   invoicedPrepaymentAmountLcy: 0,
 };
 
-const candidate = (id: string, uploaded: boolean, lastActivityAt: string | null): StatisticsCandidate => ({
-  customerId: id,
-  accountId: `acc-${id}`,
-  uploaded,
-  lastActivityAt,
-});
-
 describe('customer statistics rules', () => {
-  it('refreshes never-uploaded customers first, then uploaded ones with activity since the last run', () => {
-    const list = statisticsWorkList(
-      [
-        candidate('c', true, '2026-12-01T10:00:00.000Z'),
-        candidate('b', false, null),
-        candidate('d', true, '2026-11-01T10:00:00.000Z'),
-        candidate('a', true, '2026-12-01T09:00:00.001Z'),
-        candidate('e', false, '2020-01-01T00:00:00.000Z'),
-      ],
-      '2026-12-01T09:00:00.000Z',
-    );
-    assert.deepEqual(
-      list.map((c) => c.customerId),
-      ['b', 'e', 'a', 'c'],
-    );
-    // No run yet: every uploaded customer counts as active.
-    assert.equal(statisticsWorkList([candidate('d', true, '2020-01-01T00:00:00.000Z')], null).length, 1);
-  });
-
   it('builds the row from the enabled field mappings: figures, account and base currency', () => {
     const row = statisticsRowOf(mapping, figures, ACCOUNT, CURRENCY);
     assert.deepEqual(row.values, {
@@ -99,14 +66,5 @@ describe('customer statistics rules', () => {
     assert.deepEqual(invoicePaymentState(0, 125), { label: 'paid', statecode: 2, statuscode: 100001 });
     // Cent rounding: float noise does not make a paid invoice partial.
     assert.equal(invoicePaymentState(0.1 + 0.2 - 0.3, 125).label, 'paid');
-  });
-
-  it('keeps the activity watermark before the activity of what failed', () => {
-    const start = new Date('2026-12-01T12:00:00.000Z');
-    assert.equal(nextActivityWatermark(start, 5000, []).toISOString(), '2026-12-01T11:59:55.000Z');
-    assert.equal(
-      nextActivityWatermark(start, 5000, ['2026-12-01T11:00:00.000Z', '2026-12-01T11:59:59.000Z']).toISOString(),
-      '2026-12-01T10:59:59.999Z',
-    );
   });
 });
