@@ -22,6 +22,9 @@ import type { SyncMappingInput } from '../engine/run-types';
 
 /** The shortest schedule interval accepted (the server's own minimum for a catch-up window is 10 s as well). */
 export const MIN_INTERVAL_MS = 10_000;
+/** The longest interval: a job that runs less than once a year is no synchronization (and Temporal cannot compute a
+ *  next run for an interval beyond its duration range, leaving a schedule that never runs). */
+const MAX_INTERVAL_MS = 366 * 86_400_000;
 
 /**
  * How late a missed tick may still start (after a server or worker outage). Short on purpose: one run after an outage
@@ -54,11 +57,12 @@ export function scheduledWorkflowIdOf(mapping: string): string {
 
 /**
  * Parses a schedule interval such as `30s`, `5m`, `1h` or `1h30m` into milliseconds.
- * Throws an `Error` saying why when it is not a duration or is shorter than 10 s.
+ * Throws an `Error` saying why when it is not a duration, is shorter than 10 s or longer than 366 days.
  */
 export function parseInterval(text: string): number {
   const ms = parseDuration(text.trim());
   if (ms < MIN_INTERVAL_MS) throw new Error(`'${text}' is shorter than the minimum interval of 10s`);
+  if (ms > MAX_INTERVAL_MS) throw new Error(`'${text}' is longer than the maximum interval of 366d`);
   return ms;
 }
 

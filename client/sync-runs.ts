@@ -8,6 +8,7 @@ import type { SyncMappingResult } from '../engine/run-types';
 import type { CommandContext } from './context';
 import { CliError } from './errors';
 import { printJson } from './output';
+import { showRunProgress } from './run-progress';
 import { SYNC_WORKFLOW_TYPE } from './schedules';
 
 /** A timestamp usable in a workflow id: `2026-11-24T03-31-56-123Z`. */
@@ -102,6 +103,9 @@ export async function reportRun(
     process.exit(130);
   };
   process.once('SIGINT', onInterrupt);
+  const stopProgress = opts.json
+    ? undefined
+    : showRunProgress(run.handle, { tty: Boolean(process.stdout.isTTY), say: (line) => console.log(line) });
   try {
     result = await run.handle.result();
   } catch (err) {
@@ -109,6 +113,7 @@ export async function reportRun(
     throw new CliError(`${run.workflowId} did not complete: ${cause} (${run.url})`);
   } finally {
     process.off('SIGINT', onInterrupt);
+    await stopProgress?.();
   }
   if (opts.json) printJson({ ...started, result });
   else if (isSyncResult(result)) printSyncResult(run.workflowId, result);

@@ -311,10 +311,18 @@ describe('bcsync run, retry and rerun', function () {
       assert.equal(out.result.passes.length, 2);
     });
 
-    it('Ctrl-C while waiting stops only the waiting: it says the run goes on and how to follow it', async () => {
+    it('shows the progress while waiting, and Ctrl-C stops only the waiting: it says the run goes on and how to follow it', async () => {
       const waiting = spawnBcsync(['run', 'UNIT OF MEASURE', '--wait'], env);
       const exited = new Promise<number | null>((resolve) => waiting.child.once('exit', (code) => resolve(code)));
       await eventually(() => waiting.output().includes('waiting for the outcome'), 'the CLI to wait');
+      // Not a terminal here: the progress comes as a plain line from the run's progress query.
+      await eventually(
+        () =>
+          /^UNIT OF MEASURE: to-dataverse 200 records in 1 page, running page 2 \(\d+ records\/s\)$/m.test(
+            waiting.output(),
+          ),
+        'a progress line',
+      );
       const workflowId = /started (run-unit-of-measure-\S+)/.exec(waiting.output())![1];
       waiting.child.kill('SIGINT');
       assert.equal(await exited, 130, waiting.output());

@@ -208,6 +208,9 @@ describe('bcsync schedule', function () {
     const short = await bcsync('schedule', 'start', 'CUSTOMER', '--every', '5s');
     assert.equal(short.code, 2);
     assert.match(short.stderr, /^bcsync: --every: '5s' is shorter than the minimum interval of 10s$/m);
+    const huge = await bcsync('schedule', 'start', 'CUSTOMER', '--every', '99999999999h');
+    assert.equal(huge.code, 2);
+    assert.match(huge.stderr, /^bcsync: --every: '99999999999h' is longer than the maximum interval of 366d$/m);
     const word = await bcsync('schedule', 'start', 'CUSTOMER', '--every', 'hourly');
     assert.equal(word.code, 2);
     assert.match(word.stderr, /^bcsync: --every: 'hourly' is not a duration/m);
@@ -219,7 +222,7 @@ describe('bcsync schedule', function () {
     assert.match(none.stderr, /name one or more mappings, or pass --all/);
     const both = await bcsync('schedule', 'stop', 'CUSTOMER', '--all');
     assert.equal(both.code, 2);
-    for (const r of [short, word, unknown, none, both]) assert.equal(r.stderr.trim().split('\n').length, 1);
+    for (const r of [short, huge, word, unknown, none, both]) assert.equal(r.stderr.trim().split('\n').length, 1);
     await assert.rejects(op.client.schedule.getHandle('bcsync-customer').describe(), ScheduleNotFoundError);
   });
 
