@@ -1,4 +1,5 @@
 import type { IntegrationTableMappingInput } from '../mapping-model';
+import { salespersonOwnerLookup, currencyLookup } from './shared-lookups';
 
 /**
  * CONTACT: BC person contacts of customer companies ↔ Dataverse contacts (reference/bc-sync-semantics.md §8.5,
@@ -85,14 +86,7 @@ export const contactMapping: IntegrationTableMappingInput = {
       type: 'code',
       notNull: true,
       caption: 'salesperson',
-      lookup: {
-        kind: 'coupling',
-        mapping: 'SALESPEOPLE',
-        bcKey: 'code',
-        dvEntitySet: 'systemusers',
-        bcCaption: 'salesperson',
-        dvCaption: 'user',
-      },
+      lookup: salespersonOwnerLookup,
       note: 'Person ownership; a blank salesperson leaves the owner unchanged (Not Null)',
     },
     {
@@ -101,15 +95,7 @@ export const contactMapping: IntegrationTableMappingInput = {
       direction: 'bidirectional',
       type: 'code',
       caption: 'currency',
-      lookup: {
-        kind: 'coupling',
-        mapping: 'CURRENCY',
-        bcKey: 'code',
-        dvEntitySet: 'transactioncurrencies',
-        bcCaption: 'currency',
-        dvCaption: 'currency',
-        blankIsBaseCurrency: true,
-      },
+      lookup: currencyLookup,
       note: 'blank (LCY) ⇔ the Dataverse base currency',
     },
     {

@@ -1,4 +1,5 @@
 import type { IntegrationTableMappingInput } from '../mapping-model';
+import { salespersonOwnerLookup, currencyLookup } from './shared-lookups';
 
 /**
  * CUSTOMER: BC customers ↔ Dataverse accounts (reference/bc-sync-semantics.md §8.3), read and written through the
@@ -57,14 +58,7 @@ export const customerMapping: IntegrationTableMappingInput = {
       type: 'code',
       notNull: true,
       caption: 'salesperson',
-      lookup: {
-        kind: 'coupling',
-        mapping: 'SALESPEOPLE',
-        bcKey: 'code',
-        dvEntitySet: 'systemusers',
-        bcCaption: 'salesperson',
-        dvCaption: 'user',
-      },
+      lookup: salespersonOwnerLookup,
       note: 'Person ownership; a blank salesperson leaves the owner unchanged (Not Null)',
     },
     {
@@ -122,15 +116,7 @@ export const customerMapping: IntegrationTableMappingInput = {
       direction: 'bidirectional',
       type: 'code',
       caption: 'currency',
-      lookup: {
-        kind: 'coupling',
-        mapping: 'CURRENCY',
-        bcKey: 'code',
-        dvEntitySet: 'transactioncurrencies',
-        bcCaption: 'currency',
-        dvCaption: 'currency',
-        blankIsBaseCurrency: true,
-      },
+      lookup: currencyLookup,
       note: 'blank (LCY) ⇔ the Dataverse base currency',
     },
     { bcField: 'email', dvField: 'emailaddress1', direction: 'bidirectional', bcMaxLength: 80, dvMaxLength: 100 },

@@ -1,4 +1,5 @@
 import type { IntegrationTableMappingInput } from '../mapping-model';
+import { salespersonOwnerLookup, currencyLookup } from './shared-lookups';
 
 /**
  * POSTEDSALESINV-INV: posted BC sales invoices → Dataverse invoices with their lines (reference/bc-sync-semantics.md
@@ -73,14 +74,7 @@ export const postedSalesInvInvMapping: IntegrationTableMappingInput = {
       type: 'code',
       notNull: true,
       caption: 'salesperson',
-      lookup: {
-        kind: 'coupling',
-        mapping: 'SALESPEOPLE',
-        bcKey: 'code',
-        dvEntitySet: 'systemusers',
-        bcCaption: 'salesperson',
-        dvCaption: 'user',
-      },
+      lookup: salespersonOwnerLookup,
     },
     {
       bcField: 'currencyCode',
@@ -88,15 +82,7 @@ export const postedSalesInvInvMapping: IntegrationTableMappingInput = {
       direction: 'to-dataverse',
       type: 'code',
       caption: 'currency',
-      lookup: {
-        kind: 'coupling',
-        mapping: 'CURRENCY',
-        bcKey: 'code',
-        dvEntitySet: 'transactioncurrencies',
-        bcCaption: 'currency',
-        dvCaption: 'currency',
-        blankIsBaseCurrency: true,
-      },
+      lookup: currencyLookup,
     },
     { bcField: 'dueDate', dvField: 'duedate', direction: 'to-dataverse', type: 'date' },
     { bcField: 'shipToName', dvField: 'shipto_name', direction: 'to-dataverse', dvMaxLength: 200 },

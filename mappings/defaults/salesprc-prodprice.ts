@@ -1,4 +1,5 @@
 import type { IntegrationTableMappingInput } from '../mapping-model';
+import { currencyLookup } from './shared-lookups';
 
 /**
  * SALESPRC-PRODPRICE: BC sales prices for customer price groups (custom API page) → Dataverse price list items
@@ -98,15 +99,7 @@ export const salesPrcProdPriceMapping: IntegrationTableMappingInput = {
       note: "not valid for create in Dataverse: a price list item is in its price list's currency",
       type: 'code',
       caption: 'currency',
-      lookup: {
-        kind: 'coupling',
-        mapping: 'CURRENCY',
-        bcKey: 'code',
-        dvEntitySet: 'transactioncurrencies',
-        bcCaption: 'currency',
-        dvCaption: 'currency',
-        blankIsBaseCurrency: true,
-      },
+      lookup: currencyLookup,
     },
     // The unit, which BC derives in code: the entity rule resolves it (the unit of the product's unit group named like
     // the price's unit of measure code, or the product's default unit). Counted in the record's hash, so a price whose
