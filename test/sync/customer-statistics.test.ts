@@ -10,7 +10,6 @@
  */
 import assert from 'node:assert/strict';
 import type { customerStatistics } from '../../workflows';
-import type { fullSync } from '../../workflows';
 import type { SyncMappingInput, SyncMappingResult } from '../../engine/run-types';
 import { listErrors } from '../../store/sync-errors';
 import { getJob } from '../../store/sync-jobs';
@@ -19,7 +18,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ReferenceCache } from '../../activities/lookup-resolution';
 import { createStatisticsActivities, type StatisticsPartResult } from '../../activities/statistics/customer-statistics';
 import { assertCouplingsWhole } from '../support/coupling-integrity';
-import { pass, runSync, startedRuns } from '../support/sync-runs';
+import { pass, runFullSync, runSync, startedRuns } from '../support/sync-runs';
 import { all, mappingsWith, type Row, setFaults, startSyncStack, type SyncStack } from '../support/sync-stack';
 
 const MAPPING = 'CUSTOMER STATISTICS';
@@ -101,12 +100,7 @@ describe('customerStatistics (CUSTOMER STATISTICS), end to end', function () {
     });
     // The shipped defaults, lookups on, as a full synchronization runs them; then the invoice job creates the
     // Dataverse invoices of the posted invoices, with their lines.
-    const handle = await testResources().temporal.client.workflow.start<typeof fullSync>('fullSync', {
-      taskQueue: stack.taskQueue,
-      workflowId: uniqueName('full-sync'),
-      args: [{ mappings: DEPENDENCIES }],
-    });
-    const result = await handle.result();
+    const result = await runFullSync(stack.taskQueue, DEPENDENCIES);
     for (const m of result.mappings) assert.equal(m.state, 'done', JSON.stringify(m));
     const invoices = pass(await runSync(stack.taskQueue, { mapping: INVOICES, mode: 'full' }), 'to-dataverse');
     assert.ok(invoices.counts.inserted >= 6, JSON.stringify(invoices));
@@ -360,18 +354,11 @@ describe('customerStatistics (CUSTOMER STATISTICS), end to end', function () {
     assert.equal(open.filter((e) => e.sourceId === lower(victim.bc_id)).length, 0, 'its error is resolved');
   });
 
-  it('an invoice part retried after its worker died counts every invoice once and goes on where it stopped', async () => {
-    const coupled = new Set(
-      ((await stack.store.knex('couplings').where({ mapping: INVOICES })) as Row[]).map((c) => lower(c.bc_id)),
-    );
-    const unpaid = (await all(stack, 'bc', 'salesInvoices', "status eq 'Open'")).filter(
-      (i) => coupled.has(lower(i.id)) && Number(i.remainingAmount) === Number(i.totalAmountIncludingTax),
-    );
-    assert.ok(unpaid.length >= 2, `two unpaid coupled invoices (${unpaid.length})`);
-    for (const i of unpaid.slice(0, 2)) stack.emulators.bc.applyPayment(String(i.id), 1);
-    const open = (await all(stack, 'dv', 'invoices', 'statuscode ne 100001')).length;
-
-    // One invoice per page; the second write dies with the worker, after the page of the first one was committed.
+  /**
+   * The statistics activities on pages of one record, twice: `dying`, whose second Dataverse update throws as if its
+   * worker died, and `retried`, over the real connectors.
+   */
+  const activitiesDyingAtSecondWrite = () => {
     let writes = 0;
     const dv = new Proxy(stack.connectors.dv, {
       get(target, key, receiver) {
@@ -390,18 +377,35 @@ describe('customerStatistics (CUSTOMER STATISTICS), end to end', function () {
       overlapMs: 0,
       pageSize: 1,
     };
+    return {
+      dying: createStatisticsActivities({ ...deps, connectors: { ...stack.connectors, dv } }),
+      retried: createStatisticsActivities({ ...deps, connectors: stack.connectors }),
+    };
+  };
+
+  it('an invoice part retried after its worker died counts every invoice once and goes on where it stopped', async () => {
+    const coupled = new Set(
+      ((await stack.store.knex('couplings').where({ mapping: INVOICES })) as Row[]).map((c) => lower(c.bc_id)),
+    );
+    const unpaid = (await all(stack, 'bc', 'salesInvoices', "status eq 'Open'")).filter(
+      (i) => coupled.has(lower(i.id)) && Number(i.remainingAmount) === Number(i.totalAmountIncludingTax),
+    );
+    assert.ok(unpaid.length >= 2, `two unpaid coupled invoices (${unpaid.length})`);
+    for (const i of unpaid.slice(0, 2)) stack.emulators.bc.applyPayment(String(i.id), 1);
+    const open = (await all(stack, 'dv', 'invoices', 'statuscode ne 100001')).length;
+
+    // One invoice per page; the second write dies with the worker, after the page of the first one was committed.
+    const { dying, retried } = activitiesDyingAtSecondWrite();
     const input = {
       mapping: MAPPING,
       workflowId: uniqueName('statistics'),
       runId: 'one-run',
       mode: 'incremental' as const,
     };
-    const dying = createStatisticsActivities({ ...deps, connectors: { ...stack.connectors, dv } });
     await assert.rejects(
       new MockActivityEnvironment().run((i: typeof input) => dying.refreshInvoicePaymentStates(i), input),
       /the worker died/,
     );
-    const retried = createStatisticsActivities({ ...deps, connectors: stack.connectors });
     const done: StatisticsPartResult = await new MockActivityEnvironment().run(
       (i: typeof input) => retried.refreshInvoicePaymentStates(i),
       input,
@@ -431,31 +435,12 @@ describe('customerStatistics (CUSTOMER STATISTICS), end to end', function () {
     for (const r of [first, second]) {
       await stack.connectors.dv.update('bcsync_accountstatistics', String(r.dv_id), { bcsync_creditlimit: 1 });
     }
-    let writes = 0;
-    const dv = new Proxy(stack.connectors.dv, {
-      get(target, key, receiver) {
-        if (key !== 'update') return Reflect.get(target, key, receiver) as unknown;
-        return async (...args: Parameters<typeof target.update>) => {
-          if (++writes === 2) throw new Error('the worker died');
-          return target.update(...args);
-        };
-      },
-    });
-    const deps = {
-      knex: stack.store.knex,
-      mappings: mappingsWith(),
-      cache: new ReferenceCache(stack.connectors),
-      now: () => new Date(),
-      overlapMs: 0,
-      pageSize: 1,
-    };
+    const { dying, retried } = activitiesDyingAtSecondWrite();
     const input = { mapping: MAPPING, workflowId: uniqueName('statistics'), runId: 'one-run', mode: 'full' as const };
-    const dying = createStatisticsActivities({ ...deps, connectors: { ...stack.connectors, dv } });
     await assert.rejects(
       new MockActivityEnvironment().run((i: typeof input) => dying.refreshAccountStatistics(i), input),
       /the worker died/,
     );
-    const retried = createStatisticsActivities({ ...deps, connectors: stack.connectors });
     const done: StatisticsPartResult = await new MockActivityEnvironment().run(
       (i: typeof input) => retried.refreshAccountStatistics(i),
       input,

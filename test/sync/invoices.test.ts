@@ -7,14 +7,12 @@
  * coupled leaves nothing in Dataverse, names the line and the item, and arrives whole once the item is coupled.
  */
 import assert from 'node:assert/strict';
-import type { fullSync } from '../../workflows';
 import { listErrors } from '../../store/sync-errors';
 import { listSkippedPending } from '../../store/pending-failures';
 import { assertCouplingsWhole } from '../support/coupling-integrity';
-import { pass, runSync, startSync } from '../support/sync-runs';
+import { pass, runFullSync, runSync, startSync } from '../support/sync-runs';
 import { spawnBcsync } from '../support/cli';
 import { workerEnv } from '../support/worker-env';
-import { testResources, uniqueName } from '../support/env';
 import { all, type Row, startSyncStack, type SyncStack } from '../support/sync-stack';
 
 const MAPPING = 'POSTEDSALESINV-INV';
@@ -115,12 +113,7 @@ describe('POSTEDSALESINV-INV end to end', function () {
       },
     });
     // The dependencies, as a full synchronization runs them (match, then create what is left), lookups on.
-    const handle = await testResources().temporal.client.workflow.start<typeof fullSync>('fullSync', {
-      taskQueue: stack.taskQueue,
-      workflowId: uniqueName('full-sync'),
-      args: [{ mappings: DEPENDENCIES }],
-    });
-    const result = await handle.result();
+    const result = await runFullSync(stack.taskQueue, DEPENDENCIES);
     for (const m of result.mappings) assert.equal(m.state, 'done', JSON.stringify(m));
   });
   after(async () => stack.close());
