@@ -4,8 +4,7 @@
  * account choice values labelled like them and creating the missing ones through the metadata API; `bcsync options`
  * lists the pairs and `bcsync options sync` runs them.
  *
- * CUSTOMER runs on its shipped defaults after SALESPEOPLE, except the currency lookup: CURRENCY cannot run on this
- * branch yet (complete: false), so only that lookup is switched off.
+ * CUSTOMER runs on its shipped defaults, every lookup on, after SALESPEOPLE and CURRENCY.
  */
 import assert from 'node:assert/strict';
 import { listOptionMappings, type OptionMapping } from '../../store/option-mappings';
