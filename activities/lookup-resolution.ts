@@ -103,6 +103,12 @@ export interface LookupContext {
    * nothing may be written (match dry runs). (Default: false)
    */
   syncOptionsOnMiss?: boolean;
+  /**
+   * Synchronizes referenced BC records that are not coupled yet through their own mapping, for lookups marked
+   * `syncOnDemand` (activities/page/on-demand.ts), and returns why those still uncoupled are. Absent where nothing may
+   * be written, and on pages that themselves run on demand.
+   */
+  syncOnDemand?: (target: IntegrationTableMapping, bcIds: readonly string[]) => Promise<Map<string, string>>;
 }
 
 /** Resolves every request (de-duplicated by key) and returns the results keyed by `LookupRequest.key`. */
@@ -235,6 +241,17 @@ async function resolveFromBc(ctx: LookupContext, group: LookupRequest[], out: Ma
     }
     for (const id of uncoupledIds) if (!inScope.has(id.toLowerCase())) outOfScope.add(id);
   }
+  // Lookups synchronized on demand: the referenced records in scope are synchronized through their mapping first,
+  // then looked up again; those still not coupled fail the referencing record with the reason.
+  let onDemandFailure = new Map<string, string>();
+  if (ctx.syncOnDemand) {
+    const wanted = new Set(group.filter((r) => r.syncOnDemand && r.value !== null).map((r) => bcIdOf.get(r.value!)));
+    const ids = uncoupledIds.filter((id) => wanted.has(id) && caption.has(id) && !outOfScope.has(id));
+    if (ids.length) {
+      onDemandFailure = await ctx.syncOnDemand(target, ids);
+      for (const [id, c] of await findByBcIds(ctx.knex, target.name, ids)) couplings.set(id, c);
+    }
+  }
   for (const r of withValue) {
     const bcId = bcIdOf.get(r.value!);
     if (!bcId) {
@@ -251,10 +268,13 @@ async function resolveFromBc(ctx: LookupContext, group: LookupRequest[], out: Ma
       const c = caption.get(bcId);
       // A target mapping that only synchronizes Dataverse → Business Central (SALESPEOPLE) never creates the Dataverse
       // record for a BC-only one: running it cannot help, coupling by hand or choosing another one can.
+      const failedOnDemand = onDemandFailure.get(bcId.toLowerCase());
       const advice =
         target.direction === 'to-bc'
           ? `${target.name} only synchronizes from Dataverse, so it never creates one for it: couple it to an existing Dataverse ${target.dataverse.caption} with 'bcsync couple ${target.name} --bc ${bcId} --dv <id>', or choose another`
-          : undefined;
+          : failedOnDemand
+            ? `synchronizing it on demand through ${target.name} failed: ${failedOnDemand}`
+            : undefined;
       out.set(r.key, {
         status: 'not-coupled',
         targetNumber: c?.number ?? r.value!,

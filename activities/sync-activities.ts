@@ -20,6 +20,7 @@ import {
   sourceSideOf,
   zeroCounts,
 } from '../engine/run-types';
+import { countsSummary } from '../engine/run-outcome';
 import type { SyncDeps } from './deps';
 import { entityRulesFor } from './entity-rules';
 import { processRecords } from './page';
@@ -279,7 +280,7 @@ export function createSyncActivities(deps: SyncDeps) {
         status,
         counts,
         finishedAt: now,
-        message: summary(input.counts),
+        message: countsSummary(input.counts),
       });
       if (input.mode !== 'records') {
         const cap = new Date(new Date(input.passStartedAt).getTime() - overlapMs);
@@ -309,13 +310,6 @@ async function startOfChanges(
   if (input.mode === 'full' || entityRulesFor(m.name)?.readsEverySourceRecord) return null;
   const w = await getWatermark(deps.knex, m.name, sourceSideOf(input.direction));
   return w?.modifiedAt ? { modifiedAt: w.modifiedAt.toISOString(), ids: [] } : null;
-}
-
-function summary(c: PassCounts): string {
-  const parts = (['inserted', 'modified', 'deleted', 'unchanged', 'skipped', 'failed'] as const)
-    .filter((k) => c[k] > 0)
-    .map((k) => `${c[k]} ${k}`);
-  return parts.length ? parts.join(', ') : 'nothing to synchronize';
 }
 
 /**

@@ -31,6 +31,11 @@ export interface LookupRequest {
   readonly bcKey: BcLookupKey | null;
   readonly value: string | null;
   readonly blankIsBaseCurrency: boolean;
+  /**
+   * A referenced BC record that is not coupled yet is first synchronized through its own mapping, then looked up again
+   * (the lookup's `syncOnDemand`). (Default: false)
+   */
+  readonly syncOnDemand?: boolean;
 }
 
 /**
@@ -83,14 +88,17 @@ export function lookupRequestFor(
   if (value === null && !blankIsBaseCurrency) return null;
   const target = lookup.kind === 'coupling' ? lookup.mapping : lookup.optionSet;
   const bcKey = lookup.kind === 'coupling' ? lookup.bcKey : null;
+  const syncOnDemand = lookup.kind === 'coupling' && lookup.syncOnDemand && from === 'bc';
+  const key = [lookup.kind, target, from, bcKey ?? '', blankIsBaseCurrency ? 'base' : '', value ?? ''];
   return {
-    key: [lookup.kind, target, from, bcKey ?? '', blankIsBaseCurrency ? 'base' : '', value ?? ''].join('|'),
+    key: (syncOnDemand ? [...key, 'on-demand'] : key).join('|'),
     kind: lookup.kind,
     target,
     from,
     bcKey,
     value,
     blankIsBaseCurrency,
+    ...(syncOnDemand ? { syncOnDemand } : {}),
   };
 }
 

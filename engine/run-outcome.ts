@@ -69,3 +69,11 @@ export function runDetailsText(
 export function skippedRunDetailsText(mapping: string, reason: string): string {
   return `**${mapping}** skipped: ${reason}`;
 }
+
+/** A job row's message: its non-zero counters ("12 inserted, 1 failed"), or that there was nothing to do. */
+export function countsSummary(c: PassCounts): string {
+  const parts = (['inserted', 'modified', 'deleted', 'unchanged', 'skipped', 'failed'] as const)
+    .filter((k) => c[k] > 0)
+    .map((k) => `${c[k]} ${k}`);
+  return parts.length ? parts.join(', ') : 'nothing to synchronize';
+}

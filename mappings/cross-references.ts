@@ -5,7 +5,8 @@ import { type IntegrationTableMapping, MappingValidationError } from './mapping-
  * Checks what a single mapping's schema cannot: dependencies and coupling lookups name existing mappings, a lookup's
  * target mapping is a direct or indirect dependency (so a full sync couples it first), and the dependencies have no cycle.
  * A lookup with "clear value on failed sync" is exempt: it writes an empty value while its target is not coupled, so
- * its target need not run first (CUSTOMER's primary contact looks up through CONTACT, which depends on CUSTOMER).
+ * its target need not run first (CUSTOMER's primary contact looks up through CONTACT, which depends on CUSTOMER). A
+ * lookup synchronized on demand needs a target mapping that writes Dataverse.
  * Option-set names are not checked (option mappings are not table mappings). Throws `MappingValidationError` naming
  * the mapping and field, or `DependencyCycleError`.
  */
@@ -32,6 +33,16 @@ export function checkCrossReferences(mappings: readonly IntegrationTableMapping[
           m.name,
           `fieldMappings[${i}].lookup.mapping`,
           `looks up through ${target}, which must be a (direct or indirect) dependency`,
+        );
+      }
+      const targetMapping = mappings.find((x) => x.name === target);
+      if (f.lookup.syncOnDemand && (target === m.name || targetMapping?.direction === 'to-bc')) {
+        throw new MappingValidationError(
+          m.name,
+          `fieldMappings[${i}].lookup.syncOnDemand`,
+          target === m.name
+            ? 'a mapping cannot synchronize its own records on demand'
+            : `${target} only synchronizes Dataverse → Business Central, so it cannot create the Dataverse record on demand; set syncOnDemand to false`,
         );
       }
     });

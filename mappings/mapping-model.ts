@@ -47,6 +47,14 @@ export const couplingLookupSchema = z.strictObject({
   /** When the referenced record does not exist at all (e.g. a person contact whose company is not a customer), the
    *  whole record is ignored (not counted), like BC's post-filter. (Default: false) */
   ignoreRecordWithoutTarget: z.boolean().default(false),
+  /**
+   * A referenced BC record that is not coupled yet is synchronized on demand through the lookup's mapping — created
+   * and coupled in Dataverse, logged as a `records` job of that mapping — and then looked up again, as BC does for a
+   * posted invoice's customer (bc-sync-semantics §4.9, §8.11). Only from BC, and only for a mapping that synchronizes
+   * BC → Dataverse; a record that still cannot be coupled fails the referencing record with the reason. (Default:
+   * false)
+   */
+  syncOnDemand: z.boolean().default(false),
 });
 
 export const optionLookupSchema = z.strictObject({

@@ -19,7 +19,11 @@ const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 function fieldNotes(f: FieldMapping): string {
   const notes: string[] = [];
   if (!f.enabled) notes.push('**disabled**');
-  if (f.lookup?.kind === 'coupling') notes.push(`lookup via ${f.lookup.mapping} couplings`);
+  if (f.lookup?.kind === 'coupling') {
+    notes.push(
+      `lookup via ${f.lookup.mapping} couplings${f.lookup.syncOnDemand ? ', synchronized on demand when not coupled' : ''}`,
+    );
+  }
   if (f.lookup?.kind === 'option') notes.push(`option mapping ${f.lookup.optionSet}`);
   if (f.lookup?.kind === 'entity-rule') notes.push(`resolved by the entity rule (${f.lookup.dvEntitySet})`);
   if (f.transform) notes.push(`transform ${code(f.transform)}`);

@@ -10,8 +10,9 @@
  * - the price list (`pricelevelid`, which Dataverse requires) is BC's: an active Dataverse price list in the
  *   invoice's currency, else a new one "Price List in <ISO code>" in that currency;
  * - a line of an item or resource needs its product coupled (ITEM-PRODUCT / RESOURCE-PRODUCT); the line gets that
- *   product and its default unit. A line whose product is not coupled fails the whole invoice, naming the line and
- *   the item or resource; nothing is written, and the invoice is created whole by the run after the product is.
+ *   product and its default unit. An item or resource not coupled yet is synchronized on demand first, as BC does
+ *   (activities/page/on-demand.ts); a line that still has no product fails the whole invoice, naming the line, the
+ *   item or resource and why; nothing is written, and the invoice is created whole by the run after the product is.
  *   Lines of other types (G/L account, charge, fixed asset, comment) become write-in products "<No.> <Description>.";
  * - line amounts: quantity, unit price (price overridden), line discount amount, tax (amount including VAT −
  *   amount). Dataverse computes the line and invoice totals from these, as it does for every invoice.
@@ -23,6 +24,7 @@ import { describeRecord } from '../../engine';
 import { BC_SALES_SYNC_NAMESPACE, dataverseIdFor, uuidV5 } from '../../engine/deterministic-ids';
 import { findByBcIds } from '../../store/couplings';
 import type { SyncDeps } from '../deps';
+import type { SyncOnDemand } from '../page/on-demand';
 import { lower, plan, text } from '../page/work';
 import type { EntityRules } from './types';
 
@@ -50,7 +52,7 @@ type LineProduct =
   | { kind: 'missing'; reason: string };
 
 export const postedSalesInvoiceRules: EntityRules = {
-  async beforeWrite({ deps, work }, items) {
+  async beforeWrite({ deps, work, syncOnDemand }, items) {
     if (work.direction !== 'to-dataverse') return;
     // Created once, never re-sent.
     for (const item of items) {
@@ -68,7 +70,7 @@ export const postedSalesInvoiceRules: EntityRules = {
       deps,
       creates.map((i) => i.sourceId),
     );
-    const products = await lineProducts(deps, [...linesOf.values()].flat());
+    const products = await lineProducts(deps, [...linesOf.values()].flat(), syncOnDemand);
     const priceLists = new PriceLists(deps);
 
     for (const item of creates) {
@@ -144,7 +146,11 @@ async function invoiceLines(deps: SyncDeps, invoiceIds: string[]): Promise<Map<s
 }
 
 /** The product of every line: items and resources through their couplings, everything else a write-in. */
-async function lineProducts(deps: SyncDeps, lines: Line[]): Promise<Map<Line, LineProduct>> {
+async function lineProducts(
+  deps: SyncDeps,
+  lines: Line[],
+  syncOnDemand?: SyncOnDemand,
+): Promise<Map<Line, LineProduct>> {
   const out = new Map<Line, LineProduct>();
   const itemIds = lines.filter((l) => l.lineType === 'Item').map((l) => lower(l.itemId));
   const resourceNumbers = [
@@ -164,15 +170,21 @@ async function lineProducts(deps: SyncDeps, lines: Line[]): Promise<Map<Line, Li
   const resourceCouplings = await findByBcIds(deps.knex, 'RESOURCE-PRODUCT', [...new Set(resourceIdOf.values())]);
   // Why an uncoupled item or resource has no product: a blocked one never gets one (ITEM-/RESOURCE-PRODUCT filter).
   const blocked = new Set<string>();
-  const uncoupledItems = [...new Set(itemIds)].filter((id) => !itemCouplings.has(id));
-  const uncoupledResources = [...new Set(resourceIdOf.values())].filter((id) => !resourceCouplings.has(id));
-  for (const [set, ids] of [
-    ['items', uncoupledItems],
-    ['resources', uncoupledResources],
+  const onDemandFailure = new Map<string, string>();
+  for (const [set, mapping, ids, couplings] of [
+    ['items', 'ITEM-PRODUCT', itemIds, itemCouplings],
+    ['resources', 'RESOURCE-PRODUCT', [...resourceIdOf.values()], resourceCouplings],
   ] as const) {
-    if (!ids.length) continue;
-    for (const r of await deps.connectors.bc.getByIds(set, ids, { select: ['id', 'blocked'] }))
+    const uncoupled = [...new Set(ids)].filter((id) => !couplings.has(id));
+    if (!uncoupled.length) continue;
+    for (const r of await deps.connectors.bc.getByIds(set, uncoupled, { select: ['id', 'blocked'] }))
       if (r.blocked === true) blocked.add(lower(r.id));
+    // As in BC, the products an invoice sells are synchronized on demand (not the blocked ones: they get none).
+    const target = deps.mappings.find((m) => m.name === mapping);
+    const wanted = uncoupled.filter((id) => !blocked.has(id));
+    if (!syncOnDemand || !target || !wanted.length) continue;
+    for (const [id, why] of await syncOnDemand(target, wanted)) onDemandFailure.set(id, why);
+    for (const [id, c] of await findByBcIds(deps.knex, mapping, wanted)) couplings.set(id, c);
   }
   const productIds = [...itemCouplings.values(), ...resourceCouplings.values()].map((c) => c.dvId);
   const products = new Map<string, Record<string, unknown>>();
@@ -208,7 +220,9 @@ async function lineProducts(deps: SyncDeps, lines: Line[]): Promise<Map<Line, Li
     if (!coupling) {
       out.set(line, {
         kind: 'missing',
-        reason: `(${what}) has no product in Dataverse: the ${isItem ? 'item' : 'resource'} is not coupled; run ${mapping} (or couple it with 'bcsync couple ${mapping} --bc ${bcId} --dv <product id>')`,
+        reason: onDemandFailure.has(bcId)
+          ? `(${what}) has no product in Dataverse: synchronizing the ${isItem ? 'item' : 'resource'} on demand through ${mapping} failed: ${onDemandFailure.get(bcId)}`
+          : `(${what}) has no product in Dataverse: the ${isItem ? 'item' : 'resource'} is not coupled; run ${mapping} (or couple it with 'bcsync couple ${mapping} --bc ${bcId} --dv <product id>')`,
       });
       continue;
     }

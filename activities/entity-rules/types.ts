@@ -6,6 +6,7 @@
  */
 import type { LookupResolver } from '../../engine';
 import type { SyncDeps } from '../deps';
+import type { SyncOnDemand } from '../page/on-demand';
 import type { Item, PageWork } from '../page/work';
 
 export interface RuleContext {
@@ -13,6 +14,9 @@ export interface RuleContext {
   readonly work: PageWork;
   /** The page's resolved lookups (what the engine decided with), for rules that decide a record again. */
   readonly lookups?: LookupResolver;
+  /** Synchronizes referenced BC records that are not coupled yet through their own mapping (absent on pages that
+   *  themselves run on demand). */
+  readonly syncOnDemand?: SyncOnDemand;
 }
 
 export interface EntityRules {

@@ -151,16 +151,16 @@ async function fail(
   const m = work.mapping;
   const direction = work.direction;
   const dstSide = destinationSideOf(direction);
+  // A record synchronized on demand is tried because another record needs it, not on its own schedule: its failures
+  // are that record's wait and never park it (its own mapping's runs still do).
+  const mayPark = !item.transient && !item.waitsForOthers && !work.onDemandFor;
   let skip: boolean;
   if (item.row) {
-    skip = !item.transient && !item.waitsForOthers && engineSkip;
+    skip = mayPark && engineSkip;
     await recordFailure(trx, item.row.id, direction, { jobId: work.jobId, message, skip, now });
   } else {
     // Never coupled: the failure is kept apart from the couplings, with the same "twice the same ⇒ skipped" rule.
-    skip =
-      !item.transient &&
-      !item.waitsForOthers &&
-      (engineSkip || pendingFailureOutcome(item.pending ?? null, message).skip);
+    skip = mayPark && (engineSkip || pendingFailureOutcome(item.pending ?? null, message).skip);
     await recordPendingFailure(trx, {
       mapping: m.name,
       direction,

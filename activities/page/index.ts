@@ -14,6 +14,7 @@ import { commitPage } from './commit';
 import { writeDestination } from './destination-writes';
 import { prepareBcCreates } from './idempotent-creates';
 import { matchBeforeCreate } from './match-before-create';
+import { onDemandSyncer } from './on-demand';
 import { preparePage } from './prepare';
 import type { Item, PageWork } from './work';
 
@@ -22,16 +23,17 @@ export type { PageWork } from './work';
 /** Decides, writes and commits one page; returns its counts and the next cursor. */
 export async function processRecords(deps: SyncDeps, work: PageWork, signal?: AbortSignal): Promise<SyncPageResult> {
   const now = deps.now();
-  const { items, lookups } = await preparePage(deps, work);
+  const syncOnDemand = onDemandSyncer(deps, work, processRecords, signal);
+  const { items, lookups } = await preparePage(deps, work, syncOnDemand);
   const rules = entityRulesFor(work.mapping.name);
   await matchBeforeCreate(deps, work, items, lookups);
   await prepareBcCreates(deps, work, items, now);
   const beforeWrite = rules?.beforeWrite
-    ? (some: Item[]) => rules.beforeWrite!({ deps, work, lookups }, some)
+    ? (some: Item[]) => rules.beforeWrite!({ deps, work, lookups, syncOnDemand }, some)
     : undefined;
   await beforeWrite?.(items);
   await writeDestination(deps, work, items, lookups, signal, beforeWrite);
-  await rules?.afterWrite?.({ deps, work, lookups }, items);
+  await rules?.afterWrite?.({ deps, work, lookups, syncOnDemand }, items);
   deps.faults?.afterDestinationWrite?.({
     mapping: work.mapping.name,
     direction: work.direction,

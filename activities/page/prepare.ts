@@ -9,6 +9,7 @@ import { findPendingFailures } from '../../store/pending-failures';
 import type { SyncDeps } from '../deps';
 import { resolveLookups } from '../lookup-resolution';
 import { type ApiRecord, sideApi } from '../sides';
+import type { SyncOnDemand } from './on-demand';
 import { couplingState, type Item, lower, type PageWork } from './work';
 
 export interface PreparedPage {
@@ -17,7 +18,7 @@ export interface PreparedPage {
 }
 
 /** Decides every record of the page; records the retry phase of this pass already handled are left out. */
-export async function preparePage(deps: SyncDeps, work: PageWork): Promise<PreparedPage> {
+export async function preparePage(deps: SyncDeps, work: PageWork, syncOnDemand?: SyncOnDemand): Promise<PreparedPage> {
   const m = work.createUncoupled ? { ...work.mapping, onlyCoupled: false } : work.mapping;
   const direction = work.direction;
   const srcSide = sourceSideOf(direction);
@@ -53,6 +54,7 @@ export async function preparePage(deps: SyncDeps, work: PageWork): Promise<Prepa
         connectors: deps.connectors,
         cache: deps.cache,
         syncOptionsOnMiss: true,
+        syncOnDemand,
       },
       requests,
     ),

@@ -15,6 +15,8 @@ export interface PageWork extends Omit<SyncPageInput, 'mapping' | 'cursor'> {
   phase: 'retry' | 'changed' | 'records';
   next: PassCursor;
   maxModifiedAt: string | null;
+  /** Set on a page synchronized on demand (activities/page/on-demand.ts): the mapping that asked for it. */
+  onDemandFor?: string;
 }
 
 /** One source record of the page on its way through decide → write → commit. */

@@ -8,11 +8,11 @@ import { salespersonOwnerLookup, currencyLookup } from './shared-lookups';
  * (`pricelevelid`: an active price list in the invoice's currency, else a new one), the lines (BC's line mapping
  * POSTEDSALESLINE-INV, which has no job: quantity, unit price, line discount, tax, the coupled product and its unit,
  * write-in products for G/L account, charge and comment lines) created with the header in one deep insert, and
- * "created once, never re-sent". A line whose item or resource is not coupled fails the whole invoice, which then
- * waits: retried on every run, never parked, and created whole on the first run after ITEM-PRODUCT or RESOURCE-PRODUCT
- * couples it. Unlike BC, nothing is synchronized on demand: an invoice whose customer is not coupled fails on its
- * customer lookup like any record (and is parked after failing twice the same way; `bcsync restore`), since CUSTOMER
- * runs first in the full synchronization and in the staggered schedules.
+ * "created once, never re-sent". As in BC, what an invoice refers to and is not coupled yet is synchronized on demand
+ * first (activities/page/on-demand.ts): its customer through CUSTOMER, the items and resources of its lines through
+ * ITEM-PRODUCT and RESOURCE-PRODUCT, each logged as a `records` job of that mapping. When that cannot couple it (a
+ * customer whose salesperson is not coupled, say), the invoice fails naming the customer and why; a line whose item
+ * or resource still has no product fails the whole invoice, which then waits: retried on every run, never parked.
  * Dataverse computes the invoice totals from the lines, so BC's Amount and Amount Including VAT are not sent (the
  * invoice discount is: the totals subtract it). The payment state (paid / partially paid) is the Customer Statistics
  * job's. Left out for lack of API v2.0 header properties: Shipment Date (datedelivered), Shipping Agent Code, Work
@@ -65,6 +65,7 @@ export const postedSalesInvInvMapping: IntegrationTableMappingInput = {
         dvNavigation: 'customerid_account',
         bcCaption: 'customer',
         dvCaption: 'account',
+        syncOnDemand: true,
       },
     },
     {

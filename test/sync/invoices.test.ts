@@ -3,10 +3,12 @@
  * posted invoices become Dataverse invoices created whole with their lines in one deep insert (items and resources
  * as their coupled products, G/L account and comment lines as write-ins), with owner, customer, currency and BC's
  * price list; totals computed by Dataverse from the lines; an incremental run carries a new posted invoice; an idle
- * run writes nothing, and a changed posted invoice is never re-sent; an invoice whose second line's item is not
- * coupled leaves nothing in Dataverse, names the line and the item, and arrives whole once the item is coupled.
+ * run writes nothing, and a changed posted invoice is never re-sent; a customer or item not coupled yet is
+ * synchronized on demand (its own mapping's records job) and the invoice arrives whole in the same run; a customer
+ * or item that cannot be synchronized on demand fails the invoice, naming it and why, until the cause is fixed.
  */
 import assert from 'node:assert/strict';
+import { coupleRecords } from '../../store/couplings';
 import { listErrors } from '../../store/sync-errors';
 import { listSkippedPending } from '../../store/pending-failures';
 import { assertCouplingsWhole } from '../support/coupling-integrity';
@@ -240,14 +242,120 @@ describe('POSTEDSALESINV-INV end to end', function () {
     await assertCouplingsWhole(stack, [MAPPING]);
   });
 
-  it("leaves out an invoice whose second line's item is not coupled, naming it, and creates it whole later", async () => {
-    const customer = await invoiceCustomer();
+  /** The job rows a page of `parentJobId` opened to synchronize `mapping`'s records on demand. */
+  const onDemandJobs = async (mapping: string, parentJobId: number): Promise<Row[]> =>
+    (await stack.store.knex('sync_jobs').where({ mapping, mode: 'records' })).filter((j: Row) =>
+      String(j.message).includes(`synchronized on demand for ${MAPPING} (job ${parentJobId})`),
+    ) as Row[];
+  const coupledSalesperson = async (): Promise<string> => {
+    const rows = await couplings('SALESPEOPLE');
+    const people = await all(stack, 'bc', 'salespeoplePurchasers');
+    const person = people.find((p) => rows.some((r) => r.bc_id === lower(p.id) && r.dv_id));
+    assert.ok(person, 'a coupled salesperson');
+    return String(person.code);
+  };
+
+  it('synchronizes on demand the new customer and the new item an invoice refers to, and creates it whole in one run', async () => {
+    const customer = await stack.connectors.bc.create('customers', {
+      displayName: 'Nordlys Sykkel AS',
+      city: 'Tromsø',
+      salespersonCode: await coupledSalesperson(),
+    });
     const [coupledItem] = await all(stack, 'bc', 'items', 'blocked eq false');
-    const unit = String(coupledItem.baseUnitOfMeasureCode);
     const newItem = await stack.connectors.bc.create('items', {
       displayName: 'Carbon frame',
-      baseUnitOfMeasureCode: unit,
+      baseUnitOfMeasureCode: String(coupledItem.baseUnitOfMeasureCode),
       unitPrice: 420,
+    });
+    assert.equal(await coupledTo('CUSTOMER', customer.id), undefined, 'the customer is not coupled yet');
+    assert.equal(await coupledTo('ITEM-PRODUCT', newItem.id), undefined, 'the item is not coupled yet');
+    const posted = await postInvoice(customer, [
+      { lineType: 'Item', item: coupledItem, quantity: 1 },
+      { lineType: 'Item', item: newItem, quantity: 2 },
+    ]);
+
+    const result = pass(await runSync(stack.taskQueue, { mapping: MAPPING, mode: 'incremental' }), 'to-dataverse');
+    assert.deepEqual([result.counts.inserted, result.counts.failed], [1, 0], JSON.stringify(result));
+    await assertInvoice(posted);
+    const account = (await stack.connectors.dv.get('accounts', (await coupledTo('CUSTOMER', customer.id))!))!;
+    assert.deepEqual([account.name, account.address1_city], ['Nordlys Sykkel AS', 'Tromsø'], 'the account BC created');
+    const product = (await stack.connectors.dv.get('products', (await coupledTo('ITEM-PRODUCT', newItem.id))!))!;
+    assert.equal(product.name, 'Carbon frame');
+
+    // Each logged where an administrator looks: a records job of its own mapping, naming the invoice job it served.
+    for (const mapping of ['CUSTOMER', 'ITEM-PRODUCT']) {
+      const jobs = await onDemandJobs(mapping, result.jobId);
+      assert.equal(jobs.length, 1, `${mapping}: one on-demand job`);
+      assert.deepEqual([jobs[0].status, Number(jobs[0].inserted), Number(jobs[0].failed)], ['succeeded', 1, 0]);
+    }
+    // The mappings' own runs afterwards find them coupled: nothing created twice.
+    for (const mapping of ['CUSTOMER', 'ITEM-PRODUCT']) {
+      const own = pass(await runSync(stack.taskQueue, { mapping, mode: 'incremental' }), 'to-dataverse');
+      assert.deepEqual([own.counts.inserted, own.counts.failed], [0, 0], `${mapping}: ${JSON.stringify(own)}`);
+    }
+    assert.equal((await all(stack, 'dv', 'accounts', "name eq 'Nordlys Sykkel AS'")).length, 1, 'one account');
+    assert.equal((await all(stack, 'dv', 'products', "name eq 'Carbon frame'")).length, 1, 'one product');
+    await assertCouplingsWhole(stack, [MAPPING, 'CUSTOMER', 'ITEM-PRODUCT']);
+  });
+
+  it('fails an invoice whose customer cannot be synchronized on demand, naming the customer and why, until fixed', async () => {
+    // A salesperson with no Dataverse user: SALESPEOPLE only synchronizes from Dataverse, so the customer fails.
+    await stack.connectors.bc.create('salespeoplePurchasers', { code: 'ZZ', displayName: 'Zara Zulu' });
+    const customer = await stack.connectors.bc.create('customers', {
+      displayName: 'Polarlys Handel AS',
+      salespersonCode: 'ZZ',
+    });
+    const [item] = await all(stack, 'bc', 'items', 'blocked eq false');
+    const posted = await postInvoice(customer, [{ lineType: 'Item', item, quantity: 1 }]);
+
+    const failed = pass(await runSync(stack.taskQueue, { mapping: MAPPING, mode: 'incremental' }), 'to-dataverse');
+    assert.deepEqual([failed.counts.inserted, failed.counts.failed], [0, 1], JSON.stringify(failed));
+    const [error] = (await listErrors(stack.store.knex, { mapping: MAPPING, unresolvedOnly: true })).filter(
+      (e) => e.jobId === failed.jobId,
+    );
+    assert.equal(error.sourceId, lower(posted.id));
+    assert.match(
+      error.message,
+      new RegExp(
+        `customer '${String(customer.number)}' \\(Polarlys Handel AS\\) is not coupled .*synchronizing it on demand through CUSTOMER failed: .*salesperson 'ZZ' \\(Zara Zulu\\) is not coupled to a Dataverse user; SALESPEOPLE only synchronizes from Dataverse`,
+      ),
+    );
+    const [customerJob] = await onDemandJobs('CUSTOMER', failed.jobId);
+    assert.deepEqual([customerJob.status, Number(customerJob.failed)], ['completed_with_errors', 1]);
+    assert.deepEqual(await all(stack, 'dv', 'invoices', `invoicenumber eq '${String(posted.number)}'`), []);
+    assert.deepEqual(await all(stack, 'dv', 'accounts', "name eq 'Polarlys Handel AS'"), []);
+    assert.equal(await coupledTo(MAPPING, posted.id), undefined);
+
+    // The fix the message names: couple the salesperson to a Dataverse user, as `bcsync couple SALESPEOPLE` does. The
+    // next run synchronizes the customer on demand and creates the invoice.
+    const coupledUsers = (await couplings('SALESPEOPLE')).map((r) => r.dv_id);
+    const user = (await all(stack, 'dv', 'systemusers')).find((u) => !coupledUsers.includes(lower(u.systemuserid)));
+    assert.ok(user, 'a Dataverse user no salesperson is coupled to');
+    const zz = (await all(stack, 'bc', 'salespeoplePurchasers', "code eq 'ZZ'"))[0];
+    const couple = await coupleRecords(stack.store.knex, {
+      mapping: 'SALESPEOPLE',
+      bcId: String(zz.id),
+      dvId: String(user.systemuserid),
+      now: new Date(),
+    });
+    assert.equal(couple.outcome, 'coupled');
+    const fixed = pass(await runSync(stack.taskQueue, { mapping: MAPPING, mode: 'incremental' }), 'to-dataverse');
+    assert.deepEqual([fixed.counts.inserted, fixed.counts.failed], [1, 0], JSON.stringify(fixed));
+    await assertInvoice(posted);
+    assert.equal((await all(stack, 'dv', 'accounts', "name eq 'Polarlys Handel AS'")).length, 1);
+    assert.equal((await listErrors(stack.store.knex, { mapping: MAPPING, unresolvedOnly: true })).length, 0);
+    await assertCouplingsWhole(stack, [MAPPING, 'CUSTOMER']);
+  });
+
+  it("leaves out an invoice whose line's item gets no product on demand, naming why, and creates it whole later", async () => {
+    const customer = await invoiceCustomer();
+    const [coupledItem] = await all(stack, 'bc', 'items', 'blocked eq false');
+    // A unit of measure UNIT OF MEASURE has not run for yet: ITEM-PRODUCT cannot give the item a unit group.
+    await stack.connectors.bc.create('unitsOfMeasure', { code: 'CRATE', displayName: 'Crate' });
+    const newItem = await stack.connectors.bc.create('items', {
+      displayName: 'Crate of tubes',
+      baseUnitOfMeasureCode: 'CRATE',
+      unitPrice: 90,
     });
     const posted = await postInvoice(customer, [
       { lineType: 'Item', item: coupledItem, quantity: 1 },
@@ -261,8 +369,8 @@ describe('POSTEDSALESINV-INV end to end', function () {
     );
     assert.equal(errors.length, 1, JSON.stringify(errors));
     assert.equal(errors[0].sourceId, lower(posted.id));
-    assert.match(errors[0].message, new RegExp(`line 20000 \\(item ${String(newItem.number)} 'Carbon frame'\\)`));
-    assert.match(errors[0].message, /run ITEM-PRODUCT/);
+    assert.match(errors[0].message, new RegExp(`line 20000 \\(item ${String(newItem.number)} 'Crate of tubes'\\)`));
+    assert.match(errors[0].message, /on demand through ITEM-PRODUCT failed: .*CRATE.*run UNIT OF MEASURE first/);
     assert.deepEqual(await all(stack, 'dv', 'invoices', `invoicenumber eq '${String(posted.number)}'`), []);
     assert.equal(await coupledTo(MAPPING, posted.id), undefined);
 
@@ -271,18 +379,19 @@ describe('POSTEDSALESINV-INV end to end', function () {
     assert.deepEqual([again.counts.inserted, again.counts.failed, again.counts.skipped], [0, 1, 0]);
     assert.deepEqual(await listSkippedPending(stack.store.knex, MAPPING), [], 'not skipped: it waits for its product');
 
-    // The fix the message names: ITEM-PRODUCT creates the product; the next run creates the invoice whole.
-    const items = pass(
-      await runSync(stack.taskQueue, { mapping: 'ITEM-PRODUCT', mode: 'incremental' }),
+    // The fix the message names: UNIT OF MEASURE couples the unit; the next run gives the item its product on demand
+    // and creates the invoice whole.
+    const units = pass(
+      await runSync(stack.taskQueue, { mapping: 'UNIT OF MEASURE', mode: 'incremental' }),
       'to-dataverse',
     );
-    assert.equal(items.counts.failed, 0, JSON.stringify(items));
-    assert.ok(await coupledTo('ITEM-PRODUCT', newItem.id), 'the new item has its product');
+    assert.equal(units.counts.failed, 0, JSON.stringify(units));
     const retried = pass(await runSync(stack.taskQueue, { mapping: MAPPING, mode: 'incremental' }), 'to-dataverse');
     assert.deepEqual([retried.counts.inserted, retried.counts.failed], [1, 0], JSON.stringify(retried));
+    assert.ok(await coupledTo('ITEM-PRODUCT', newItem.id), 'the new item has its product');
     await assertInvoice(posted);
     assert.equal((await listErrors(stack.store.knex, { mapping: MAPPING, unresolvedOnly: true })).length, 0);
-    await assertCouplingsWhole(stack, [MAPPING]);
+    await assertCouplingsWhole(stack, [MAPPING, 'ITEM-PRODUCT']);
   });
 
   it('recovers a create whose page failed after the invoice was written: one invoice, its lines once', async () => {
@@ -347,8 +456,10 @@ describe('POSTEDSALESINV-INV end to end', function () {
   });
 
   it('fails alone an invoice that Dataverse refuses, with its reason, and never writes its header without the lines', async () => {
+    const coupledCustomers = (await couplings('CUSTOMER')).map((r) => r.bc_id);
     const [goodCustomer, refusedCustomer] = (await all(stack, 'bc', 'customers', "blocked eq ' '")).filter(
-      (c) => typeof c.salespersonCode === 'string' && c.salespersonCode !== '',
+      (c) =>
+        typeof c.salespersonCode === 'string' && c.salespersonCode !== '' && coupledCustomers.includes(lower(c.id)),
     );
     const [item] = await all(stack, 'bc', 'items', 'blocked eq false');
     // The refused customer's account was deleted in Dynamics 365 Sales after it was coupled: the invoice's customer

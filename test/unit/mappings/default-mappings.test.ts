@@ -233,6 +233,7 @@ describe('default mappings', () => {
       dvCaption: 'account',
       blankIsBaseCurrency: false,
       ignoreRecordWithoutTarget: true,
+      syncOnDemand: false,
     });
     assert.deepEqual(contact.dependencies, ['CUSTOMER', 'SALESPEOPLE', 'CURRENCY']);
   });
