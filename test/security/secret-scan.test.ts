@@ -139,11 +139,11 @@ describe('secrets never leak (DESIGN §7.5)', function () {
   });
 
   it('finds no client secret, access token, database password or operator token anywhere after a full synchronization', async () => {
+    const names = defaultMappings().map((m) => m.name);
     const worker = spawnBcsync(['worker'], env);
     const exited = new Promise<void>((resolve) => worker.child.once('close', () => resolve()));
     try {
       await eventually(() => /worker started/.test(worker.output()), 'the worker to start', 60_000);
-      const names = defaultMappings().map((m) => m.name);
       const result = await runFullSync(taskQueue, names);
       assert.equal(result.mappings.length, names.length, JSON.stringify(result));
       assert.ok(
@@ -203,6 +203,9 @@ describe('secrets never leak (DESIGN §7.5)', function () {
       const found = await historyHaystacks(testResources().temporal.client, `TaskQueue = "${taskQueue}"`);
       return found.filter((h) => h.source.startsWith('history of full-sync-')).length > 0 && found;
     }, 'the runs to be listed');
+    // The full synchronization, a child run per mapping, and the incremental run.
+    const runs = histories.filter((h) => h.source.startsWith('history of ')).length;
+    assert.ok(runs > names.length, `every run is scanned (${runs} histories)`);
     const haystacks: Haystack[] = [
       ...logLines,
       ...cliOutputs.flatMap((c) => logHaystacks(c.name, c.output)),
