@@ -8,7 +8,7 @@ import type { Store } from '../store/database';
 import type { Connectors } from '../activities/sides';
 import { temporalConnectionOptions } from '../worker/connection';
 import { createConnectors } from '../worker/connectors';
-import { createLogger, type Logger } from '../worker/logger';
+import { createLogger, type Logger, secretValues } from '../worker/logger';
 import { openConfiguredStore } from '../worker/open-store';
 import { CliError, UsageError } from './errors';
 
@@ -33,7 +33,10 @@ export class CommandContext {
   }
 
   get logger(): Logger {
-    return (this._logger ??= createLogger(this.config.logLevel, 'bcsync', this.config.logFormat));
+    return (this._logger ??= createLogger(this.config.logLevel, {
+      format: this.config.logFormat,
+      secrets: secretValues(this.config),
+    }));
   }
 
   /**

@@ -28,9 +28,10 @@ const bool = z
   .refine((v) => ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'].includes(v), {
     message: 'expected true or false',
   })
-  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v))
+  .meta({ type: 'boolean (true/false, yes/no, on/off, 1/0)' });
 
-const port = z.coerce.number().int().min(0).max(65535);
+const port = z.coerce.number().int().min(0).max(65535).meta({ type: 'port (0–65535)' });
 const optionalString = z
   .string()
   .trim()
@@ -50,7 +51,8 @@ const httpUrl = z
     },
     { message: 'expected an http(s) URL' },
   )
-  .transform((v) => v.replace(/\/+$/, ''));
+  .transform((v) => v.replace(/\/+$/, ''))
+  .meta({ type: 'http(s) URL' });
 const mysqlUrl = z
   .string()
   .trim()
@@ -64,71 +66,195 @@ const mysqlUrl = z
       }
     },
     { message: 'expected mysql://user:password@host:port/database' },
-  );
+  )
+  .meta({ type: 'mysql://user:password@host:port/database' });
 const duration = z
   .string()
   .trim()
-  .regex(/^\d+(ms|s|m|h|d)$/, { message: "expected a duration such as '90s', '30m' or '2h'" });
+  .regex(/^\d+(ms|s|m|h|d)$/, { message: "expected a duration such as '90s', '30m' or '2h'" })
+  .meta({ type: 'duration (ms, s, m, h, d: 90s, 30m, 2h)' });
+/** A path to a file holding a secret (`…_FILE`): the file's content, trimmed, is the secret. */
+const secretFile = (variable: string) =>
+  optionalString.describe(`A file holding ${variable} instead of the variable (a mounted secret); set one of the two.`);
+const secret = (description: string) => optionalString.meta({ description, secret: true });
 
+/**
+ * Every variable, with its description (`.describe()`, or `.meta({ description, secret })` for secrets): the source of
+ * docs/configuration.md (`npm run docs:config`) and of the `.env.example` comments.
+ */
 const schema = z.object({
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
-  DATA_DIR: z.string().trim().min(1).default('.data'),
+  LOG_LEVEL: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+    .default('info')
+    .describe('Log level. Secrets are redacted at every level, debug included.'),
+  LOG_FORMAT: z
+    .enum(['auto', 'pretty', 'json'])
+    .default('auto')
+    .describe(
+      'Log format: readable lines (pretty), one JSON object per line (json), or pretty on a terminal and JSON otherwise (auto). Logs go to stderr.',
+    ),
+  DATA_DIR: z
+    .string()
+    .trim()
+    .min(1)
+    .default('.data')
+    .describe(
+      "Where embedded state lives: the dev server's database, the SQLite store, emulator state, and the demo's mapping overrides (demo-mappings.json, written by npm start).",
+    ),
 
-  TEMPORAL_ADDRESS: optionalString,
-  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('bc-sales-sync'),
-  TEMPORAL_API_KEY: optionalString,
-  TEMPORAL_API_KEY_FILE: optionalString,
-  TEMPORAL_TLS: bool.optional(),
-  TEMPORAL_TLS_CERT_PATH: optionalString,
-  TEMPORAL_TLS_KEY_PATH: optionalString,
-  TEMPORAL_TLS_CA_PATH: optionalString,
-  TEMPORAL_TLS_SERVER_NAME: optionalString,
-  TEMPORAL_DEV_PORT: port.default(7233),
-  TEMPORAL_UI_PORT: port.default(8233),
-  TEMPORAL_CLI_PATH: optionalString,
-  TEMPORAL_CLI_CACHE_DIR: optionalString,
+  TEMPORAL_ADDRESS: optionalString.describe(
+    'host:port of an existing Temporal cluster (self-hosted or Temporal Cloud). Unset: npm start runs the embedded dev server and every command talks to it.',
+  ),
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default').describe('Namespace of the workflows and schedules.'),
+  TEMPORAL_TASK_QUEUE: z
+    .string()
+    .trim()
+    .min(1)
+    .default('bc-sales-sync')
+    .describe('Task queue the workers poll and the CLI starts runs on; every worker of one deployment uses the same.'),
+  TEMPORAL_API_KEY: secret('API key for Temporal Cloud (turns TLS on).'),
+  TEMPORAL_API_KEY_FILE: secretFile('TEMPORAL_API_KEY'),
+  TEMPORAL_TLS: bool
+    .optional()
+    .describe('Force TLS to Temporal on or off. Unset: on when an API key or a client certificate is set.'),
+  TEMPORAL_TLS_CERT_PATH: optionalString.describe('mTLS client certificate (PEM file); needs TEMPORAL_TLS_KEY_PATH.'),
+  TEMPORAL_TLS_KEY_PATH: optionalString.describe('mTLS client key (PEM file); needs TEMPORAL_TLS_CERT_PATH.'),
+  TEMPORAL_TLS_CA_PATH: optionalString.describe(
+    "CA bundle to trust for the Temporal server (PEM file). Unset: the system's.",
+  ),
+  TEMPORAL_TLS_SERVER_NAME: optionalString.describe('TLS server name (SNI) override for the Temporal server.'),
+  TEMPORAL_DEV_PORT: port
+    .default(7233)
+    .describe('gRPC port of the embedded dev server (when TEMPORAL_ADDRESS is unset).'),
+  TEMPORAL_UI_PORT: port.default(8233).describe('Web UI port of the embedded dev server.'),
+  TEMPORAL_CLI_PATH: optionalString.describe(
+    'An explicit Temporal CLI binary for the embedded dev server (must be v1.5.1).',
+  ),
+  TEMPORAL_CLI_CACHE_DIR: optionalString.describe(
+    'Where the Temporal CLI is cached outside the checkout. Unset: ~/.cache/bc-sales-sync/temporal-cli (or under XDG_CACHE_HOME).',
+  ),
 
-  MYSQL_URL: mysqlUrl.optional().or(z.literal('').transform(() => undefined)),
-  MYSQL_DEFAULT_URL: mysqlUrl.default('mysql://root@127.0.0.1:3306/bcsync'),
+  MYSQL_URL: mysqlUrl
+    .optional()
+    .or(z.literal('').transform(() => undefined))
+    .meta({
+      description:
+        'The store: mysql://user:password@host:port/database (mariadb:// too). The password is a secret: it is redacted from logs and never stored. Unset: a local MySQL at MYSQL_DEFAULT_URL if one answers, else SQLite in DATA_DIR.',
+      secret: true,
+    }),
+  MYSQL_DEFAULT_URL: mysqlUrl.default('mysql://root@127.0.0.1:3306/bcsync').meta({
+    description:
+      "The local MySQL the embedded default tries when MYSQL_URL is unset (the demo and the test suite); its password, if any, is a secret like MYSQL_URL's.",
+    secret: true,
+  }),
 
-  BC_API_URL: httpUrl.default('http://127.0.0.1:7048/v2.0'),
-  BC_TENANT_ID: z.string().trim().min(1).default('cronus'),
-  BC_ENVIRONMENT: z.string().trim().min(1).default('production'),
-  BC_COMPANY_ID: optionalString,
-  BC_COMPANY_NAME: optionalString,
-  BC_AUTHORITY_HOST: httpUrl.default('http://127.0.0.1:7048'),
-  BC_SCOPE: z.string().trim().min(1).default('https://api.businesscentral.dynamics.com/.default'),
-  BC_CLIENT_ID: z.string().trim().min(1).default('bcsync-demo'),
-  BC_CLIENT_SECRET: optionalString,
-  BC_CLIENT_SECRET_FILE: optionalString,
+  BC_API_URL: httpUrl
+    .default('http://127.0.0.1:7048/v2.0')
+    .describe('Business Central API root up to /v2.0 (real: https://api.businesscentral.dynamics.com/v2.0).'),
+  BC_TENANT_ID: z
+    .string()
+    .trim()
+    .min(1)
+    .default('cronus')
+    .describe('Microsoft Entra tenant id or domain of Business Central.'),
+  BC_ENVIRONMENT: z
+    .string()
+    .trim()
+    .min(1)
+    .default('production')
+    .describe('Business Central environment name (production, sandbox, …).'),
+  BC_COMPANY_ID: optionalString.describe('Company SystemId (GUID); takes precedence over BC_COMPANY_NAME.'),
+  BC_COMPANY_NAME: optionalString.describe(
+    "Company name. Unset (and no BC_COMPANY_ID): the environment's only company.",
+  ),
+  BC_AUTHORITY_HOST: httpUrl
+    .default('http://127.0.0.1:7048')
+    .describe('Token authority host (real: https://login.microsoftonline.com).'),
+  BC_SCOPE: z
+    .string()
+    .trim()
+    .min(1)
+    .default('https://api.businesscentral.dynamics.com/.default')
+    .describe('OAuth2 scope of the Business Central token.'),
+  BC_CLIENT_ID: z
+    .string()
+    .trim()
+    .min(1)
+    .default('bcsync-demo')
+    .describe('App registration (client) id for Business Central.'),
+  BC_CLIENT_SECRET: secret(
+    "Client secret of the Business Central app registration. Required with a real authority; the emulator's demo secret otherwise.",
+  ),
+  BC_CLIENT_SECRET_FILE: secretFile('BC_CLIENT_SECRET'),
 
-  DATAVERSE_URL: httpUrl.default('http://127.0.0.1:7049'),
-  DATAVERSE_TENANT_ID: z.string().trim().min(1).default('cronus'),
-  DATAVERSE_AUTHORITY_HOST: httpUrl.default('http://127.0.0.1:7049'),
-  DATAVERSE_SCOPE: optionalString,
-  DATAVERSE_CLIENT_ID: z.string().trim().min(1).default('bcsync-demo'),
-  DATAVERSE_CLIENT_SECRET: optionalString,
-  DATAVERSE_CLIENT_SECRET_FILE: optionalString,
+  DATAVERSE_URL: httpUrl
+    .default('http://127.0.0.1:7049')
+    .describe('Dataverse organization root (real: https://<org>.crm.dynamics.com).'),
+  DATAVERSE_TENANT_ID: z
+    .string()
+    .trim()
+    .min(1)
+    .default('cronus')
+    .describe('Microsoft Entra tenant id or domain of Dataverse.'),
+  DATAVERSE_AUTHORITY_HOST: httpUrl
+    .default('http://127.0.0.1:7049')
+    .describe('Token authority host (real: https://login.microsoftonline.com).'),
+  DATAVERSE_SCOPE: optionalString.describe(
+    'OAuth2 scope of the Dataverse token. Unset: <DATAVERSE_URL>/.default (for the emulator: <EMULATOR_DV_ORG_URL>/.default).',
+  ),
+  DATAVERSE_CLIENT_ID: z
+    .string()
+    .trim()
+    .min(1)
+    .default('bcsync-demo')
+    .describe('App registration (client) id for Dataverse.'),
+  DATAVERSE_CLIENT_SECRET: secret(
+    "Client secret of the Dataverse app registration. Required with a real authority; the emulator's demo secret otherwise.",
+  ),
+  DATAVERSE_CLIENT_SECRET_FILE: secretFile('DATAVERSE_CLIENT_SECRET'),
 
-  EMULATORS: bool.default(true),
-  EMULATOR_BC_PORT: port.default(7048),
-  EMULATOR_DV_PORT: port.default(7049),
-  EMULATOR_DV_ORG_URL: httpUrl.default('https://bcsync.crm.dynamics.com'),
+  EMULATORS: bool.default(true).describe('Start the bundled emulators of both APIs with npm start.'),
+  EMULATOR_BC_PORT: port.default(7048).describe('Port of the Business Central emulator.'),
+  EMULATOR_DV_PORT: port.default(7049).describe('Port of the Dataverse emulator.'),
+  EMULATOR_DV_ORG_URL: httpUrl
+    .default('https://bcsync.crm.dynamics.com')
+    .describe("The organization URL the Dataverse emulator expects as the token scope's audience."),
 
-  METRICS_PORT: port.default(9464),
-  MAPPINGS_FILE: optionalString,
-  DEMO_SCHEDULE_EVERY: duration.default('1m'),
-  SCHEDULE_EVERY: duration.default('30m'),
-  SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
-  WRITE_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(100),
+  METRICS_PORT: port.default(9464).describe("Port of the worker's Prometheus metrics endpoint (/metrics)."),
+  MAPPINGS_FILE: optionalString.describe(
+    'A JSON file of mapping overrides (direction, filters, policies, schedule, field mappings; docs/mappings.md). Unset: DATA_DIR/demo-mappings.json if npm start wrote it, else the defaults.',
+  ),
+  DEMO_SCHEDULE_EVERY: duration.default('1m').describe('Schedule interval of the demo schedules npm start creates.'),
+  SCHEDULE_EVERY: duration.default('30m').describe('Default schedule interval of `bcsync schedule start`.'),
+  SYNC_PAGE_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(5000)
+    .default(200)
+    .meta({ type: 'integer (1–5000)' })
+    .describe("Records per sync page (one activity call; bounds a worker's memory)."),
+  WRITE_BATCH_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(100)
+    .meta({ type: 'integer (1–100)' })
+    .describe('Writes per $batch request on either API (1 = one HTTP request per record, for comparisons only).'),
   FAULT_KILL_AFTER_WRITE: z
     .string()
     .trim()
     .regex(/^[A-Z0-9 -]+:(to-dataverse|to-bc)$/, { message: 'expected MAPPING:to-dataverse or MAPPING:to-bc' })
-    .optional(),
+    .optional()
+    .meta({ type: 'MAPPING:to-dataverse or MAPPING:to-bc' })
+    .describe(
+      "Crash tests only: the worker kills itself after a page's destination writes for that mapping and direction, before the coupling commit. Never set in production.",
+    ),
 });
+
+/** The schema of every variable, for the configuration reference (config/reference.ts). */
+export const configSchema = schema;
 
 type Env = Record<string, string | undefined>;
 

@@ -154,6 +154,7 @@ export async function startBusinessCentralEmulator(
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
     expireTokens: () => issuer.expireAll(),
+    issuedTokens: () => issuer.issuedTokens(),
     setLimits: (limits, reset) => protection.setLimits(limits, reset),
     limits: () => protection.limits,
     errorBody: (_status, code, message) => businessCentralErrorBody(code, message),

@@ -352,6 +352,7 @@ export async function startDataverseEmulator(
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
     expireTokens: () => issuer.expireAll(),
+    issuedTokens: () => issuer.issuedTokens(),
     setLimits: (limits, reset) => {
       const { executionMsPerRequest: perRequest, executionMsPerWindow, ...rest } = limits as DataverseLimits;
       if (reset) {

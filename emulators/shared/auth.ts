@@ -33,9 +33,16 @@ interface IssuedToken {
   epoch: number;
 }
 
-/** Issues and verifies bearer tokens; `expireAll()` invalidates every token issued so far. */
+/** How many issued tokens `TokenIssuer.issuedTokens()` remembers (the oldest are forgotten first). */
+const ISSUED_TOKENS_KEPT = 10_000;
+
+/**
+ * Issues and verifies bearer tokens; `expireAll()` invalidates every token issued so far; `issuedTokens()` lists every
+ * token issued (valid or not), for tests that prove no token leaked into logs, the store or workflow histories.
+ */
 export class TokenIssuer {
   private readonly tokens = new Map<string, IssuedToken>();
+  private readonly issued = new Set<string>();
   private epoch = 0;
   private readonly lifetimeSeconds: number;
 
@@ -77,6 +84,8 @@ export class TokenIssuer {
       if (issued.expiresAt <= now || issued.epoch < this.epoch) this.tokens.delete(token);
     const accessToken = randomBytes(32).toString('base64url');
     this.tokens.set(accessToken, { clientId, expiresAt: now + this.lifetimeSeconds * 1000, epoch: this.epoch });
+    this.issued.add(accessToken);
+    if (this.issued.size > ISSUED_TOKENS_KEPT) this.issued.delete(this.issued.values().next().value as string);
     return {
       status: 200,
       body: {
@@ -98,6 +107,14 @@ export class TokenIssuer {
     if (issued.epoch < this.epoch || issued.expiresAt <= this.options.clock().getTime())
       return { ok: false, reason: 'expired', message: 'The access token has expired.' };
     return { ok: true, clientId: issued.clientId };
+  }
+
+  /**
+   * Every access token issued since the emulator started (expired or invalidated ones too), oldest first, up to the
+   * last 10,000 (`GET /__emulator/tokens`).
+   */
+  issuedTokens(): string[] {
+    return [...this.issued];
   }
 
   /** Makes every token issued so far invalid (`POST /__emulator/tokens/expire`). */

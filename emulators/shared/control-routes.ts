@@ -20,6 +20,8 @@ export interface ControlHandlers {
   resetStats(): void;
   /** Invalidates every token issued so far. */
   expireTokens(): void;
+  /** Every access token issued since start (`TokenIssuer.issuedTokens`). */
+  issuedTokens(): string[];
   /** Merges knobs into the limits in force (`reset: true` restores the defaults first). */
   setLimits(limits: ServiceProtectionLimits, reset: boolean): ResolvedLimits;
   limits(): ResolvedLimits;
@@ -33,7 +35,8 @@ export interface ControlHandlers {
  * - `POST /__emulator/seed` (body: seed options, may be empty) → 200 `{ counts }`
  * - `POST /__emulator/faults` (body `{ rules: [...] }`) → 200 `{ rules }`; `GET /__emulator/faults` → `{ rules }`
  * - `GET /__emulator/stats` → the stats document; `POST /__emulator/stats/reset` → 204
- * - `POST /__emulator/tokens/expire` → 204
+ * - `POST /__emulator/tokens/expire` → 204; `GET /__emulator/tokens` → `{ issued: [...] }`, every access token issued
+ *   since start (for the secret scan: tests look for them in logs, the store and workflow histories)
  * - `POST /__emulator/limits` (body: limit knobs, optional `reset: true`) → 200 limits; `GET /__emulator/limits`
  */
 export function registerControlRoutes(app: FastifyInstance, handlers: ControlHandlers): void {
@@ -61,6 +64,9 @@ export function registerControlRoutes(app: FastifyInstance, handlers: ControlHan
     handlers.expireTokens();
     return reply.code(204).send();
   });
+  app.get('/__emulator/tokens', async (_request, reply) =>
+    reply.header('cache-control', 'no-store').send({ issued: handlers.issuedTokens() }),
+  );
   app.post('/__emulator/limits', async (request, reply) => {
     const { reset, ...limits } = body(request.body);
     for (const [key, value] of Object.entries(limits)) {

@@ -47,6 +47,19 @@ describe('BC emulator: authentication', () => {
     assert.equal(again.status, 200);
   });
 
+  it('lists every access token it issued on GET /__emulator/tokens, invalidated ones too', async () => {
+    const first = (await requestToken(h.bc.tokenUrl)).body.access_token as string;
+    assert.equal((await h.control('tokens/expire')).status, 204);
+    const second = (await requestToken(h.bc.tokenUrl)).body.access_token as string;
+    const refused = await requestToken(h.bc.tokenUrl, { client_secret: 'nope' });
+    assert.equal(refused.status, 401);
+    const res = await fetch(`${h.bc.url}/__emulator/tokens`);
+    assert.equal(res.status, 200);
+    const { issued } = (await res.json()) as { issued: string[] };
+    assert.ok(issued.includes(first) && issued.includes(second), 'both tokens are listed');
+    assert.deepEqual(issued.slice(-2), [first, second], 'oldest first');
+  });
+
   it('expires a token after expires_in seconds of the injected clock', async () => {
     let now = Date.parse('2030-01-01T00:00:00.000Z');
     const { startBusinessCentralEmulator } = await import('../../../emulators/business-central');
