@@ -108,7 +108,15 @@ export async function startWorker(
       if (ownStore) await s.close();
     }
   })();
-  logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
+  logger.info(
+    {
+      taskQueue: config.temporal.taskQueue,
+      namespace: config.temporal.namespace,
+      // Which workflow code runs: the bundle built by `npm run build`, or the sources bundled at start-up.
+      workflows: code.workflowBundle ? 'prebuilt bundle' : 'bundled at start-up from the sources',
+    },
+    'worker started',
+  );
   return {
     worker,
     store: s,

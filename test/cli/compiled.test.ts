@@ -100,6 +100,7 @@ describe('the compiled runtime', function () {
           throw new Error(`${err.message}\n${w.output()}`);
         },
       );
+      assert.match(w.output(), /"workflows":"prebuilt bundle"/);
       const result = await (await startSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' })).result();
       assert.equal(result.outcome, 'succeeded', JSON.stringify(result));
       assert.equal(pass(result, 'to-dataverse').counts.inserted, 4);
