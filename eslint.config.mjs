@@ -41,6 +41,7 @@ export default tseslint.config(
       'coverage/**',
       'scripts/register.js',
       'bin/**',
+      'scripts/build.js',
       'test/support/reporter.js',
     ],
   },

@@ -9,7 +9,7 @@ import type { Config } from '../config';
 import type { Store } from '../store/database';
 import { temporalConnectionOptions } from './connection';
 import { createConnectors } from './connectors';
-import { createSyncWorker } from './create-worker';
+import { createSyncWorker, workflowCode } from './create-worker';
 import { type EffectiveMappings, loadEffectiveMappings } from './load-mappings';
 import type { Logger } from './logger';
 import { openConfiguredStore } from './open-store';
@@ -64,13 +64,15 @@ export function installRuntime(config: Config, logger: Logger): void {
  * Starts a worker for the configured task queue. `store` and `mappings` may be passed in (npm start opens the store
  * and writes the demo's mappings first, to announce them); otherwise the configured store is opened and migrated here
  * (`openConfiguredStore`) and the mappings come from `loadEffectiveMappings(config)` — the same ones the CLI shows.
- * Throws `MappingsFileError` for a bad override file and the store errors of `openConfiguredStore`.
+ * Throws `WorkflowBundleMissingError` before touching anything when the compiled worker has no workflow bundle,
+ * `MappingsFileError` for a bad override file and the store errors of `openConfiguredStore`.
  */
 export async function startWorker(
   config: Config,
   logger: Logger,
   o: { store?: Store; mappings?: EffectiveMappings } = {},
 ): Promise<RunningWorker> {
+  const code = workflowCode();
   const { mappings, source } = o.mappings ?? loadEffectiveMappings(config);
   logger.info({ mappingsSource: source.kind, mappingsFile: source.file }, 'mappings loaded');
   installRuntime(config, logger);
@@ -95,6 +97,7 @@ export async function startWorker(
     }),
     pageSize: config.pageSize,
     faults: faultHooks(config, logger),
+    workflowCode: code,
   });
   const s = store;
   const done = (async () => {
@@ -105,7 +108,15 @@ export async function startWorker(
       if (ownStore) await s.close();
     }
   })();
-  logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
+  logger.info(
+    {
+      taskQueue: config.temporal.taskQueue,
+      namespace: config.temporal.namespace,
+      // Which workflow code runs: the bundle built by `npm run build`, or the sources bundled at start-up.
+      workflows: code.workflowBundle ? 'prebuilt bundle' : 'bundled at start-up from the sources',
+    },
+    'worker started',
+  );
   return {
     worker,
     store: s,

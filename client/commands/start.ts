@@ -12,6 +12,7 @@ import { ensureSearchAttributes } from '../../scripts/temporal/search-attributes
 import { demoScheduledMappings, workflowTypeOf } from '../../mappings';
 import { describeMappingsSource, loadEffectiveMappings, writeDemoMappingsFile } from '../../worker/load-mappings';
 import { openConfiguredStore } from '../../worker/open-store';
+import { workflowCode } from '../../worker/create-worker';
 import { startWorker } from '../../worker/run';
 import { formatInterval, parseInterval, ensureMappingSchedule } from '../schedules';
 import type { CommandContext } from '../context';
@@ -40,6 +41,8 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
   process.once('exit', killServer);
 
   try {
+    // A compiled start without its prebuilt workflow bundle fails here, before a dev server or emulator is started.
+    workflowCode();
     if (!config.temporal.address) {
       const cliPath = await ensureTemporalCli({
         cliPath: config.temporal.devServer.cliPath,

@@ -11,12 +11,14 @@ export const bin = path.join(__dirname, '..', '..', 'bin', 'bcsync.js');
 let defaultDataDir: string | undefined;
 
 /**
- * The environment of a `bcsync` child: quiet logs and, unless the test names one, a DATA_DIR of this test process —
- * never the checkout's `.data`, whose demo mappings (written by a developer's `npm start`) the CLI would pick up.
+ * The environment of a `bcsync` child: quiet logs; unless the test names one, a DATA_DIR of this test process —
+ * never the checkout's `.data`, whose demo mappings (written by a developer's `npm start`) the CLI would pick up; and
+ * BCSYNC_FROM_SOURCE=1, so the child runs the TypeScript sources under test, like the test process itself, never a
+ * dist/ compiled before the last edit (test/cli/compiled.test.ts runs the compiled code after building it).
  */
 function cliEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   defaultDataDir ??= mkdtempSync(path.join(tmpdir(), 'bcsync-cli-data-'));
-  return childProcessEnv({ LOG_LEVEL: 'warn', DATA_DIR: defaultDataDir, ...env });
+  return childProcessEnv({ LOG_LEVEL: 'warn', DATA_DIR: defaultDataDir, BCSYNC_FROM_SOURCE: '1', ...env });
 }
 
 export interface CliResult {
