@@ -117,6 +117,7 @@ async function main(): Promise<void> {
           phase: 'changed',
           next: { phase: 'done' },
           maxModifiedAt: null,
+          progress: null,
         };
         const now = deps.now();
         const q0 = queries;
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
         row.commitQueries += queries - q1;
         row.commitMs += Number(t2 - t1) / 1e6;
         row.pageMs += Number(t2 - t0) / 1e6;
-        if (p === 0) console.error(`${name}: page 0 counts ${JSON.stringify(result.counts)}`);
+        if (p === 0) console.error(`${name}: page 0 counts ${JSON.stringify(result.total.counts)}`);
       }
       rows.push(row);
     };

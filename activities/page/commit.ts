@@ -41,8 +41,18 @@ import {
   recordPendingFailures,
 } from '../../store/pending-failures';
 import { type NewSyncError, recordErrors, resolveErrors } from '../../store/sync-errors';
-import { savePageResult } from '../../store/sync-pages';
-import { couplingState, type Item, lower, type PageWork, plan, sideCaption, text } from './work';
+import { replacePageResult } from '../../store/sync-pages';
+import {
+  addPart,
+  couplingState,
+  type Item,
+  lower,
+  type PageProgress,
+  type PageWork,
+  plan,
+  sideCaption,
+  text,
+} from './work';
 
 interface CommitOutcome {
   counter: keyof PassCounts | null;
@@ -81,20 +91,25 @@ interface NewCoupling {
   outcome: CommitOutcome;
 }
 
-/** Commits the page and returns its result (also stored, so a retried activity returns the same counts). */
+/**
+ * Commits the page (one part of a page activity) and returns the activity's progress with it: the result of every
+ * part committed so far, also stored, so a retried activity resumes after it or returns it. Throws
+ * `PageResultConflictError` (nothing committed) when another attempt of the same activity committed a part meanwhile.
+ */
 export async function commitPage(
   knex: Knex,
   work: PageWork,
   items: Item[],
   sourceKey: string,
   now: Date,
-): Promise<SyncPageResult> {
+): Promise<PageProgress> {
   const m = work.mapping;
   const direction = work.direction;
   const srcSide = sourceSideOf(direction);
   const dstSide = destinationSideOf(direction);
   const counts = zeroCounts();
   const result: SyncPageResult = { counts, next: work.next, maxModifiedAt: work.maxModifiedAt };
+  let progress: PageProgress | undefined;
   await knex.transaction(async (trx) => {
     const writes: PageWrites = { couplings: [], uncoupled: [], pending: [], errors: [], audit: [] };
     const ctx: CommitContext = { work, now, writes };
@@ -152,9 +167,11 @@ export async function commitPage(
       await clearIntents(trx, m.name, direction, succeeded);
       await clearPendingFailures(trx, m.name, direction, succeeded);
     }
-    await savePageResult(trx, work.jobId, work.pageNo, result, now);
+    const total = addPart(work.progress?.total ?? null, result);
+    const stored = await replacePageResult(trx, work.jobId, work.pageNo, work.progress?.text ?? null, total, now);
+    progress = { total, text: stored };
   });
-  return result;
+  return progress!;
 }
 
 function isDuplicateKey(err: unknown): boolean {

@@ -136,6 +136,7 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         phase: requestedIds ? 'retry' : 'changed',
         next: { phase: 'done' },
         maxModifiedAt: null,
+        progress: null,
       };
     }
 
@@ -147,8 +148,8 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
       const work = await page(creates);
       statements = 0;
       const result = await commitPage(store.knex, work, creates, 'id', t0);
-      assert.equal(result.counts.inserted, 200);
-      assert.equal(result.counts.coupled, 200);
+      assert.equal(result.total.counts.inserted, 200);
+      assert.equal(result.total.counts.coupled, 200);
       assert.ok(statements <= 12, `${statements} statements for a page of 200 creates`);
       const row = (await couplings.findByBcIds(store.knex, mapping.name, [bcId(7)])).get(bcId(7))!;
       assert.deepEqual(
@@ -175,7 +176,10 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
       const second = await page(mixed, [...mixed.map((i) => i.sourceId), rows[199].bcId]);
       statements = 0;
       const next = await commitPage(store.knex, second, mixed, 'id', t0);
-      assert.deepEqual([next.counts.modified, next.counts.failed, next.counts.inserted], [100, 100, 0]);
+      assert.deepEqual(
+        [next.total.counts.modified, next.total.counts.failed, next.total.counts.inserted],
+        [100, 100, 0],
+      );
       assert.ok(statements <= 16, `${statements} statements for a mixed page of 200`);
       const after = await couplings.findByBcIds(store.knex, mapping.name, [bcId(1), bcId(150), bcId(200)]);
       assert.deepEqual([after.get(bcId(1))!.toDataverse.result, after.get(bcId(1))!.bcHash], ['success', "b1'"]);
@@ -203,7 +207,10 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
       // Customer 2 wants account 1 (held in the store), customer 3 account 4, customer 4 account 4 (taken by 3).
       const items = [created(2, 1), created(3, 4), created(4, 4), created(5)];
       const result = await commitPage(store.knex, await page(items), items, 'id', t0);
-      assert.deepEqual([result.counts.inserted, result.counts.failed, result.counts.coupled], [2, 2, 2]);
+      assert.deepEqual(
+        [result.total.counts.inserted, result.total.counts.failed, result.total.counts.coupled],
+        [2, 2, 2],
+      );
       const rows = await couplings.findByBcIds(store.knex, mapping.name, [bcId(1), bcId(2), bcId(3), bcId(4), bcId(5)]);
       assert.deepEqual([...rows.values()].map((r) => [r.bcId, r.dvId]).sort(), [
         [bcId(1), dvId(1)],
@@ -251,7 +258,7 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
           }, 'the page commit to wait on the other transaction');
           await other.commit();
           const result = await committing;
-          assert.deepEqual([result.counts.inserted, result.counts.failed], [2, 1]);
+          assert.deepEqual([result.total.counts.inserted, result.total.counts.failed], [2, 1]);
           const rows = await couplings.findByDvIds(store.knex, mapping.name, [dvId(1), dvId(2), dvId(3)]);
           assert.deepEqual(
             [...rows.values()].map((r) => [r.bcId, r.dvId]).sort(),

@@ -587,6 +587,21 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
           { counts: { inserted: 3 } },
         ]);
       });
+
+      it('replaces a page result part by part, and refuses a part whose attempt read an older result', async () => {
+        const first = await pages.replacePageResult(store.knex, 1, 0, null, { inserted: 2, parts: 1 }, t0);
+        await assert.rejects(pages.replacePageResult(store.knex, 1, 0, null, { inserted: 9, parts: 1 }, t0));
+        const second = await pages.replacePageResult(store.knex, 1, 0, first, { inserted: 5, parts: 2 }, at(1));
+        assert.deepEqual(await pages.readPageResult(store.knex, 1, 0), {
+          result: { inserted: 5, parts: 2 },
+          text: second,
+        });
+        await assert.rejects(
+          pages.replacePageResult(store.knex, 1, 0, first, { inserted: 7, parts: 2 }, at(2)),
+          pages.PageResultConflictError,
+        );
+        assert.deepEqual(await pages.listPageResults(store.knex, 1), [{ inserted: 5, parts: 2 }]);
+      });
     });
   });
 }
