@@ -71,6 +71,10 @@ interface ReadAhead {
   page: ReturnType<ReturnType<typeof sideApi>['readChangedPage']>;
 }
 
+/** A change cursor as a string, the same for equal cursors whatever their key order. */
+const cursorKey = (c: { modifiedAt: string; ids: readonly string[] } | null): string =>
+  c ? JSON.stringify([c.modifiedAt, c.ids]) : 'start';
+
 /** The result the workflow sees: the stored result of a page activity without its bookkeeping. */
 function resultOf(total: StoredPageResult): SyncPageResult {
   return { counts: total.counts, next: total.next, maxModifiedAt: total.maxModifiedAt };
@@ -321,7 +325,7 @@ export function createSyncActivities(deps: SyncDeps) {
             : await startOfChanges(deps, m, input, overlapMs);
         const read = (a: typeof after, s: AbortSignal | undefined) =>
           source.readChangedPage({ after: a, until: input.passStartedAt, pageSize, ...(s ? { signal: s } : {}) });
-        const key = JSON.stringify(after);
+        const key = cursorKey(after);
         const page = pipeline.ahead?.key === key ? await pipeline.ahead.page : await read(after, signal);
         pipeline.setAhead(null);
         const next: PassCursor = page.next
@@ -331,7 +335,7 @@ export function createSyncActivities(deps: SyncDeps) {
         if (!page.records.length) return { counts: zeroCounts(), next: { phase: 'done' }, maxModifiedAt };
         if (page.next && pipeline.readAhead()) {
           // Read the next page while this one is written and committed; the source is not what this page writes.
-          const ahead = { key: JSON.stringify(page.next), page: read(page.next, pipeline.signal) };
+          const ahead = { key: cursorKey(page.next), page: read(page.next, pipeline.signal) };
           ahead.page.catch(() => undefined); // awaited by the next part, or dropped with the activity
           pipeline.setAhead(ahead);
         }

@@ -118,6 +118,8 @@ describe('a page activity of several parts (MockActivityEnvironment, SQLite, emu
       const readsBefore = fx.requestLog.filter((e) => isSourcePageRead(e)).length;
       await fx.call('syncPage', page);
       assert.equal(readsAtFirstWrite[0] - readsBefore, pagesPerActivity > 1 ? 2 : 1, JSON.stringify(readsAtFirstWrite));
+      const reads = fx.requestLog.filter(isSourcePageRead).length - readsBefore;
+      assert.equal(reads, pagesPerActivity, 'each source page is read once: the page read ahead is the one used');
     });
   }
 });
