@@ -30,6 +30,13 @@ export interface SyncDeps {
   /** Records per page. (Default: 200) */
   pageSize?: number;
   /**
+   * Source pages one `syncPage` activity processes (each committed on its own), so that workflow history grows by
+   * one activity per this many pages. (Default: 5)
+   */
+  pagesPerActivity?: number;
+  /** A `syncPage` activity starts no further page after this long, so one attempt stays short. (Default: 30000 ms) */
+  pageActivityBudgetMs?: number;
+  /**
    * Safety overlap for clock skew and late commits: the watermark never moves past pass start minus this, and the next
    * pass re-reads from there (re-reads are cheap: unchanged hashes are skipped). (Default: 5000 ms)
    */

@@ -8,7 +8,7 @@ import { ConnectorError } from '../connectors/http';
 import { cannotRunReason, type IntegrationTableMapping } from '../mappings';
 import { getWatermark, advanceWatermark } from '../store/watermarks';
 import { abandonJob, closeJob, listRunningJobs, openJob } from '../store/sync-jobs';
-import { getPageResult, listPageResults } from '../store/sync-pages';
+import { listPageResults, readPageResult } from '../store/sync-pages';
 import {
   type FinishPassInput,
   type PassCounts,
@@ -23,7 +23,7 @@ import {
 import { countsSummary } from '../engine/run-outcome';
 import type { SyncDeps } from './deps';
 import { entityRulesFor } from './entity-rules';
-import { processRecords } from './page';
+import { addPart, type PageProgress, processRecords, type StoredPageResult } from './page';
 import { sideApi, type ApiRecord } from './sides';
 import { dependencyWaitReason, logSkippedRun } from './dependency-gate';
 import { heartbeat, heartbeatPump } from './heartbeat';
@@ -66,8 +66,25 @@ function cancellationSignal(): AbortSignal | undefined {
   }
 }
 
+/** A source page read ahead, for the part whose cursor serialises to `key`. */
+interface ReadAhead {
+  key: string;
+  page: ReturnType<ReturnType<typeof sideApi>['readChangedPage']>;
+}
+
+/** A change cursor as a string, the same for equal cursors whatever their key order. */
+const cursorKey = (c: { modifiedAt: string; ids: readonly string[] } | null): string =>
+  c ? JSON.stringify([c.modifiedAt, c.ids]) : 'start';
+
+/** The result the workflow sees: the stored result of a page activity without its bookkeeping. */
+function resultOf(total: StoredPageResult): SyncPageResult {
+  return { counts: total.counts, next: total.next, maxModifiedAt: total.maxModifiedAt };
+}
+
 export function createSyncActivities(deps: SyncDeps) {
   const pageSize = deps.pageSize ?? 200;
+  const pagesPerActivity = Math.max(1, Math.floor(deps.pagesPerActivity ?? 5));
+  const pageActivityBudgetMs = deps.pageActivityBudgetMs ?? 30_000;
   const overlapMs = deps.overlapMs ?? 5000;
 
   const mappingOf = (name: string): IntegrationTableMapping => {
@@ -177,15 +194,69 @@ export function createSyncActivities(deps: SyncDeps) {
     },
   };
 
+  /**
+   * One page activity: up to `pagesPerActivity` source pages (parts), each committed in its own transaction together
+   * with the activity's result so far, while `pageActivityBudgetMs` lasts; in the changed phase the next part's source
+   * page is read while the current one is written and committed. A retried activity resumes after the last committed
+   * part, or returns the stored result when it was complete.
+   */
   async function syncPageOnce(input: SyncPageInput): Promise<SyncPageResult> {
-    const stored = await getPageResult<SyncPageResult>(deps.knex, input.jobId, input.pageNo);
-    if (stored) return stored;
+    const stored = await readPageResult<StoredPageResult>(deps.knex, input.jobId, input.pageNo);
+    let progress: PageProgress | null = stored ? { total: stored.result, text: stored.text } : null;
+    const started = Date.now();
+    const readAhead = new AbortController();
+    const cancelled = cancellationSignal();
+    const aheadSignal = cancelled ? AbortSignal.any([cancelled, readAhead.signal]) : readAhead.signal;
+    let ahead: ReadAhead | null = null;
+    try {
+      for (;;) {
+        const parts = progress ? (progress.total.parts ?? 1) : 0;
+        const cursor = progress ? progress.total.next : input.cursor;
+        if (progress) {
+          // Records pages take their ids from the workflow, one page per activity.
+          const complete = cursor.phase === 'done' || cursor.phase === 'records';
+          if (complete || parts >= pagesPerActivity || Date.now() - started >= pageActivityBudgetMs) {
+            return resultOf(progress.total);
+          }
+        }
+        const another = () => parts + 1 < pagesPerActivity && Date.now() - started < pageActivityBudgetMs;
+        const part = await nextPart(input, cursor, progress, {
+          ahead,
+          readAhead: another,
+          setAhead: (a) => void (ahead = a),
+          signal: aheadSignal,
+        });
+        // A part that committed nothing (the phase is over) ends the activity.
+        if (!('text' in part)) return resultOf(addPart(progress?.total ?? null, part));
+        progress = part;
+      }
+    } finally {
+      readAhead.abort();
+    }
+  }
+
+  /**
+   * The next part of a page activity from `cursor`: the records of the next source page decided, written and committed
+   * (the new progress), or the result of a phase that has nothing more (committed nothing).
+   */
+  async function nextPart(
+    input: SyncPageInput,
+    from: PassCursor,
+    progress: PageProgress | null,
+    pipeline: {
+      ahead: ReadAhead | null;
+      /** Whether another part follows this one (then its source page is read while this one is written). */
+      readAhead: () => boolean;
+      setAhead: (a: ReadAhead | null) => void;
+      signal: AbortSignal;
+    },
+  ): Promise<PageProgress | SyncPageResult> {
     const m = mappingOf(input.mapping);
     const source = sideApi(deps.connectors, m, sourceSideOf(input.direction));
     const signal = cancellationSignal();
-    let cursor = input.cursor;
+    let cursor = from;
     // A page of the retry set: the records asked for by id (ids not returned no longer exist at the source).
-    const retryPage = async (ids: string[], next: PassCursor): Promise<SyncPageResult> =>
+    const retryPage = async (ids: string[], next: PassCursor): Promise<PageProgress> =>
       processRecords(
         deps,
         {
@@ -196,6 +267,7 @@ export function createSyncActivities(deps: SyncDeps) {
           phase: 'retry',
           next,
           maxModifiedAt: null,
+          progress,
         },
         signal,
       );
@@ -232,7 +304,7 @@ export function createSyncActivities(deps: SyncDeps) {
       }
       if (cursor.phase === 'records') {
         // The workflow sends this page's ids (from the cursor's index); an empty page means the list is done.
-        const ids = input.recordIds ?? [];
+        const ids = progress ? [] : (input.recordIds ?? []);
         if (!ids.length) return { counts: zeroCounts(), next: { phase: 'done' }, maxModifiedAt: null };
         const next: PassCursor = { phase: 'records', recordIndex: (cursor.recordIndex ?? 0) + ids.length };
         const records = await source.getByIds(ids, signal);
@@ -244,6 +316,7 @@ export function createSyncActivities(deps: SyncDeps) {
           phase: 'records',
           next,
           maxModifiedAt: null,
+          progress,
         });
       }
       if (cursor.phase === 'changed') {
@@ -251,12 +324,22 @@ export function createSyncActivities(deps: SyncDeps) {
           cursor.afterModifiedAt != null
             ? { modifiedAt: cursor.afterModifiedAt, ids: cursor.afterIds ?? [] }
             : await startOfChanges(deps, m, input, overlapMs);
-        const page = await source.readChangedPage({ after, until: input.passStartedAt, pageSize, signal });
+        const read = (a: typeof after, s: AbortSignal | undefined) =>
+          source.readChangedPage({ after: a, until: input.passStartedAt, pageSize, ...(s ? { signal: s } : {}) });
+        const key = cursorKey(after);
+        const page = pipeline.ahead?.key === key ? await pipeline.ahead.page : await read(after, signal);
+        pipeline.setAhead(null);
         const next: PassCursor = page.next
           ? { phase: 'changed', afterModifiedAt: page.next.modifiedAt, afterIds: page.next.ids }
           : { phase: 'done' };
         const maxModifiedAt = page.position?.modifiedAt ?? null;
         if (!page.records.length) return { counts: zeroCounts(), next: { phase: 'done' }, maxModifiedAt };
+        if (page.next && pipeline.readAhead()) {
+          // Read the next page while this one is written and committed; the source is not what this page writes.
+          const ahead = { key: cursorKey(page.next), page: read(page.next, pipeline.signal) };
+          ahead.page.catch(() => undefined); // awaited by the next part, or dropped with the activity
+          pipeline.setAhead(ahead);
+        }
         return processRecords(deps, {
           ...input,
           mapping: m,
@@ -265,6 +348,7 @@ export function createSyncActivities(deps: SyncDeps) {
           phase: 'changed',
           next,
           maxModifiedAt,
+          progress,
         });
       }
       return { counts: zeroCounts(), next: { phase: 'done' }, maxModifiedAt: null };

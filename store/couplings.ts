@@ -3,7 +3,7 @@
  * both ids are NOT NULL, and (mapping, bc_id) and (mapping, dv_id) are each unique, so couplings are inserted and
  * updated by id, never upserted. Records that failed before they were coupled live in `pending_failures`.
  */
-import { type Db, inChunks, insertedId, toBool, toDate, toNumber } from './values';
+import { type Db, inChunks, insertedId, type RowUpdate, toBool, toDate, toNumber, updateEach } from './values';
 import { clearPendingFailures } from './pending-failures';
 import type { PassDirection } from '../engine/run-types';
 
@@ -214,6 +214,124 @@ export async function clearFailure(
       [`${prefix(direction)}_job_id`]: jobId,
       updated_at: now,
     });
+}
+
+/**
+ * What a page records about one existing coupling in one direction (`recordOutcomes`): a successful write (with the
+ * timestamps and hashes as last synchronized; an omitted one is kept), a failure (`skip`: also park it), a failure
+ * cleared without a success (the record went out of scope), or only that the job handled it (`touched`).
+ */
+export type CouplingOutcome =
+  | ({ id: number; kind: 'success' } & Omit<SuccessUpdate, 'jobId' | 'now'>)
+  | { id: number; kind: 'failure'; message: string; skip: boolean }
+  | { id: number; kind: 'cleared' }
+  | { id: number; kind: 'touched' };
+
+/**
+ * Records the outcomes of many couplings in `direction` for job `jobId`, in one statement per 500 couplings: each
+ * outcome does what `recordSuccess`, `recordFailure`, `clearFailure` or `touchJob` does for one coupling. Couplings
+ * that no longer exist are ignored.
+ */
+export async function recordOutcomes(
+  db: Db,
+  direction: PassDirection,
+  jobId: number,
+  now: Date,
+  outcomes: readonly CouplingOutcome[],
+): Promise<void> {
+  const p = prefix(direction);
+  const rows: RowUpdate[] = outcomes.map((o) => {
+    const set: Record<string, unknown> = { [`${p}_job_id`]: jobId, updated_at: now };
+    if (o.kind === 'success' || o.kind === 'cleared') {
+      set[`${p}_result`] = o.kind === 'success' ? 'success' : null;
+      set[`${p}_last_error`] = null;
+      set[`${p}_error_count`] = 0;
+    }
+    if (o.kind === 'success') {
+      if (o.bcModifiedAt !== undefined) set.bc_modified_at = o.bcModifiedAt;
+      if (o.dvModifiedAt !== undefined) set.dv_modified_at = o.dvModifiedAt;
+      if (o.bcHash !== undefined) set.bc_hash = o.bcHash;
+      if (o.dvHash !== undefined) set.dv_hash = o.dvHash;
+    }
+    if (o.kind === 'failure') {
+      set[`${p}_result`] = 'failure';
+      set[`${p}_last_error`] = o.message;
+      set[`${p}_error_count`] = db.raw('?? + 1', [`${p}_error_count`]);
+      if (o.skip) {
+        set.skipped = true;
+        set.skipped_at = now;
+      }
+    }
+    return { key: o.id, set };
+  });
+  await updateEach(db, 'couplings', 'id', rows);
+}
+
+/** A coupling a page creates: both ids and, in `direction`, a successful write with its timestamps and hashes. */
+export interface NewWrittenCoupling extends Omit<NewCoupling, 'now'> {
+  direction: PassDirection;
+  jobId: number;
+}
+
+/**
+ * Inserts whole couplings in bulk (one statement per 500), each already holding a successful write in its direction,
+ * as `insertCoupling` followed by `recordSuccess` would. Throws the driver's duplicate-key error when any id is already
+ * coupled (nothing of that statement is inserted): check with `findHolders` first, inside the same transaction.
+ */
+export async function insertWrittenCouplings(
+  db: Db,
+  couplings: readonly NewWrittenCoupling[],
+  now: Date,
+): Promise<void> {
+  await inChunks(couplings, 500, async (chunk) => {
+    await db('couplings').insert(
+      chunk.map((c) => {
+        const p = prefix(c.direction);
+        const q = prefix(c.direction === 'to-dataverse' ? 'to-bc' : 'to-dataverse');
+        return {
+          mapping: c.mapping,
+          bc_id: c.bcId,
+          dv_id: c.dvId,
+          bc_modified_at: c.bcModifiedAt ?? null,
+          dv_modified_at: c.dvModifiedAt ?? null,
+          bc_hash: c.bcHash ?? null,
+          dv_hash: c.dvHash ?? null,
+          [`${p}_result`]: 'success',
+          [`${p}_job_id`]: c.jobId,
+          [`${p}_last_error`]: null,
+          [`${p}_error_count`]: 0,
+          [`${q}_result`]: null,
+          [`${q}_job_id`]: null,
+          [`${q}_last_error`]: null,
+          [`${q}_error_count`]: 0,
+          skipped: false,
+          skipped_at: null,
+          created_at: now,
+          updated_at: now,
+        };
+      }),
+    );
+    return [];
+  });
+}
+
+/** The couplings of `mapping` that hold any of these Business Central ids or Dataverse ids (lower-case). */
+export async function findHolders(
+  db: Db,
+  mapping: string,
+  bcIds: readonly string[],
+  dvIds: readonly string[],
+): Promise<Coupling[]> {
+  const rows = new Map<number, Record<string, unknown>>();
+  for (let i = 0; i < Math.max(bcIds.length, dvIds.length); i += 1000) {
+    const bc = bcIds.slice(i, i + 1000);
+    const dv = dvIds.slice(i, i + 1000);
+    const found: Record<string, unknown>[] = await db('couplings')
+      .where({ mapping })
+      .andWhere((q) => q.whereIn('bc_id', bc).orWhereIn('dv_id', dv));
+    for (const r of found) rows.set(toNumber(r.id), r);
+  }
+  return [...rows.values()].map(fromRow);
 }
 
 /** Marks couplings skipped (parked: never retried until restored). */

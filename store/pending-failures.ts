@@ -3,7 +3,7 @@
  * One row per (mapping, direction, source id); removed when the record is created and coupled, goes out of scope,
  * or no longer exists.
  */
-import { type Db, inChunks, toBool, toDate, toNumber } from './values';
+import { type Db, inChunks, toBool, toDate, toNumber, updateEach } from './values';
 import type { PassDirection } from '../engine/run-types';
 
 export interface PendingFailure {
@@ -86,6 +86,72 @@ export async function recordPendingFailure(
     skipped_at: f.skip ? f.now : null,
     created_at: f.now,
     updated_at: f.now,
+  });
+}
+
+/** A failure of an uncoupled source record, as `recordPendingFailures` records it. */
+export interface NewPendingFailure {
+  sourceId: string;
+  message: string;
+  /** The engine's "same error twice" verdict: also park the record. */
+  skip: boolean;
+}
+
+/**
+ * Records many failures of uncoupled source records of one mapping and direction for job `jobId`, as
+ * `recordPendingFailure` does for one: the existing rows are updated in one statement (message, job, streak + 1,
+ * parked when `skip`), the missing ones inserted in another. Call it inside the transaction that read nothing else of
+ * these rows; a row inserted concurrently between the two statements fails with the driver's duplicate-key error.
+ */
+export async function recordPendingFailures(
+  db: Db,
+  mapping: string,
+  direction: PassDirection,
+  jobId: number,
+  now: Date,
+  failures: readonly NewPendingFailure[],
+): Promise<void> {
+  if (!failures.length) return;
+  const existing = await findPendingFailures(
+    db,
+    mapping,
+    direction,
+    failures.map((f) => f.sourceId),
+  );
+  const updates = failures.filter((f) => existing.has(f.sourceId));
+  const inserts = failures.filter((f) => !existing.has(f.sourceId));
+  await updateEach(
+    db,
+    'pending_failures',
+    'source_id',
+    updates.map((f) => ({
+      key: f.sourceId,
+      set: {
+        job_id: jobId,
+        last_error: f.message,
+        error_count: db.raw('error_count + 1'),
+        ...(f.skip ? { skipped: true, skipped_at: now } : {}),
+        updated_at: now,
+      },
+    })),
+    { mapping, direction },
+  );
+  await inChunks(inserts, 500, async (chunk) => {
+    await db('pending_failures').insert(
+      chunk.map((f) => ({
+        mapping,
+        direction,
+        source_id: f.sourceId,
+        job_id: jobId,
+        last_error: f.message,
+        error_count: 1,
+        skipped: f.skip,
+        skipped_at: f.skip ? now : null,
+        created_at: now,
+        updated_at: now,
+      })),
+    );
+    return [];
   });
 }
 

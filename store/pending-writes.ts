@@ -3,7 +3,7 @@
  * destination record can be found by) is written before the create; after a crash the next attempt looks the key up
  * before creating again, so a source record never gets two destination records.
  */
-import { type Db, toDate, toNumber } from './values';
+import { type Db, inChunks, toDate, toNumber } from './values';
 import type { PassDirection } from '../engine/run-types';
 
 export interface PendingWrite {
@@ -53,6 +53,38 @@ export async function recordIntent(
     .onConflict(['mapping', 'direction', 'source_id'])
     .merge(['lookup_key', 'job_id', 'updated_at']);
   return (await findIntents(db, i.mapping, i.direction, [i.sourceId])).get(i.sourceId)!;
+}
+
+/**
+ * Writes (or refreshes) the intents of many source records of one mapping and direction in one statement per 500, as
+ * `recordIntent` does for one. Call it before the creates are sent.
+ */
+export async function recordIntents(
+  db: Db,
+  mapping: string,
+  direction: PassDirection,
+  jobId: number,
+  now: Date,
+  intents: readonly { sourceId: string; lookupKey: string }[],
+): Promise<void> {
+  await inChunks(intents, 500, async (chunk) => {
+    await db('pending_writes')
+      .insert(
+        chunk.map((i) => ({
+          mapping,
+          direction,
+          source_id: i.sourceId,
+          lookup_key: i.lookupKey,
+          state: 'intent',
+          job_id: jobId,
+          created_at: now,
+          updated_at: now,
+        })),
+      )
+      .onConflict(['mapping', 'direction', 'source_id'])
+      .merge(['lookup_key', 'job_id', 'updated_at']);
+    return [];
+  });
 }
 
 /** The pending intents for these source ids, keyed by source id. */

@@ -1,15 +1,71 @@
-/** Queries on `sync_pages`: the committed result of each page of a pass (exactly-once page accounting). */
+/**
+ * Queries on `sync_pages`: the committed result of each page of a pass (exactly-once page accounting). A page
+ * activity may commit its records in several parts, one transaction each: every part replaces the page's row with the
+ * result of all its parts so far (`replacePageResult`), so the row always holds what is committed, and a retried
+ * activity resumes after the last committed part.
+ */
 import type { Db } from './values';
+
+/** Thrown by `replacePageResult` when the stored result is no longer the one the caller read: another attempt of the
+ * same page committed a part first (an attempt Temporal gave up on may still be running). The caller's transaction
+ * must be rolled back; a retry resumes from what is stored. */
+export class PageResultConflictError extends Error {
+  constructor(
+    readonly jobId: number,
+    readonly pageNo: number,
+  ) {
+    super(`page ${pageNo} of job ${jobId} was committed by another attempt meanwhile`);
+    this.name = 'PageResultConflictError';
+  }
+}
 
 /** The stored result of page `pageNo` of job `jobId`, or undefined when that page has not been committed. */
 export async function getPageResult<T>(db: Db, jobId: number, pageNo: number): Promise<T | undefined> {
+  return (await readPageResult<T>(db, jobId, pageNo))?.result;
+}
+
+/**
+ * The stored result of a page with its stored text, which `replacePageResult` takes to replace exactly that result;
+ * undefined when the page has not been committed.
+ */
+export async function readPageResult<T>(
+  db: Db,
+  jobId: number,
+  pageNo: number,
+): Promise<{ result: T; text: string } | undefined> {
   const row = await db('sync_pages').where({ job_id: jobId, page_no: pageNo }).first('result');
-  return row ? (JSON.parse(row.result as string) as T) : undefined;
+  return row ? { result: JSON.parse(row.result as string) as T, text: row.result as string } : undefined;
 }
 
 /** Stores the result of a page; call inside the page's commit transaction. Throws if the page was already stored. */
 export async function savePageResult(db: Db, jobId: number, pageNo: number, result: unknown, now: Date): Promise<void> {
   await db('sync_pages').insert({ job_id: jobId, page_no: pageNo, result: JSON.stringify(result), created_at: now });
+}
+
+/**
+ * Replaces the stored result of a page whose `previous` text the caller read (null: nothing stored yet, so it is
+ * inserted, and throws the driver's duplicate-key error if another attempt stored one meanwhile); call inside the
+ * transaction that commits the part. Throws `PageResultConflictError` when the stored result changed since it was
+ * read. Returns the stored text.
+ */
+export async function replacePageResult(
+  db: Db,
+  jobId: number,
+  pageNo: number,
+  previous: string | null,
+  result: unknown,
+  now: Date,
+): Promise<string> {
+  const text = JSON.stringify(result);
+  if (previous === null) {
+    await savePageResult(db, jobId, pageNo, result, now);
+    return text;
+  }
+  const updated = await db('sync_pages')
+    .where({ job_id: jobId, page_no: pageNo, result: previous })
+    .update({ result: text, created_at: now });
+  if (!updated) throw new PageResultConflictError(jobId, pageNo);
+  return text;
 }
 
 /** Every committed page result of a job, in page order (to total the counters of a job whose run died). */

@@ -45,3 +45,47 @@ export async function inChunks<T, R>(
   for (let i = 0; i < items.length; i += size) out.push(...(await fn(items.slice(i, i + size))));
   return out;
 }
+
+/** One row of `updateEach`: the row's key and its new column values (a Knex raw, e.g. an increment, is inlined). */
+export interface RowUpdate {
+  key: string | number;
+  set: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Updates many rows of `table`, each with its own values, in one statement per 500 rows: every column named in any
+ * row becomes `CASE key WHEN … THEN … ELSE column END`, so a row that does not name a column keeps its value.
+ * `where` narrows the rows further (e.g. a mapping), so `key` only needs to be unique inside it. Rows whose key does
+ * not exist are ignored. Returns the number of rows updated.
+ */
+export async function updateEach(
+  db: Db,
+  table: string,
+  key: string,
+  rows: readonly RowUpdate[],
+  where: Readonly<Record<string, unknown>> = {},
+): Promise<number> {
+  const counts = await inChunks(rows, 500, async (chunk) => {
+    const columns = [...new Set(chunk.flatMap((r) => Object.keys(r.set)))];
+    const patch: Record<string, Knex.Raw> = {};
+    for (const column of columns) {
+      const setting = chunk.filter((r) => column in r.set);
+      const bindings: unknown[] = [key];
+      for (const r of setting) bindings.push(r.key, r.set[column]);
+      bindings.push(column);
+      patch[column] = db.raw(
+        `CASE ?? ${setting.map(() => 'WHEN ? THEN ?').join(' ')} ELSE ?? END`,
+        bindings as Knex.RawBinding[],
+      );
+    }
+    const updated: number = await db(table)
+      .where(where)
+      .whereIn(
+        key,
+        chunk.map((r) => r.key),
+      )
+      .update(patch);
+    return [updated];
+  });
+  return counts.reduce((a, b) => a + b, 0);
+}

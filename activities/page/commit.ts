@@ -2,6 +2,12 @@
  * The last step of a page: couplings, pending failures, error rows, audit rows and the page result in one transaction
  * — all or nothing. Every record lands in exactly one counter. A coupling row is written only with both ids, and an
  * insert is counted only for a record the destination returned.
+ *
+ * Set-based (STYLE §12): every record is first decided in memory into what it writes; the page then writes each
+ * table with a few bulk statements (a handful per page, not several per record). New couplings are checked against
+ * the couplings that already hold either id, inside the transaction, and inserted in bulk in a savepoint; should a
+ * concurrent writer take an id between that check and the insert, the savepoint is rolled back and the page falls
+ * back to one savepoint per coupling, so a collision fails that record alone, as before.
  */
 import type { Knex } from 'knex';
 import {
@@ -17,23 +23,36 @@ import {
 } from '../../engine';
 import { destinationSideOf, sourceSideOf } from '../../engine/run-types';
 import {
-  type Coupling,
-  clearFailure,
+  type CouplingOutcome,
   deleteCouplings,
   findByBcIds,
   findByDvIds,
-  insertCoupling,
-  recordFailure,
-  recordSuccess,
-  touchJob,
+  findHolders,
+  insertWrittenCouplings,
+  type NewWrittenCoupling,
+  recordOutcomes,
 } from '../../store/couplings';
 import { type FieldChange, recordFieldChanges } from '../../store/field-changes';
 import { clearIntents } from '../../store/pending-writes';
-import { clearPendingFailures, findPendingFailures, recordPendingFailure } from '../../store/pending-failures';
+import {
+  clearPendingFailures,
+  findPendingFailures,
+  type NewPendingFailure,
+  recordPendingFailures,
+} from '../../store/pending-failures';
 import { type NewSyncError, recordErrors, resolveErrors } from '../../store/sync-errors';
-import { savePageResult } from '../../store/sync-pages';
-import type { Db } from '../../store/values';
-import { couplingState, type Item, lower, type PageWork, plan, sideCaption, text } from './work';
+import { replacePageResult } from '../../store/sync-pages';
+import {
+  addPart,
+  couplingState,
+  type Item,
+  lower,
+  type PageProgress,
+  type PageWork,
+  plan,
+  sideCaption,
+  text,
+} from './work';
 
 interface CommitOutcome {
   counter: keyof PassCounts | null;
@@ -44,58 +63,85 @@ interface CommitOutcome {
   touch?: boolean;
 }
 
-interface CommitContext {
-  trx: Db;
-  work: PageWork;
-  now: Date;
-  audit: FieldChange[];
+/** What the page writes, collected record by record in memory and written table by table in bulk. */
+interface PageWrites {
+  /** Outcomes of existing couplings in the page's direction. */
+  couplings: CouplingOutcome[];
+  /** Couplings removed (deletion conflicts resolved by uncoupling). */
+  uncoupled: number[];
+  /** Failures of records that have no coupling. */
+  pending: NewPendingFailure[];
   errors: NewSyncError[];
+  audit: FieldChange[];
 }
 
-/** Commits the page and returns its result (also stored, so a retried activity returns the same counts). */
+interface CommitContext {
+  work: PageWork;
+  now: Date;
+  writes: PageWrites;
+}
+
+/** A record whose coupling this page creates: written in bulk once every record of the page is decided. */
+interface NewCoupling {
+  item: Item;
+  coupling: NewWrittenCoupling;
+  destId: string;
+  /** Its audit rows, kept only when the coupling is inserted. */
+  audit: FieldChange[];
+  outcome: CommitOutcome;
+}
+
+/**
+ * Commits the page (one part of a page activity) and returns the activity's progress with it: the result of every
+ * part committed so far, also stored, so a retried activity resumes after it or returns it. Throws
+ * `PageResultConflictError` (nothing committed) when another attempt of the same activity committed a part meanwhile.
+ */
 export async function commitPage(
   knex: Knex,
   work: PageWork,
   items: Item[],
   sourceKey: string,
   now: Date,
-): Promise<SyncPageResult> {
+): Promise<PageProgress> {
   const m = work.mapping;
   const direction = work.direction;
   const srcSide = sourceSideOf(direction);
   const dstSide = destinationSideOf(direction);
   const counts = zeroCounts();
   const result: SyncPageResult = { counts, next: work.next, maxModifiedAt: work.maxModifiedAt };
+  let progress: PageProgress | undefined;
   await knex.transaction(async (trx) => {
-    const ctx: CommitContext = { trx, work, now, audit: [], errors: [] };
+    const writes: PageWrites = { couplings: [], uncoupled: [], pending: [], errors: [], audit: [] };
+    const ctx: CommitContext = { work, now, writes };
     const succeeded: string[] = [];
-    const touched: number[] = [];
-    for (const item of items) {
-      const outcome = await commitItem(ctx, item);
+    const tally = (item: Item, outcome: CommitOutcome): void => {
       if (outcome.counter) counts[outcome.counter] += 1;
       if (outcome.uncoupled) counts.uncoupled += 1;
       if (outcome.coupled) counts.coupled += 1;
       if (outcome.succeeded) succeeded.push(item.sourceId);
-      if (outcome.touch && item.row) touched.push(item.row.id);
+      if (outcome.touch && item.row) writes.couplings.push({ id: item.row.id, kind: 'touched' });
+    };
+    const creating: NewCoupling[] = [];
+    for (const item of items) {
+      const outcome = commitItem(ctx, item);
+      if ('coupling' in outcome) creating.push(outcome);
+      else tally(item, outcome);
     }
     // Ids asked for (retry/records) that the source no longer has.
+    let goneUncoupled: string[] = [];
     if (work.requestedIds) {
       const seen = new Set(work.records.map((r) => lower(r[sourceKey])));
       const gone = work.requestedIds.map(lower).filter((id) => !seen.has(id));
       const goneRows = srcSide === 'bc' ? await findByBcIds(trx, m.name, gone) : await findByDvIds(trx, m.name, gone);
       const gonePending = await findPendingFailures(trx, m.name, direction, gone);
+      // A record that never got coupled and is gone: nothing left to synchronize.
+      goneUncoupled = gone.filter((id) => !goneRows.has(id) && gonePending.has(id));
+      counts.deleted += goneUncoupled.length;
       for (const id of gone) {
         const row = goneRows.get(id);
-        if (!row) {
-          // A record that never got coupled and is gone: nothing left to synchronize.
-          if (gonePending.has(id)) {
-            await clearPendingFailures(trx, m.name, direction, [id]);
-            counts.deleted += 1;
-          }
-          continue;
-        }
+        if (!row) continue;
         counts.failed += 1;
-        ctx.errors.push({
+        writes.errors.push({
           jobId: work.jobId,
           mapping: m.name,
           direction,
@@ -105,49 +151,110 @@ export async function commitPage(
           detail: null,
           createdAt: now,
         });
-        await recordFailure(trx, row.id, direction, {
-          jobId: work.jobId,
-          message: 'source record not found',
-          skip: false,
-          now,
-        });
+        writes.couplings.push({ id: row.id, kind: 'failure', message: 'source record not found', skip: false });
       }
     }
-    await touchJob(trx, touched, direction, work.jobId, now);
-    await recordErrors(trx, ctx.errors);
-    await recordFieldChanges(trx, ctx.audit);
+    // Uncouplings first: an id they free may be coupled again by another record of the same page.
+    await deleteCouplings(trx, writes.uncoupled);
+    for (const [item, outcome] of await insertNewCouplings(trx, ctx, creating)) tally(item, outcome);
+    await recordOutcomes(trx, direction, work.jobId, now, writes.couplings);
+    await recordPendingFailures(trx, m.name, direction, work.jobId, now, writes.pending);
+    await clearPendingFailures(trx, m.name, direction, goneUncoupled);
+    await recordErrors(trx, writes.errors);
+    await recordFieldChanges(trx, writes.audit);
     if (succeeded.length) {
       await resolveErrors(trx, { mapping: m.name, direction, sourceIds: succeeded, resolvedByJobId: work.jobId });
       await clearIntents(trx, m.name, direction, succeeded);
       await clearPendingFailures(trx, m.name, direction, succeeded);
     }
-    await savePageResult(trx, work.jobId, work.pageNo, result, now);
+    const total = addPart(work.progress?.total ?? null, result);
+    const stored = await replacePageResult(trx, work.jobId, work.pageNo, work.progress?.text ?? null, total, now);
+    progress = { total, text: stored };
   });
-  return result;
+  return progress!;
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT');
 }
 
 /**
- * Inserts a coupling inside a savepoint: a unique-key collision (a record is already coupled to another one) returns
- * null instead of aborting the page's transaction, so it fails that record alone.
+ * Inserts the page's new couplings and returns each record's outcome. A coupling whose Business Central or Dataverse
+ * id is already held (by a coupling in the store, or by an earlier record of this page) fails its record instead.
  */
-async function insertCouplingOnce(trx: Db, c: Parameters<typeof insertCoupling>[1]): Promise<Coupling | null> {
-  try {
-    return await (trx as Knex.Transaction).transaction((sp) => insertCoupling(sp, c));
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? '';
-    if (code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT')) return null;
-    throw err;
+async function insertNewCouplings(
+  trx: Knex.Transaction,
+  ctx: CommitContext,
+  creating: readonly NewCoupling[],
+): Promise<Array<[Item, CommitOutcome]>> {
+  if (!creating.length) return [];
+  const m = ctx.work.mapping;
+  const holders = await findHolders(
+    trx,
+    m.name,
+    creating.map((c) => c.coupling.bcId),
+    creating.map((c) => c.coupling.dvId),
+  );
+  const taken = new Set(holders.flatMap((h) => [`bc ${h.bcId}`, `dv ${h.dvId}`]));
+  const free: NewCoupling[] = [];
+  const refused = new Set<NewCoupling>();
+  for (const c of creating) {
+    const keys = [`bc ${c.coupling.bcId}`, `dv ${c.coupling.dvId}`];
+    if (keys.some((k) => taken.has(k))) {
+      refused.add(c);
+      continue;
+    }
+    for (const k of keys) taken.add(k);
+    free.push(c);
   }
+  try {
+    await trx.transaction((sp) =>
+      insertWrittenCouplings(
+        sp,
+        free.map((c) => c.coupling),
+        ctx.now,
+      ),
+    );
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    // A concurrent writer took an id after the check: one savepoint per coupling finds the ones it took.
+    for (const c of free) {
+      try {
+        await trx.transaction((sp) => insertWrittenCouplings(sp, [c.coupling], ctx.now));
+      } catch (one) {
+        if (!isDuplicateKey(one)) throw one;
+        refused.add(c);
+      }
+    }
+  }
+  return creating.map((c): [Item, CommitOutcome] => {
+    if (refused.has(c)) return [c.item, alreadyCoupled(ctx, c)];
+    ctx.writes.audit.push(...c.audit);
+    return [c.item, c.outcome];
+  });
 }
 
-async function fail(
+function alreadyCoupled(ctx: CommitContext, c: NewCoupling): CommitOutcome {
+  const m = ctx.work.mapping;
+  const dstSide = destinationSideOf(ctx.work.direction);
+  return fail(
+    ctx,
+    c.item,
+    `the ${sideCaption(m, dstSide)} ${c.destId} is already coupled to another record in ${m.name}; check it with 'bcsync couplings ${m.name} --${dstSide === 'bc' ? 'bc' : 'dv'} ${c.destId}' and remove the wrong coupling with 'bcsync uncouple ${m.name}'`,
+    null,
+    false,
+  );
+}
+
+function fail(
   ctx: CommitContext,
   item: Item,
   message: string,
   detail: string | null,
   engineSkip: boolean,
-): Promise<CommitOutcome> {
-  const { trx, work, now } = ctx;
+): CommitOutcome {
+  const { work, now, writes } = ctx;
   const m = work.mapping;
   const direction = work.direction;
   const dstSide = destinationSideOf(direction);
@@ -157,21 +264,13 @@ async function fail(
   let skip: boolean;
   if (item.row) {
     skip = mayPark && engineSkip;
-    await recordFailure(trx, item.row.id, direction, { jobId: work.jobId, message, skip, now });
+    writes.couplings.push({ id: item.row.id, kind: 'failure', message, skip });
   } else {
     // Never coupled: the failure is kept apart from the couplings, with the same "twice the same ⇒ skipped" rule.
     skip = mayPark && (engineSkip || pendingFailureOutcome(item.pending ?? null, message).skip);
-    await recordPendingFailure(trx, {
-      mapping: m.name,
-      direction,
-      sourceId: item.sourceId,
-      jobId: work.jobId,
-      message,
-      skip,
-      now,
-    });
+    writes.pending.push({ sourceId: item.sourceId, message, skip });
   }
-  ctx.errors.push({
+  writes.errors.push({
     jobId: work.jobId,
     mapping: m.name,
     direction,
@@ -184,8 +283,9 @@ async function fail(
   return { counter: 'failed' };
 }
 
-async function commitItem(ctx: CommitContext, item: Item): Promise<CommitOutcome> {
-  const { trx, work, now, audit } = ctx;
+/** Decides what one record writes; a record whose coupling is to be created comes back as that new coupling. */
+function commitItem(ctx: CommitContext, item: Item): CommitOutcome | NewCoupling {
+  const { work, writes } = ctx;
   const m = work.mapping;
   const direction = work.direction;
   const srcSide = sourceSideOf(direction);
@@ -214,7 +314,7 @@ async function commitItem(ctx: CommitContext, item: Item): Promise<CommitOutcome
     case 'ignore':
       // Out of scope now (e.g. a filter or a lookup target changed): it leaves the retry set, its errors are resolved.
       if (item.row && (direction === 'to-dataverse' ? item.row.toDataverse : item.row.toBc).result === 'failure') {
-        await clearFailure(trx, item.row.id, direction, work.jobId, now);
+        writes.couplings.push({ id: item.row.id, kind: 'cleared' });
         return { counter: null, succeeded: true };
       }
       if (item.pending) return { counter: null, succeeded: true };
@@ -227,7 +327,7 @@ async function commitItem(ctx: CommitContext, item: Item): Promise<CommitOutcome
       if (d.resolution === 'fail') return fail(ctx, item, d.failure.message, null, d.failure.skip);
       if (d.resolution === 'uncouple') {
         // A coupling is whole or absent: the row goes; the source record counts as uncoupled from now on.
-        if (item.row) await deleteCouplings(trx, [item.row.id]);
+        if (item.row) writes.uncoupled.push(item.row.id);
         return { counter: 'deleted', uncoupled: true };
       }
       break;
@@ -285,49 +385,41 @@ async function commitItem(ctx: CommitContext, item: Item): Promise<CommitOutcome
   const srcModified = text(item.source[srcSide === 'bc' ? m.bc.modifiedField : m.dataverse.modifiedField]);
   const dstModified = written ? text(written[dstSide === 'bc' ? m.bc.modifiedField : m.dataverse.modifiedField]) : null;
   const update = {
-    jobId: work.jobId,
     [srcSide === 'bc' ? 'bcModifiedAt' : 'dvModifiedAt']: srcModified ? new Date(srcModified) : undefined,
     ...(dstModified ? { [dstSide === 'bc' ? 'bcModifiedAt' : 'dvModifiedAt']: new Date(dstModified) } : {}),
     ...hashes,
-    now,
   };
-  let coupled = false;
-  let row = item.row;
-  if (!row) {
-    const inserted = await insertCouplingOnce(trx, {
-      mapping: m.name,
-      bcId: srcSide === 'bc' ? item.sourceId : destId,
-      dvId: srcSide === 'dataverse' ? item.sourceId : destId,
-      now,
-    });
-    if (!inserted) {
-      return fail(
-        ctx,
-        item,
-        `the ${sideCaption(m, dstSide)} ${destId} is already coupled to another record in ${m.name}; check it with 'bcsync couplings ${m.name} --${dstSide === 'bc' ? 'bc' : 'dv'} ${destId}' and remove the wrong coupling with 'bcsync uncouple ${m.name}'`,
-        null,
-        false,
-      );
-    }
-    row = inserted;
-    coupled = true;
+  const audit: FieldChange[] = (p?.changes ?? []).map((c) => ({
+    jobId: work.jobId,
+    mapping: m.name,
+    direction,
+    sourceId: item.sourceId,
+    destinationId: destId,
+    field: c.field,
+    kind: 'write',
+    oldValue: text(c.oldValue),
+    newValue: text(c.newValue),
+    createdAt: ctx.now,
+  }));
+  if (!item.row) {
+    return {
+      item,
+      destId,
+      audit,
+      outcome: { counter: d.counter, coupled: true, succeeded: true },
+      coupling: {
+        mapping: m.name,
+        bcId: srcSide === 'bc' ? item.sourceId : destId,
+        dvId: srcSide === 'dataverse' ? item.sourceId : destId,
+        direction,
+        jobId: work.jobId,
+        ...update,
+      },
+    };
   }
-  await recordSuccess(trx, row.id, direction, update);
-  for (const c of p?.changes ?? []) {
-    audit.push({
-      jobId: work.jobId,
-      mapping: m.name,
-      direction,
-      sourceId: item.sourceId,
-      destinationId: destId,
-      field: c.field,
-      kind: 'write',
-      oldValue: text(c.oldValue),
-      newValue: text(c.newValue),
-      createdAt: now,
-    });
-  }
-  return { counter: d.counter, coupled, succeeded: true };
+  writes.couplings.push({ id: item.row.id, kind: 'success', ...update });
+  writes.audit.push(...audit);
+  return { counter: d.counter, coupled: false, succeeded: true };
 }
 
 function errorDetail(item: Item): string | null {
@@ -342,7 +434,7 @@ function pushConflictAudit(ctx: CommitContext, item: Item): void {
   const { work, now } = ctx;
   const loser = d.conflict.winner === null ? null : d.conflict.winner === 'bc' ? 'dataverse' : 'bc';
   for (const f of d.conflict.fields) {
-    ctx.audit.push({
+    ctx.writes.audit.push({
       jobId: work.jobId,
       mapping: work.mapping.name,
       direction: work.direction,

@@ -5,7 +5,7 @@
  */
 import { stringLiteral } from '../../connectors/http/odata';
 import { destinationSideOf } from '../../engine/run-types';
-import { findIntents, recordIntent } from '../../store/pending-writes';
+import { findIntents, recordIntents } from '../../store/pending-writes';
 import type { SyncDeps } from '../deps';
 import { type ApiRecord, sideApi } from '../sides';
 import { type Item, type PageWork, plan } from './work';
@@ -45,17 +45,12 @@ export async function prepareBcCreates(deps: SyncDeps, work: PageWork, items: It
       item.recovered = true;
     }
   }
-  for (const item of creates) {
+  const intents = creates.flatMap((item) => {
     const key = plan(item.decision)!.createKey;
-    if (key && item.written === undefined) {
-      await recordIntent(deps.knex, {
-        mapping: m.name,
-        direction: work.direction,
-        sourceId: item.sourceId,
-        lookupKey: `${key.field}=${key.value}`,
-        jobId: work.jobId,
-        now,
-      });
-    }
-  }
+    return key && item.written === undefined
+      ? [{ sourceId: item.sourceId, lookupKey: `${key.field}=${key.value}` }]
+      : [];
+  });
+  // One statement for the page, committed before any create is sent.
+  await recordIntents(deps.knex, m.name, work.direction, work.jobId, now, intents);
 }

@@ -5,7 +5,6 @@
  * transaction (commit). Per-record failures never fail the page; they become error rows with a message a user can
  * act on.
  */
-import type { SyncPageResult } from '../../engine';
 import { sourceSideOf } from '../../engine/run-types';
 import type { SyncDeps } from '../deps';
 import { entityRulesFor } from '../entity-rules';
@@ -16,12 +15,13 @@ import { prepareBcCreates } from './idempotent-creates';
 import { matchBeforeCreate } from './match-before-create';
 import { onDemandSyncer } from './on-demand';
 import { preparePage } from './prepare';
-import type { Item, PageWork } from './work';
+import type { Item, PageProgress, PageWork } from './work';
 
-export type { PageWork } from './work';
+export { addPart } from './work';
+export type { PageProgress, PageWork, StoredPageResult } from './work';
 
-/** Decides, writes and commits one page; returns its counts and the next cursor. */
-export async function processRecords(deps: SyncDeps, work: PageWork, signal?: AbortSignal): Promise<SyncPageResult> {
+/** Decides, writes and commits one page (one part of a page activity); returns the activity's progress with it. */
+export async function processRecords(deps: SyncDeps, work: PageWork, signal?: AbortSignal): Promise<PageProgress> {
   const now = deps.now();
   const syncOnDemand = onDemandSyncer(deps, work, processRecords, signal);
   const { items, lookups } = await preparePage(deps, work, syncOnDemand);

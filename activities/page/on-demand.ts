@@ -23,7 +23,7 @@ import { closeJob, getJob, openJob } from '../../store/sync-jobs';
 import { getPageResult } from '../../store/sync-pages';
 import type { SyncDeps } from '../deps';
 import { sideApi } from '../sides';
-import { lower, type PageWork } from './work';
+import { lower, type PageProgress, type PageWork } from './work';
 
 /**
  * Synchronizes the given BC records of `target` to Dataverse now; resolves with why each one that is still not
@@ -31,7 +31,7 @@ import { lower, type PageWork } from './work';
  */
 export type SyncOnDemand = (target: IntegrationTableMapping, bcIds: readonly string[]) => Promise<Map<string, string>>;
 
-type ProcessRecords = (deps: SyncDeps, work: PageWork, signal?: AbortSignal) => Promise<SyncPageResult>;
+type ProcessRecords = (deps: SyncDeps, work: PageWork, signal?: AbortSignal) => Promise<PageProgress>;
 
 /** The on-demand synchronizer of one page, or undefined for a page that itself runs on demand (no nesting). */
 export function onDemandSyncer(
@@ -66,7 +66,7 @@ export function onDemandSyncer(
       let result = await getPageResult<SyncPageResult>(deps.knex, job.id, 0);
       if (!result) {
         const records = await sideApi(deps.connectors, target, 'bc').getByIds(ids, signal);
-        result = await processRecords(
+        const done = await processRecords(
           deps,
           {
             mapping: target,
@@ -85,9 +85,11 @@ export function onDemandSyncer(
             next: { phase: 'done' },
             maxModifiedAt: null,
             onDemandFor: work.mapping.name,
+            progress: null,
           },
           signal,
         );
+        result = done.total;
       }
       await closeJob(deps.knex, job.id, {
         status: result.counts.failed > 0 ? 'completed_with_errors' : 'succeeded',

@@ -1,6 +1,6 @@
 /** The working set of one page: its records, their couplings and decisions, as the page modules pass it along. */
 import type { CouplingState, RecordDecision } from '../../engine';
-import type { PassCursor, Side, SyncPageInput } from '../../engine/run-types';
+import { addCounts, type PassCursor, type Side, type SyncPageInput, type SyncPageResult } from '../../engine/run-types';
 import type { ConnectorError } from '../../connectors/http';
 import type { IntegrationTableMapping } from '../../mappings';
 import type { Coupling } from '../../store/couplings';
@@ -17,6 +17,38 @@ export interface PageWork extends Omit<SyncPageInput, 'mapping' | 'cursor'> {
   maxModifiedAt: string | null;
   /** Set on a page synchronized on demand (activities/page/on-demand.ts): the mapping that asked for it. */
   onDemandFor?: string;
+  /** What earlier parts of this page activity committed (null: none yet); the commit adds this part to it. */
+  progress: PageProgress | null;
+}
+
+/**
+ * The result of a page activity's parts so far, as stored in `sync_pages`: their summed counts, the cursor after the
+ * last one, the newest modified-on visited, and how many parts were committed (absent in rows of one part).
+ */
+export interface StoredPageResult extends SyncPageResult {
+  parts?: number;
+}
+
+/** The committed parts of a page activity: their result and the stored text the next part's commit replaces. */
+export interface PageProgress {
+  total: StoredPageResult;
+  /** Null while nothing is stored. */
+  text: string | null;
+}
+
+/** The result of `before` followed by one more part. */
+export function addPart(before: StoredPageResult | null, part: SyncPageResult): StoredPageResult {
+  if (!before) return { ...part, parts: 1 };
+  const newest =
+    before.maxModifiedAt && (!part.maxModifiedAt || before.maxModifiedAt > part.maxModifiedAt)
+      ? before.maxModifiedAt
+      : part.maxModifiedAt;
+  return {
+    counts: addCounts(before.counts, part.counts),
+    next: part.next,
+    maxModifiedAt: newest,
+    parts: (before.parts ?? 1) + 1,
+  };
 }
 
 /** One source record of the page on its way through decide → write → commit. */

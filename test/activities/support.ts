@@ -4,6 +4,8 @@
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { type Activities, createActivities } from '../../activities';
+import type { SyncDeps } from '../../activities/deps';
+import type { RequestEvent } from '../../connectors/http';
 import { ReferenceCache } from '../../activities/lookup-resolution';
 import type { Connectors } from '../../activities/sides';
 import type { DemoDataOptions } from '../../emulators/shared/demo-data';
@@ -21,6 +23,8 @@ export interface ActivityFixture {
   call<K extends keyof Activities>(name: K, ...args: Parameters<Activities[K]>): ReturnType<Activities[K]>;
   /** HTTP requests the connectors sent so far. */
   requests(): number;
+  /** Every HTTP request the connectors sent so far, in the order their answers arrived. */
+  requestLog: RequestEvent[];
   close(): Promise<void>;
 }
 
@@ -29,10 +33,12 @@ export async function startActivityFixture(o: {
   seed: DemoDataOptions;
   mappings: IntegrationTableMapping[];
   overlapMs?: number;
+  /** Page sizing and fault hooks of the sync activities. (Default: the activities' defaults) */
+  sync?: Pick<SyncDeps, 'pageSize' | 'pagesPerActivity' | 'pageActivityBudgetMs' | 'faults'>;
 }): Promise<ActivityFixture> {
   const emulators = await startTestEmulators(o.seed);
-  let requests = 0;
-  const connectors = connectorsFor(emulators, () => void (requests += 1));
+  const requestLog: RequestEvent[] = [];
+  const connectors = connectorsFor(emulators, (event) => void requestLog.push(event));
   const store = await openFreshStore('sqlite');
   await migrateLatest(store);
   const activities = createActivities({
@@ -42,6 +48,7 @@ export async function startActivityFixture(o: {
     cache: new ReferenceCache(connectors),
     now: () => new Date(),
     overlapMs: o.overlapMs ?? 5000,
+    ...o.sync,
   });
   return {
     emulators,
@@ -52,7 +59,8 @@ export async function startActivityFixture(o: {
       const env = new MockActivityEnvironment();
       return env.run<unknown[], unknown, typeof fn>(fn, ...(args as unknown[])) as ReturnType<Activities[typeof name]>;
     },
-    requests: () => requests,
+    requests: () => requestLog.length,
+    requestLog,
     async close() {
       await store.close();
       await emulators.close();

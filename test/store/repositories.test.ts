@@ -6,6 +6,7 @@ import * as watermarks from '../../store/watermarks';
 import * as jobs from '../../store/sync-jobs';
 import * as errors from '../../store/sync-errors';
 import * as pending from '../../store/pending-writes';
+import * as pendingFailures from '../../store/pending-failures';
 import * as audit from '../../store/field-changes';
 import * as options from '../../store/option-mappings';
 import * as pages from '../../store/sync-pages';
@@ -180,6 +181,90 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         assert.deepEqual(await couplingsPerMapping(), { CUSTOMER: 3, CONTACT: 1 });
         assert.equal(await couplings.deleteCouplings(store.knex, [c.id]), 1);
         assert.deepEqual(await couplingsPerMapping(), { CUSTOMER: 2, CONTACT: 1 });
+      });
+
+      it('records the outcomes of a page of couplings in bulk, each as its single-row function would', async () => {
+        const ok = await couple(1);
+        const failing = await couple(2);
+        const parked = await couple(3);
+        const cleared = await couple(4);
+        const touched = await couple(5);
+        const untouched = await couple(6);
+        await fail(failing, 7, 'first');
+        await fail(cleared, 7, 'out of scope later');
+        await couplings.recordSuccess(store.knex, touched.id, 'to-dataverse', { jobId: 7, bcHash: 'keep', now: t0 });
+        await couplings.recordOutcomes(store.knex, 'to-dataverse', 12, at(9), [
+          { id: ok.id, kind: 'success', bcModifiedAt: at(1), dvHash: 'd1' },
+          { id: failing.id, kind: 'failure', message: 'second', skip: false },
+          { id: parked.id, kind: 'failure', message: 'same twice', skip: true },
+          { id: cleared.id, kind: 'cleared' },
+          { id: touched.id, kind: 'touched' },
+          { id: 999_999, kind: 'touched' },
+        ]);
+        const get = async (c: { id: number }) => (await couplings.getCoupling(store.knex, c.id))!;
+        const a = await get(ok);
+        assert.deepEqual(
+          [a.toDataverse.result, a.toDataverse.jobId, a.bcModifiedAt?.toISOString(), a.dvHash, a.bcHash],
+          ['success', 12, at(1).toISOString(), 'd1', null],
+        );
+        assert.equal(a.updatedAt.toISOString(), at(9).toISOString());
+        const b = await get(failing);
+        assert.deepEqual(
+          [b.toDataverse.result, b.toDataverse.lastError, b.toDataverse.errorCount, b.skipped],
+          ['failure', 'second', 2, false],
+        );
+        const c = await get(parked);
+        assert.deepEqual(
+          [c.toDataverse.errorCount, c.skipped, c.skippedAt?.toISOString()],
+          [1, true, at(9).toISOString()],
+        );
+        const d = await get(cleared);
+        assert.deepEqual([d.toDataverse.result, d.toDataverse.lastError, d.toDataverse.errorCount], [null, null, 0]);
+        const e = await get(touched);
+        assert.deepEqual([e.toDataverse.result, e.toDataverse.jobId, e.bcHash], ['success', 12, 'keep']);
+        const f = await get(untouched);
+        assert.deepEqual([f.toDataverse.jobId, f.updatedAt.toISOString()], [null, t0.toISOString()]);
+        assert.deepEqual([b.toBc.result, b.toBc.errorCount], [null, 0], 'the other direction is left alone');
+      });
+
+      it('inserts written couplings in bulk, finds who holds an id, and refuses the whole statement on a collision', async () => {
+        const existing = await couple(1);
+        const fresh = (n: number) => ({
+          mapping: 'CUSTOMER',
+          bcId: guid(n),
+          dvId: guid(100 + n),
+          direction: 'to-bc' as const,
+          jobId: 3,
+          dvModifiedAt: at(n),
+          bcHash: `b${n}`,
+        });
+        await couplings.insertWrittenCouplings(store.knex, [fresh(2), fresh(3)], at(4));
+        const row = (await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(3)])).get(guid(3))!;
+        assert.deepEqual(
+          [row.dvId, row.toBc.result, row.toBc.jobId, row.toBc.errorCount, row.toDataverse.result, row.bcHash],
+          [guid(103), 'success', 3, 0, null, 'b3'],
+        );
+        assert.deepEqual(
+          [row.dvModifiedAt?.toISOString(), row.bcModifiedAt, row.createdAt.toISOString(), row.skipped],
+          [at(3).toISOString(), null, at(4).toISOString(), false],
+        );
+        const holders = await couplings.findHolders(
+          store.knex,
+          'CUSTOMER',
+          [guid(1), guid(50)],
+          [guid(102), guid(150)],
+        );
+        const second = (await couplings.findByBcIds(store.knex, 'CUSTOMER', [guid(2)])).get(guid(2))!;
+        assert.deepEqual(
+          holders.map((h) => h.id).sort((x, y) => x - y),
+          [existing.id, second.id].sort((x, y) => x - y),
+          'one by its BC id, one by its Dataverse id',
+        );
+        await assert.rejects(
+          couplings.insertWrittenCouplings(store.knex, [fresh(7), { ...fresh(8), dvId: guid(101) }], t0),
+          'the Dataverse id of coupling 1 is taken',
+        );
+        assert.deepEqual(await couplingsPerMapping(), { CUSTOMER: 3 }, 'nothing of the refused statement is kept');
       });
     });
 
@@ -369,6 +454,63 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         await pending.clearIntents(store.knex, 'CUSTOMER', 'to-bc', [guid(201)]);
         assert.equal((await pending.findIntents(store.knex, 'CUSTOMER', 'to-bc', [guid(201)])).size, 0);
       });
+
+      it('records the intents of a page in one statement, refreshing the ones an earlier attempt left', async () => {
+        await pending.recordIntent(store.knex, {
+          mapping: 'CUSTOMER',
+          direction: 'to-bc',
+          sourceId: guid(201),
+          lookupKey: 'number=OLD',
+          jobId: 1,
+          now: t0,
+        });
+        await pending.recordIntents(store.knex, 'CUSTOMER', 'to-bc', 2, at(1), [
+          { sourceId: guid(201), lookupKey: 'number=DV-000201' },
+          { sourceId: guid(202), lookupKey: 'number=DV-000202' },
+        ]);
+        const found = await pending.findIntents(store.knex, 'CUSTOMER', 'to-bc', [guid(201), guid(202)]);
+        assert.deepEqual([...found.values()].map((i) => [i.sourceId, i.lookupKey, i.jobId, i.state]).sort(), [
+          [guid(201), 'number=DV-000201', 2, 'intent'],
+          [guid(202), 'number=DV-000202', 2, 'intent'],
+        ]);
+      });
+    });
+
+    describe('pending failures', function () {
+      it('records a page of failures of uncoupled records in bulk: streaks go on, new ones start, skip parks', async () => {
+        await pendingFailures.recordPendingFailure(store.knex, {
+          mapping: 'CUSTOMER',
+          direction: 'to-dataverse',
+          sourceId: guid(1),
+          jobId: 1,
+          message: 'name too long',
+          skip: false,
+          now: t0,
+        });
+        await pendingFailures.recordPendingFailures(store.knex, 'CUSTOMER', 'to-dataverse', 2, at(5), [
+          { sourceId: guid(1), message: 'name too long', skip: true },
+          { sourceId: guid(2), message: 'currency not coupled', skip: false },
+        ]);
+        await pendingFailures.recordPendingFailures(store.knex, 'CUSTOMER', 'to-bc', 2, at(5), [
+          { sourceId: guid(1), message: 'other direction', skip: false },
+        ]);
+        const found = await pendingFailures.findPendingFailures(store.knex, 'CUSTOMER', 'to-dataverse', [
+          guid(1),
+          guid(2),
+        ]);
+        const one = found.get(guid(1))!;
+        const two = found.get(guid(2))!;
+        assert.deepEqual(
+          [one.jobId, one.errorCount, one.skipped, one.skippedAt?.toISOString(), one.createdAt.toISOString()],
+          [2, 2, true, at(5).toISOString(), t0.toISOString()],
+        );
+        assert.deepEqual(
+          [two.jobId, two.lastError, two.errorCount, two.skipped, two.skippedAt],
+          [2, 'currency not coupled', 1, false, null],
+        );
+        const other = await pendingFailures.findPendingFailures(store.knex, 'CUSTOMER', 'to-bc', [guid(1)]);
+        assert.equal(other.get(guid(1))?.errorCount, 1, 'each direction keeps its own streak');
+      });
     });
 
     describe('option mappings', function () {
@@ -444,6 +586,21 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
           { counts: { inserted: 2 }, next: { phase: 'done' } },
           { counts: { inserted: 3 } },
         ]);
+      });
+
+      it('replaces a page result part by part, and refuses a part whose attempt read an older result', async () => {
+        const first = await pages.replacePageResult(store.knex, 1, 0, null, { inserted: 2, parts: 1 }, t0);
+        await assert.rejects(pages.replacePageResult(store.knex, 1, 0, null, { inserted: 9, parts: 1 }, t0));
+        const second = await pages.replacePageResult(store.knex, 1, 0, first, { inserted: 5, parts: 2 }, at(1));
+        assert.deepEqual(await pages.readPageResult(store.knex, 1, 0), {
+          result: { inserted: 5, parts: 2 },
+          text: second,
+        });
+        await assert.rejects(
+          pages.replacePageResult(store.knex, 1, 0, first, { inserted: 7, parts: 2 }, at(2)),
+          pages.PageResultConflictError,
+        );
+        assert.deepEqual(await pages.listPageResults(store.knex, 1), [{ inserted: 5, parts: 2 }]);
       });
     });
   });

@@ -1,0 +1,125 @@
+/**
+ * A `syncPage` activity that processes several source pages (parts), each committed on its own (MockActivityEnvironment,
+ * SQLite, emulators over HTTP): the activity returns the sum of its parts, a retried attempt resumes after the last
+ * committed part without counting a record twice or creating it twice, and the next source page is read while the
+ * current one is written.
+ */
+import assert from 'node:assert/strict';
+import type { PageFaults } from '../../activities/deps';
+import type { RequestEvent } from '../../connectors/http';
+import type { SyncPageInput } from '../../engine/run-types';
+import { zeroCounts } from '../../engine/run-types';
+import { getPageResult } from '../../store/sync-pages';
+import { setFaults } from '../support/sync-stack';
+import { type ActivityFixture, allOf, customerMappings, startActivityFixture } from './support';
+
+/** Customers only, none of them in Dataverse yet: every record of the pass is a create. */
+const seed = { customers: 9, contactsPerCustomer: 0, overlapFraction: 0, dataverseOnlyAccounts: 1 };
+const customerFilter = "blocked eq ' '";
+/** A read of CUSTOMER's source pages (Business Central `customerCards`), not of the lookups' reference tables. */
+const isSourcePageRead = (e: RequestEvent) => e.method === 'GET' && e.url.endsWith('/customerCards');
+
+describe('a page activity of several parts (MockActivityEnvironment, SQLite, emulators)', function () {
+  this.timeout(60_000);
+  let f: ActivityFixture | undefined;
+  let n = 0;
+  afterEach(async () => {
+    await f?.close();
+    f = undefined;
+  });
+
+  async function start(sync: { pagesPerActivity: number; faults?: PageFaults }): Promise<ActivityFixture> {
+    f = await startActivityFixture({ seed, mappings: customerMappings(), sync: { pageSize: 2, ...sync } });
+    return f;
+  }
+
+  /** The input of the first page of a new BC→Dataverse pass of CUSTOMER. */
+  async function firstPage(fx: ActivityFixture): Promise<SyncPageInput> {
+    n += 1;
+    const opened = await fx.call('startPass', {
+      mapping: 'CUSTOMER',
+      direction: 'to-dataverse',
+      mode: 'incremental',
+      workflowId: `wf-${n}`,
+      runId: `run-${n}`,
+      retryOfJobId: null,
+      recordIds: null,
+    });
+    return {
+      mapping: 'CUSTOMER',
+      direction: 'to-dataverse',
+      mode: 'incremental',
+      jobId: opened.jobId,
+      pageNo: 0,
+      passStartedAt: opened.passStartedAt,
+      cursor: opened.cursor,
+      recordIds: null,
+    };
+  }
+
+  it('processes up to pagesPerActivity source pages in one activity and returns their sum', async () => {
+    const fx = await start({ pagesPerActivity: 3 });
+    const customers = await allOf(fx, 'bc', 'customers', customerFilter);
+    assert.ok(customers.length > 6, `the seed has more than three pages of customers (${customers.length})`);
+    const page = await firstPage(fx);
+    const first = await fx.call('syncPage', page);
+    assert.deepEqual(first.counts, { ...zeroCounts(), inserted: 6, coupled: 6 });
+    assert.equal(first.next.phase, 'changed');
+    assert.equal((await getPageResult<{ parts: number }>(fx.store.knex, page.jobId, 0))?.parts, 3);
+    const second = await fx.call('syncPage', { ...page, pageNo: 1, cursor: first.next });
+    assert.equal(second.next.phase, 'done');
+    assert.equal(first.counts.inserted + second.counts.inserted, customers.length);
+    assert.equal((await fx.store.knex('couplings').where({ mapping: 'CUSTOMER' })).length, customers.length);
+  });
+
+  it('resumes after the last committed part when an attempt dies between a write and its commit', async () => {
+    let writes = 0;
+    const fx = await start({
+      pagesPerActivity: 3,
+      faults: {
+        afterDestinationWrite: () => {
+          writes += 1;
+          if (writes === 2) throw new Error('worker died after the second part was written');
+        },
+      },
+    });
+    const accountsBefore = (await allOf(fx, 'dv', 'accounts')).length;
+    const page = await firstPage(fx);
+    await assert.rejects(fx.call('syncPage', page), /worker died/);
+    assert.equal(
+      (await getPageResult<{ parts: number }>(fx.store.knex, page.jobId, 0))?.parts,
+      1,
+      'one part committed',
+    );
+
+    const retried = await fx.call('syncPage', page);
+    // Six records in three parts, each counted once: the second part's creates are found, not made again.
+    assert.deepEqual(retried.counts, { ...zeroCounts(), inserted: 6, coupled: 6 });
+    assert.equal((await getPageResult<{ parts: number }>(fx.store.knex, page.jobId, 0))?.parts, 3);
+    assert.equal((await allOf(fx, 'dv', 'accounts')).length, accountsBefore + 6, 'no account created twice');
+    assert.equal((await fx.store.knex('couplings').where({ mapping: 'CUSTOMER' })).length, 6);
+  });
+
+  for (const pagesPerActivity of [1, 3]) {
+    it(`reads the next source page while writing the current one only when another part follows (${pagesPerActivity} per activity)`, async () => {
+      const readsAtFirstWrite: number[] = [];
+      const fx = await start({
+        pagesPerActivity,
+        faults: {
+          afterDestinationWrite: () => {
+            const reads = fx.requestLog.filter((e) => isSourcePageRead(e));
+            readsAtFirstWrite.push(reads.length);
+          },
+        },
+      });
+      // Slow Dataverse writes: a page read ahead has long arrived when the current page's write answers.
+      await setFaults(fx.emulators.dv.url, [{ entitySet: '$batch', latencyMs: 300 }]);
+      const page = await firstPage(fx);
+      const readsBefore = fx.requestLog.filter((e) => isSourcePageRead(e)).length;
+      await fx.call('syncPage', page);
+      assert.equal(readsAtFirstWrite[0] - readsBefore, pagesPerActivity > 1 ? 2 : 1, JSON.stringify(readsAtFirstWrite));
+      const reads = fx.requestLog.filter(isSourcePageRead).length - readsBefore;
+      assert.equal(reads, pagesPerActivity, 'each source page is read once: the page read ahead is the one used');
+    });
+  }
+});
