@@ -12,6 +12,18 @@ import { createLogger, type Logger } from '../worker/logger';
 import { openConfiguredStore } from '../worker/open-store';
 import { CliError, UsageError } from './errors';
 
+/**
+ * Parts a long-running host (the worker process serving the console, a test) already holds and lends to the context:
+ * they are used instead of being built, and `close()` leaves them open (their owner closes them).
+ */
+export interface LentParts {
+  config?: Config;
+  logger?: Logger;
+  store?: Store;
+  client?: Client;
+  connectors?: Connectors;
+}
+
 export class CommandContext {
   private _config?: Config;
   private _logger?: Logger;
@@ -19,6 +31,17 @@ export class CommandContext {
   private _connection?: Connection;
   private _client?: Client;
   private _connectors?: Connectors;
+  private readonly lentStore: boolean;
+
+  /** `lent`: parts to use as they are and never close (Default: none; everything is built from `loadConfig()`). */
+  constructor(lent: LentParts = {}) {
+    this._config = lent.config;
+    this._logger = lent.logger;
+    this._store = lent.store;
+    this._client = lent.client;
+    this._connectors = lent.connectors;
+    this.lentStore = lent.store !== undefined;
+  }
 
   get config(): Config {
     if (!this._config) {
@@ -75,8 +98,9 @@ export class CommandContext {
     return `${ui}/namespaces/${encodeURIComponent(this.config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}${runId ? `/${runId}` : ''}`;
   }
 
+  /** Closes what this context opened itself (the Temporal connection and the store), never a lent part. */
   async close(): Promise<void> {
     await this._connection?.close();
-    await this._store?.close();
+    if (!this.lentStore) await this._store?.close();
   }
 }
