@@ -118,6 +118,11 @@ const schema = z.object({
   EMULATOR_DV_ORG_URL: httpUrl.default('https://bcsync.crm.dynamics.com'),
 
   METRICS_PORT: port.default(9464),
+  CONSOLE_ENABLED: bool.default(true),
+  CONSOLE_PORT: port.default(8090),
+  CONSOLE_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  CONSOLE_OPERATOR_TOKEN: optionalString,
+  CONSOLE_OPERATOR_TOKEN_FILE: optionalString,
   MAPPINGS_FILE: optionalString,
   DEMO_SCHEDULE_EVERY: duration.default('1m'),
   SCHEDULE_EVERY: duration.default('30m'),
@@ -210,6 +215,16 @@ function toConfig(e: Variables, env: Env) {
     'DATAVERSE_CLIENT_SECRET_FILE',
     talksToEmulator(e.DATAVERSE_AUTHORITY_HOST) ? DEMO_CLIENT_SECRET : undefined,
   );
+  const operatorToken =
+    e.CONSOLE_OPERATOR_TOKEN || e.CONSOLE_OPERATOR_TOKEN_FILE
+      ? readSecret(env, 'CONSOLE_OPERATOR_TOKEN', 'CONSOLE_OPERATOR_TOKEN_FILE', undefined)
+      : undefined;
+  if (operatorToken !== undefined && operatorToken.length < 16) {
+    throw new ConfigError(
+      'CONSOLE_OPERATOR_TOKEN',
+      'is too short: use at least 16 characters (e.g. openssl rand -hex 24)',
+    );
+  }
   const apiKey = e.TEMPORAL_API_KEY_FILE
     ? readSecret(env, 'TEMPORAL_API_KEY', 'TEMPORAL_API_KEY_FILE', undefined)
     : e.TEMPORAL_API_KEY;
@@ -291,6 +306,16 @@ function toConfig(e: Variables, env: Env) {
       dvOrgUrl: e.EMULATOR_DV_ORG_URL,
     },
     metricsPort: e.METRICS_PORT,
+    console: {
+      /** Serve the console from worker processes. (Default: true) */
+      enabled: e.CONSOLE_ENABLED,
+      /** (Default: 8090) */
+      port: e.CONSOLE_PORT,
+      /** (Default: 127.0.0.1) */
+      host: e.CONSOLE_HOST,
+      /** The secret that unlocks the console's actions; undefined: read-only. Never logged or rendered. */
+      operatorToken,
+    },
     /** The user's mapping override file (docs/mappings.md), or undefined. */
     mappingsFile: e.MAPPINGS_FILE,
     schedules: { demoEvery: e.DEMO_SCHEDULE_EVERY, every: e.SCHEDULE_EVERY },

@@ -21,6 +21,13 @@ const redactPaths = [
   '*.access_token',
   'password',
   '*.password',
+  // The console's operator token and session cookie (client/console/auth.ts never logs them; this is the backstop).
+  'operatorToken',
+  '*.operatorToken',
+  '*.*.operatorToken',
+  'cookie',
+  '*.cookie',
+  '*.headers.cookie',
 ];
 
 /**
