@@ -30,6 +30,7 @@ export class CommandContext {
   private _store?: Store;
   private _connection?: Connection;
   private _client?: Client;
+  private _connecting?: Promise<Client>;
   private _connectors?: Connectors;
   private readonly lentStore: boolean;
 
@@ -68,20 +69,27 @@ export class CommandContext {
     return (this._store ??= (await openConfiguredStore(this.config, 'existing')).store);
   }
 
-  /** A Temporal client for the configured cluster (or the embedded dev server's address). */
+  /**
+   * A Temporal client for the configured cluster (or the embedded dev server's address). Connects once: concurrent
+   * first calls (console requests) share one connection.
+   */
   async temporal(): Promise<Client> {
-    if (!this._client) {
-      const options = temporalConnectionOptions(this.config.temporal);
-      try {
-        this._connection = await Connection.connect({ ...options, connectTimeout: 5000 });
-      } catch (err) {
-        throw new CliError(
-          `cannot reach Temporal at ${options.address} (${(err as Error).message}); is 'npm start' or the cluster running? (TEMPORAL_ADDRESS)`,
-        );
-      }
-      this._client = new Client({ connection: this._connection, namespace: this.config.temporal.namespace });
+    if (this._client) return this._client;
+    this._connecting ??= this.connect();
+    return (this._client = await this._connecting);
+  }
+
+  private async connect(): Promise<Client> {
+    const options = temporalConnectionOptions(this.config.temporal);
+    try {
+      this._connection = await Connection.connect({ ...options, connectTimeout: 5000 });
+    } catch (err) {
+      this._connecting = undefined;
+      throw new CliError(
+        `cannot reach Temporal at ${options.address} (${(err as Error).message}); is 'npm start' or the cluster running? (TEMPORAL_ADDRESS)`,
+      );
     }
-    return this._client;
+    return new Client({ connection: this._connection, namespace: this.config.temporal.namespace });
   }
 
   /** The Business Central and Dataverse connectors the worker uses, from the same config (no I/O until called). */

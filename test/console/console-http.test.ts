@@ -8,6 +8,8 @@ import { buildConsole } from '../../client/console/server';
 import type { Store } from '../../store/database';
 import { migrateLatest } from '../../store/migrate';
 import { listErrors } from '../../store/sync-errors';
+import { startMappingSchedules } from '../../client/commands/schedule';
+import { openOperatorEnv, type OperatorEnv } from '../cli/operator-env';
 import { OPERATOR_TOKEN, consoleContext } from '../support/console';
 import { uniqueName } from '../support/env';
 import { openFreshStore } from '../support/stores';
@@ -219,6 +221,65 @@ describe('sync console over HTTP', function () {
     });
     assert.equal(afterLogout.statusCode, 401, 'the session ended');
     for (const body of bodies) assert.ok(!body.includes(OPERATOR_TOKEN), 'no page renders the operator token');
+  });
+
+  it("pauses and resumes a mapping's schedule for an operator, keeping the interval an operator chose", async () => {
+    // A namespace of its own: schedule ids (bcsync-customer) are fixed by the product.
+    const op: OperatorEnv = await openOperatorEnv();
+    try {
+      const { ctx, logger } = consoleContext({
+        store,
+        taskQueue: op.taskQueue,
+        token: OPERATOR_TOKEN,
+        namespace: op.namespace,
+      });
+      const app = await buildConsole({ ctx, logger, operatorToken: OPERATOR_TOKEN });
+      apps.push(app);
+      await startMappingSchedules(ctx, ['CUSTOMER'], { every: '45m' });
+      const bearer = { ...FORM, authorization: `Bearer ${OPERATOR_TOKEN}` };
+      const handle = op.client.schedule.getHandle('bcsync-customer');
+
+      const mappings = await app.inject({ url: '/', headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } });
+      assert.match(mappings.body, /<span class="status ok">active<\/span> every 45m/);
+      const paused = await app.inject({
+        method: 'POST',
+        url: '/actions/schedule',
+        headers: bearer,
+        payload: form({ mapping: 'customer', state: 'pause' }),
+      });
+      assert.equal(paused.statusCode, 200, paused.body.slice(0, 300));
+      let d = await handle.describe();
+      assert.deepEqual([d.state.paused, d.state.note], [true, 'paused in the console']);
+      assert.match((await app.inject({ url: '/' })).body, /<span class="status warn">paused<\/span> every 45m/);
+
+      const resumed = await app.inject({
+        method: 'POST',
+        url: '/actions/schedule',
+        headers: bearer,
+        payload: form({ mapping: 'CUSTOMER', state: 'resume' }),
+      });
+      assert.equal(resumed.statusCode, 200, resumed.body.slice(0, 300));
+      assert.match(resumed.body, /Resumed the schedule of CUSTOMER: every 45m/);
+      d = await handle.describe();
+      assert.equal(d.state.paused, false);
+      assert.equal(
+        d.spec.intervals?.[0].every,
+        45 * 60_000,
+        "resume keeps the operator's interval, not the mapping's 30m",
+      );
+
+      const none = await app.inject({
+        method: 'POST',
+        url: '/actions/schedule',
+        headers: bearer,
+        payload: form({ mapping: 'CONTACT', state: 'pause' }),
+      });
+      assert.equal(none.statusCode, 409);
+      assert.match(none.body, /no schedule for CONTACT/);
+      await handle.delete();
+    } finally {
+      await op.close();
+    }
   });
 
   it('escapes what the store holds (messages, ids, mapping names) through the template engine', async () => {
