@@ -94,7 +94,8 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
       ...data,
       operator,
       loginEnabled: auth.enabled,
-      here: request.url,
+      // Where "Log in" returns to: this page, unless it is the answer to a form post.
+      here: request.method === 'GET' ? request.url : '/',
       statusClass,
       utc,
       duration,
