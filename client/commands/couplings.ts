@@ -250,9 +250,18 @@ export async function searchCouplings(ctx: CommandContext, name: string, query: 
     const key = side === 'bc' ? m.bc.key : m.dataverse.key;
     // Only a plain field can be filtered on (a title path such as `address/city` cannot).
     if (!field || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) continue;
+    const filter = `contains(${field},${stringLiteral(q)})`;
     try {
-      const records = await sideApi(ctx.connectors, m, side).list(`contains(${field},${stringLiteral(q)})`);
-      ids[side] = records.slice(0, NAME_SEARCH_LIMIT).map((r) => String(r[key]).toLowerCase());
+      // Page by page, stopping at the limit: a short query may match a large share of a big table.
+      const pages =
+        side === 'bc'
+          ? ctx.connectors.bc.listAll({ entitySet: m.bc.entitySet as never, filter })
+          : ctx.connectors.dv.listAll({ entitySet: m.dataverse.entitySet as never, filter });
+      for await (const page of pages as AsyncIterable<Array<Record<string, unknown>>>) {
+        ids[side].push(...page.map((r) => String(r[key]).toLowerCase()));
+        if (ids[side].length >= NAME_SEARCH_LIMIT) break;
+      }
+      ids[side] = ids[side].slice(0, NAME_SEARCH_LIMIT);
     } catch (err) {
       if (err instanceof ConnectorError)
         throw new CliError(`cannot search the ${caption(m, side)} records: ${err.message}`);

@@ -171,6 +171,8 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
     });
     const errors = rows.slice(0, PAGE_SIZE).map((e) => ({ ...e, ...explainError(e.message) }));
     const last = errors[errors.length - 1];
+    // The retries of this job, among the newest 200 jobs of its mapping started since it (an index range, not a scan of
+    // every job for retry_of_job_id, which has no index).
     const retries = await listJobs(knex, { mapping: job.mapping, since: job.startedAt, limit: 200 });
     return render(request, reply, 'job', {
       title: `Job ${job.id}`,

@@ -150,9 +150,22 @@ describe('sync console in a browser', function () {
     await page.getByRole('cell', { name: 'exchangerate' }).waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'record-history.png'), fullPage: true });
 
+    // Couplings found by part of a name (through both APIs) and by either side's id.
+    const iskDv = String(dv.find((c) => c.isocurrencycode === 'ISK')!.transactioncurrencyid).toLowerCase();
+    for (const q of ['Icelandic', iskDv.toUpperCase(), iskId]) {
+      await page.goto(`${base}/couplings?mapping=CURRENCY&q=${encodeURIComponent(q)}`);
+      const rows = page.locator('tbody tr');
+      await rows.first().waitFor();
+      assert.deepEqual(
+        (await rows.allInnerTexts()).map((t) => t.includes(iskId) && t.includes(iskDv)),
+        [true],
+        `the search '${q}' finds the ISK coupling alone`,
+      );
+    }
+    await page.screenshot({ path: path.join(SHOTS, 'couplings.png'), fullPage: true });
+
     for (const [url, file] of [
       ['/', 'mappings.png'],
-      ['/couplings?mapping=CURRENCY', 'couplings.png'],
       ['/skipped', 'skipped.png'],
     ] as const) {
       await page.goto(`${base}${url}`);
