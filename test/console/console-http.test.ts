@@ -9,9 +9,9 @@ import type { Store } from '../../store/database';
 import { migrateLatest } from '../../store/migrate';
 import { listErrors } from '../../store/sync-errors';
 import { startMappingSchedules } from '../../client/commands/schedule';
-import { openOperatorEnv, type OperatorEnv } from '../cli/operator-env';
+import { openOperatorEnv, type OperatorEnv, terminateAll } from '../cli/operator-env';
 import { OPERATOR_TOKEN, consoleContext } from '../support/console';
-import { uniqueName } from '../support/env';
+import { eventually, uniqueName } from '../support/env';
 import { openFreshStore } from '../support/stores';
 
 const ACTIONS: Array<[string, Record<string, string>]> = [
@@ -223,7 +223,7 @@ describe('sync console over HTTP', function () {
     for (const body of bodies) assert.ok(!body.includes(OPERATOR_TOKEN), 'no page renders the operator token');
   });
 
-  it("pauses and resumes a mapping's schedule for an operator, keeping the interval an operator chose", async () => {
+  it("pauses and resumes a mapping's schedule for an operator, keeping the interval an operator chose, and runs it now", async () => {
     // A namespace of its own: schedule ids (bcsync-customer) are fixed by the product.
     const op: OperatorEnv = await openOperatorEnv();
     try {
@@ -277,7 +277,36 @@ describe('sync console over HTTP', function () {
       assert.equal(none.statusCode, 409);
       assert.match(none.body, /no schedule for CONTACT/);
       await handle.delete();
+
+      // Run now starts the mapping's run as `bcsync run` does (no worker polls this queue: it stays running), and a
+      // second press is refused while it runs.
+      const run = await app.inject({
+        method: 'POST',
+        url: '/actions/run',
+        headers: bearer,
+        payload: form({ mapping: 'CUSTOMER' }),
+      });
+      assert.equal(run.statusCode, 200, run.body.slice(0, 300));
+      const workflowId = /Started (run-customer-[0-9TZ-]+)\./.exec(run.body)?.[1];
+      assert.ok(workflowId, run.body);
+      const described = await op.client.workflow.getHandle(workflowId).describe();
+      assert.equal(described.type, 'syncMapping');
+      assert.equal(described.taskQueue, op.taskQueue);
+      assert.match(
+        run.body,
+        new RegExp(`href="http://localhost:\\d+/namespaces/${op.namespace}/workflows/${workflowId}/`),
+      );
+      await eventually(async () => {
+        const again = await app.inject({
+          method: 'POST',
+          url: '/actions/run',
+          headers: bearer,
+          payload: form({ mapping: 'CUSTOMER' }),
+        });
+        return again.statusCode === 409 && /CUSTOMER is already being synchronized by run-customer-/.test(again.body);
+      }, 'a second Run now to be refused while the first runs');
     } finally {
+      await terminateAll(op.client);
       await op.close();
     }
   });
