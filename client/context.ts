@@ -12,13 +12,37 @@ import { createLogger, type Logger, secretValues } from '../worker/logger';
 import { openConfiguredStore } from '../worker/open-store';
 import { CliError, UsageError } from './errors';
 
+/**
+ * Parts a long-running host (the worker process serving the console, a test) already holds and lends to the context:
+ * they are used instead of being built, and `close()` leaves them open (their owner closes them).
+ */
+export interface LentParts {
+  config?: Config;
+  logger?: Logger;
+  store?: Store;
+  client?: Client;
+  connectors?: Connectors;
+}
+
 export class CommandContext {
   private _config?: Config;
   private _logger?: Logger;
   private _store?: Store;
   private _connection?: Connection;
   private _client?: Client;
+  private _connecting?: Promise<Client>;
   private _connectors?: Connectors;
+  private readonly lentStore: boolean;
+
+  /** `lent`: parts to use as they are and never close (Default: none; everything is built from `loadConfig()`). */
+  constructor(lent: LentParts = {}) {
+    this._config = lent.config;
+    this._logger = lent.logger;
+    this._store = lent.store;
+    this._client = lent.client;
+    this._connectors = lent.connectors;
+    this.lentStore = lent.store !== undefined;
+  }
 
   get config(): Config {
     if (!this._config) {
@@ -48,20 +72,27 @@ export class CommandContext {
     return (this._store ??= (await openConfiguredStore(this.config, 'existing')).store);
   }
 
-  /** A Temporal client for the configured cluster (or the embedded dev server's address). */
+  /**
+   * A Temporal client for the configured cluster (or the embedded dev server's address). Connects once: concurrent
+   * first calls (console requests) share one connection.
+   */
   async temporal(): Promise<Client> {
-    if (!this._client) {
-      const options = temporalConnectionOptions(this.config.temporal);
-      try {
-        this._connection = await Connection.connect({ ...options, connectTimeout: 5000 });
-      } catch (err) {
-        throw new CliError(
-          `cannot reach Temporal at ${options.address} (${(err as Error).message}); is 'npm start' or the cluster running? (TEMPORAL_ADDRESS)`,
-        );
-      }
-      this._client = new Client({ connection: this._connection, namespace: this.config.temporal.namespace });
+    if (this._client) return this._client;
+    this._connecting ??= this.connect();
+    return (this._client = await this._connecting);
+  }
+
+  private async connect(): Promise<Client> {
+    const options = temporalConnectionOptions(this.config.temporal);
+    try {
+      this._connection = await Connection.connect({ ...options, connectTimeout: 5000 });
+    } catch (err) {
+      this._connecting = undefined;
+      throw new CliError(
+        `cannot reach Temporal at ${options.address} (${(err as Error).message}); is 'npm start' or the cluster running? (TEMPORAL_ADDRESS)`,
+      );
     }
-    return this._client;
+    return new Client({ connection: this._connection, namespace: this.config.temporal.namespace });
   }
 
   /** The Business Central and Dataverse connectors the worker uses, from the same config (no I/O until called). */
@@ -78,8 +109,9 @@ export class CommandContext {
     return `${ui}/namespaces/${encodeURIComponent(this.config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}${runId ? `/${runId}` : ''}`;
   }
 
+  /** Closes what this context opened itself (the Temporal connection and the store), never a lent part. */
   async close(): Promise<void> {
     await this._connection?.close();
-    await this._store?.close();
+    if (!this.lentStore) await this._store?.close();
   }
 }

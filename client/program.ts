@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { PassDirection } from '../engine/run-types';
+import { consoleCommand } from './commands/console';
 import { coupleCommand, couplingsCommand } from './commands/couplings';
 import { historyCommand } from './commands/history';
 import { emulatorsCommand } from './commands/emulators';
@@ -74,6 +75,13 @@ export function buildProgram(): Command {
     .command('worker')
     .description('run a worker on the configured task queue (production entry point)')
     .action(action((ctx) => workerCommand(ctx)));
+
+  program
+    .command('console')
+    .description(
+      'serve the sync console in the browser on its own (CONSOLE_PORT; read-only without CONSOLE_OPERATOR_TOKEN)',
+    )
+    .action(action((ctx) => consoleCommand(ctx)));
 
   program
     .command('migrate')

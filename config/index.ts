@@ -221,6 +221,20 @@ const schema = z.object({
     .describe("The organization URL the Dataverse emulator expects as the token scope's audience."),
 
   METRICS_PORT: port.default(9464).describe("Port of the worker's Prometheus metrics endpoint (/metrics)."),
+  CONSOLE_ENABLED: bool
+    .default(true)
+    .describe('Serve the sync console from worker processes (bcsync console serves it on its own).'),
+  CONSOLE_PORT: port.default(8090).describe('Port of the sync console (http://CONSOLE_HOST:CONSOLE_PORT/).'),
+  CONSOLE_HOST: z
+    .string()
+    .trim()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Interface the console listens on; put a TLS proxy in front before opening it beyond 127.0.0.1.'),
+  CONSOLE_OPERATOR_TOKEN: secret(
+    "Unlocks the console's actions (run, retry, sync a record, pause/resume, couple/uncouple, restore); at least 16 characters. Unset: the console is read-only.",
+  ),
+  CONSOLE_OPERATOR_TOKEN_FILE: secretFile('CONSOLE_OPERATOR_TOKEN'),
   MAPPINGS_FILE: optionalString.describe(
     'A JSON file of mapping overrides (direction, filters, policies, schedule, field mappings; docs/mappings.md). Unset: DATA_DIR/demo-mappings.json if npm start wrote it, else the defaults.',
   ),
@@ -336,6 +350,16 @@ function toConfig(e: Variables, env: Env) {
     'DATAVERSE_CLIENT_SECRET_FILE',
     talksToEmulator(e.DATAVERSE_AUTHORITY_HOST) ? DEMO_CLIENT_SECRET : undefined,
   );
+  const operatorToken =
+    e.CONSOLE_OPERATOR_TOKEN || e.CONSOLE_OPERATOR_TOKEN_FILE
+      ? readSecret(env, 'CONSOLE_OPERATOR_TOKEN', 'CONSOLE_OPERATOR_TOKEN_FILE', undefined)
+      : undefined;
+  if (operatorToken !== undefined && operatorToken.length < 16) {
+    throw new ConfigError(
+      'CONSOLE_OPERATOR_TOKEN',
+      'is too short: use at least 16 characters (e.g. openssl rand -hex 24)',
+    );
+  }
   const apiKey = e.TEMPORAL_API_KEY_FILE
     ? readSecret(env, 'TEMPORAL_API_KEY', 'TEMPORAL_API_KEY_FILE', undefined)
     : e.TEMPORAL_API_KEY;
@@ -417,6 +441,16 @@ function toConfig(e: Variables, env: Env) {
       dvOrgUrl: e.EMULATOR_DV_ORG_URL,
     },
     metricsPort: e.METRICS_PORT,
+    console: {
+      /** Serve the console from worker processes. (Default: true) */
+      enabled: e.CONSOLE_ENABLED,
+      /** (Default: 8090) */
+      port: e.CONSOLE_PORT,
+      /** (Default: 127.0.0.1) */
+      host: e.CONSOLE_HOST,
+      /** The secret that unlocks the console's actions; undefined: read-only. Never logged or rendered. */
+      operatorToken,
+    },
     /** The user's mapping override file (docs/mappings.md), or undefined. */
     mappingsFile: e.MAPPINGS_FILE,
     schedules: { demoEvery: e.DEMO_SCHEDULE_EVERY, every: e.SCHEDULE_EVERY },

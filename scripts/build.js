@@ -31,7 +31,7 @@ function buildInputs() {
     for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
       const rel = path.posix.join(dir, entry.name);
       if (entry.isDirectory()) walk(rel);
-      else if (/\.(ts|json)$/.test(entry.name)) files.push(rel);
+      else if (/\.(ts|json|eta)$/.test(entry.name)) files.push(rel);
     }
   };
   for (const dir of config.include) walk(dir);
@@ -83,6 +83,12 @@ function main() {
   if (compiled.status !== 0) {
     console.error('build: tsc failed (see above); dist/ is incomplete and has no workflow bundle');
     process.exit(compiled.status ?? 1);
+  }
+
+  // Files the compiled code reads at run time next to itself: the console's templates.
+  for (const file of buildInputs().filter((f) => f.endsWith('.eta'))) {
+    fs.mkdirSync(path.dirname(path.join(dist, file)), { recursive: true });
+    fs.copyFileSync(path.join(root, file), path.join(dist, file));
   }
 
   // Required only now: @temporalio/worker loads webpack lazily, but its entry module is sizeable.

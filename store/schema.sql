@@ -100,7 +100,8 @@ CREATE TABLE `sync_errors` (
   `resolved_by_job_id` bigint(20) DEFAULT NULL,
   PRIMARY KEY (`id`),
   UNIQUE KEY `sync_errors_job_source_unique` (`job_id`,`source_id`),
-  KEY `sync_errors_mapping_created_idx` (`mapping`,`created_at`)
+  KEY `sync_errors_mapping_created_idx` (`mapping`,`created_at`),
+  KEY `sync_errors_job_created_idx` (`job_id`,`created_at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
 CREATE TABLE `sync_jobs` (
@@ -128,7 +129,9 @@ CREATE TABLE `sync_jobs` (
   PRIMARY KEY (`id`),
   UNIQUE KEY `sync_jobs_idempotency_key_unique` (`idempotency_key`),
   KEY `sync_jobs_mapping_started_idx` (`mapping`,`started_at`),
-  KEY `sync_jobs_status_idx` (`status`)
+  KEY `sync_jobs_started_idx` (`started_at`),
+  KEY `sync_jobs_status_started_idx` (`status`,`started_at`),
+  KEY `sync_jobs_mapping_status_started_idx` (`mapping`,`status`,`started_at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
 CREATE TABLE `sync_pages` (

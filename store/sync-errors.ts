@@ -1,4 +1,5 @@
 /** Queries on `sync_errors`: one row per failed record per job, with a message a user can act on. */
+import type { Knex } from 'knex';
 import { type Db, inChunks, toDate, toNumber } from './values';
 import type { PassDirection } from '../engine/run-types';
 
@@ -59,10 +60,18 @@ export interface ErrorFilter {
   jobId?: number;
   mapping?: string;
   unresolvedOnly?: boolean;
+  /**
+   * The keyset cursor of the next page: only errors after this one in the newest-first order (the last error of the
+   * page before: its `createdAt` and `id`).
+   */
+  after?: { createdAt: Date; id: number };
   limit?: number;
 }
 
-/** The error log, newest first (Default limit: 100). */
+/**
+ * The error log, newest first by (created at, id) (Default limit: 100). Paged by keyset (`after`); the errors of one
+ * job and of one mapping each have an index ending in `created_at` (migration 20261201000400-index-error-log-pages).
+ */
 export async function listErrors(db: Db, f: ErrorFilter = {}): Promise<SyncError[]> {
   const q = db('sync_errors').orderBy([
     { column: 'created_at', order: 'desc' },
@@ -71,7 +80,36 @@ export async function listErrors(db: Db, f: ErrorFilter = {}): Promise<SyncError
   if (f.jobId !== undefined) q.where({ job_id: f.jobId });
   if (f.mapping) q.where({ mapping: f.mapping });
   if (f.unresolvedOnly) q.whereNull('resolved_by_job_id');
+  if (f.after) {
+    const { createdAt, id } = f.after;
+    q.where('created_at', '<=', createdAt).andWhere((w) =>
+      w.where('created_at', '<', createdAt).orWhere('id', '<', id),
+    );
+  }
   return (await q.limit(f.limit ?? 100)).map(fromRow);
+}
+
+/**
+ * How many errors job `jobId` logged, and how many of them no later job has resolved, each counted up to `cap`
+ * (Default: 10,000) so that a job with 100,000 failed records costs no more than one with 10,000: a count that reached
+ * the cap means "at least".
+ */
+export async function countJobErrors(
+  db: Db,
+  jobId: number,
+  cap = 10_000,
+): Promise<{ total: number; unresolved: number; capped: boolean }> {
+  const capped = (q: Knex.QueryBuilder) =>
+    db
+      .from(q.select(db.raw('1')).limit(cap).as('e'))
+      .count({ n: '*' })
+      .first() as Promise<{ n: unknown }>;
+  const [total, unresolved] = await Promise.all([
+    capped(db('sync_errors').where({ job_id: jobId })),
+    capped(db('sync_errors').where({ job_id: jobId }).whereNull('resolved_by_job_id')),
+  ]);
+  const t = toNumber(total.n);
+  return { total: t, unresolved: toNumber(unresolved.n), capped: t >= cap };
 }
 
 /** The source ids that failed in a job (the input of `bcsync retry`). */

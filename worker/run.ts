@@ -7,6 +7,8 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import type { PageFaults } from '../activities/deps';
 import type { Config } from '../config';
 import type { Store } from '../store/database';
+import { type RunningConsole, startConsole } from '../client/console/server';
+import { CommandContext } from '../client/context';
 import { temporalConnectionOptions } from './connection';
 import { createConnectors } from './connectors';
 import { createSyncWorker, workflowCode } from './create-worker';
@@ -38,6 +40,37 @@ export interface RunningWorker {
   done: Promise<void>;
   /** Starts a graceful shutdown (drain, then close); resolves with `done`. */
   stop(): Promise<void>;
+  /** The sync console this process serves, or why it serves none (`CONSOLE_ENABLED=false`, port taken). */
+  console: { url: string; readOnly: boolean } | { url: null; reason: string };
+}
+
+/**
+ * Serves the sync console from this process (CONSOLE_ENABLED) on the worker's store. A taken port (a second worker on
+ * the same machine) is logged and leaves the worker running without one: the console is a view, not part of the work.
+ */
+async function serveConsole(
+  config: Config,
+  logger: Logger,
+  store: Store,
+): Promise<{ running?: RunningConsole; ctx?: CommandContext; reason?: string }> {
+  if (!config.console.enabled) return { reason: 'turned off (CONSOLE_ENABLED=false)' };
+  const ctx = new CommandContext({ config, logger, store });
+  try {
+    const running = await startConsole({
+      ctx,
+      logger,
+      operatorToken: config.console.operatorToken,
+      host: config.console.host,
+      port: config.console.port,
+    });
+    logger.info({ url: running.url, readOnly: running.readOnly }, 'console started');
+    return { running, ctx };
+  } catch (err) {
+    await ctx.close();
+    const reason = `not started: ${(err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${config.console.port} is taken (CONSOLE_PORT)` : (err as Error).message}`;
+    logger.warn({ port: config.console.port, reason }, 'console not started');
+    return { reason };
+  }
 }
 
 let runtimeInstalled = false;
@@ -100,10 +133,13 @@ export async function startWorker(
     workflowCode: code,
   });
   const s = store;
+  const served = await serveConsole(config, logger, s);
   const done = (async () => {
     try {
       await worker.run();
     } finally {
+      await served.running?.close();
+      await served.ctx?.close();
       await connection.close();
       if (ownStore) await s.close();
     }
@@ -121,6 +157,9 @@ export async function startWorker(
     worker,
     store: s,
     done,
+    console: served.running
+      ? { url: served.running.url, readOnly: served.running.readOnly }
+      : { url: null, reason: served.reason ?? 'not started' },
     stop: async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;

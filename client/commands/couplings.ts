@@ -7,6 +7,7 @@
  * record that is coupled to another one exits 1 naming that coupling and the `uncouple` command.
  */
 import { ConnectorError } from '../../connectors/http';
+import { stringLiteral } from '../../connectors/http/odata';
 import { describeRecord } from '../../engine';
 import type { IntegrationTableMapping } from '../../mappings';
 import { sideApi } from '../../activities/sides';
@@ -14,6 +15,8 @@ import {
   type Coupling,
   type CouplingDirectionState,
   coupleRecords,
+  findByBcIds,
+  findByDvIds,
   findCoupling,
   listCouplings,
 } from '../../store/couplings';
@@ -23,7 +26,7 @@ import { CliError, UsageError } from '../errors';
 import { effectiveMappings, resolveMapping } from '../mapping-selection';
 import { printJson, printTable } from '../output';
 import { mappingSlug } from '../schedules';
-import { ensureNoRunningSync, idTimestamp, reportRun, startRun } from '../sync-runs';
+import { ensureNoRunningSync, idTimestamp, reportRun, startRun, type StartedRun } from '../sync-runs';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -71,12 +74,29 @@ export interface CoupleOptions {
   json?: boolean;
 }
 
+export interface CoupleSummary {
+  mapping: string;
+  outcome: 'coupled' | 'already-coupled';
+  coupling: number;
+  bcId: string;
+  dvId: string;
+  /** The records as messages name them: `Customer 'Adatum'`, `Dataverse account 'Adatum'`. */
+  bc: string;
+  dataverse: string;
+  clearedFailures: number;
+}
+
 /**
- * `bcsync couple`: validates the usage (exit 2), checks that both records exist (exit 1 naming the missing one),
- * couples them in one transaction (exit 1 when either is coupled to another record), and with `--sync` starts a
- * `records` run of the pair in that direction, whose side wins (with `--wait`, waits for its outcome).
+ * Couples a Business Central record to a Dataverse row by hand: validates the usage (`UsageError`), checks that both
+ * records exist (`CliError` naming the missing one), couples them in one transaction (`CliError` when either is coupled
+ * to another record), and with `sync` starts a `records` run of the pair in that direction, whose side wins. Used by
+ * `bcsync couple` and the console's "Couple".
  */
-export async function coupleCommand(ctx: CommandContext, name: string, opts: CoupleOptions): Promise<void> {
+export async function coupleByHand(
+  ctx: CommandContext,
+  name: string,
+  opts: { bc?: string; dv?: string; sync?: PassDirection },
+): Promise<{ summary: CoupleSummary; run?: StartedRun }> {
   const m = tableMapping(ctx, name);
   const missing = [opts.bc === undefined && '--bc', opts.dv === undefined && '--dv'].filter(Boolean);
   if (missing.length) {
@@ -89,7 +109,6 @@ export async function coupleCommand(ctx: CommandContext, name: string, opts: Cou
   if (opts.sync && m.direction !== 'bidirectional' && m.direction !== opts.sync) {
     throw new UsageError(`--sync ${opts.sync}: ${m.name} synchronizes ${m.direction} only`);
   }
-  if (opts.wait && !opts.sync) throw new UsageError('--wait waits for the run --sync starts; add --sync <direction>');
 
   const [bcRecord, dvRecord] = await Promise.all([
     readRecord(ctx, m, 'bc', bcId),
@@ -108,36 +127,17 @@ export async function coupleCommand(ctx: CommandContext, name: string, opts: Cou
   const r = await coupleRecords(store.knex, { mapping: m.name, bcId, dvId, now: new Date() });
   if (r.outcome === 'conflict') throw new CliError(alreadyCoupledMessage(m, r.side, r.coupling));
 
-  const bcName = describeRecord(m, 'bc', bcRecord!);
-  const dvName = describeRecord(m, 'dataverse', dvRecord!);
-  const summary = {
+  const summary: CoupleSummary = {
     mapping: m.name,
     outcome: r.outcome,
     coupling: r.coupling.id,
     bcId,
     dvId,
-    bc: bcName,
-    dataverse: dvName,
+    bc: describeRecord(m, 'bc', bcRecord!),
+    dataverse: describeRecord(m, 'dataverse', dvRecord!),
     clearedFailures: r.outcome === 'coupled' ? r.clearedFailures : 0,
   };
-  if (!opts.json) {
-    if (r.outcome === 'already-coupled') {
-      console.log(
-        `${bcName} and ${dvName} are already coupled in ${m.name} (coupling ${r.coupling.id}); nothing to do`,
-      );
-    } else {
-      console.log(`coupled ${bcName} (${bcId}) to ${dvName} (${dvId}) in ${m.name} (coupling ${r.coupling.id})`);
-      if (r.clearedFailures > 0) {
-        console.log(`  cleared ${r.clearedFailures} earlier failed create(s) of these records`);
-      }
-    }
-  }
-
-  if (!opts.sync) {
-    if (opts.json) printJson(summary);
-    else if (r.outcome === 'coupled') console.log(nextRunAdvice(m, bcId, dvId));
-    return;
-  }
+  if (!opts.sync) return { summary };
   const input: SyncMappingInput = {
     mapping: m.name,
     mode: 'records',
@@ -151,7 +151,37 @@ export async function coupleCommand(ctx: CommandContext, name: string, opts: Cou
     mapping: m.name,
     summary: `Synchronize the pair just coupled in ${m.name} (coupling ${r.coupling.id}), ${opts.sync}`,
   });
-  await reportRun(run, { wait: opts.wait, json: opts.json, extraJson: summary });
+  return { summary, run };
+}
+
+/**
+ * `bcsync couple`: `coupleByHand`, then prints what it did (and without `--sync`, what the next run will do); with
+ * `--sync --wait`, waits for the run's outcome.
+ */
+export async function coupleCommand(ctx: CommandContext, name: string, opts: CoupleOptions): Promise<void> {
+  if (opts.wait && !opts.sync) throw new UsageError('--wait waits for the run --sync starts; add --sync <direction>');
+  const { summary, run } = await coupleByHand(ctx, name, opts);
+  if (!opts.json) {
+    if (summary.outcome === 'already-coupled') {
+      console.log(
+        `${summary.bc} and ${summary.dataverse} are already coupled in ${summary.mapping} (coupling ${summary.coupling}); nothing to do`,
+      );
+    } else {
+      console.log(
+        `coupled ${summary.bc} (${summary.bcId}) to ${summary.dataverse} (${summary.dvId}) in ${summary.mapping} (coupling ${summary.coupling})`,
+      );
+      if (summary.clearedFailures > 0) {
+        console.log(`  cleared ${summary.clearedFailures} earlier failed create(s) of these records`);
+      }
+    }
+  }
+  if (!run) {
+    if (opts.json) printJson(summary);
+    else if (summary.outcome === 'coupled')
+      console.log(nextRunAdvice(tableMapping(ctx, name), summary.bcId, summary.dvId));
+    return;
+  }
+  await reportRun(run, { wait: opts.wait, json: opts.json, extraJson: { ...summary } });
 }
 
 function alreadyCoupledMessage(m: IntegrationTableMapping, side: 'bc' | 'dv', c: Coupling): string {
@@ -193,6 +223,55 @@ function nextRunAdvice(m: IntegrationTableMapping, bcId: string, dvId: string): 
     );
   }
   return lines.join('\n');
+}
+
+/** The most records a search by name reads from each side. */
+const NAME_SEARCH_LIMIT = 50;
+
+/**
+ * The couplings of mapping `name` that match `query`: a record id (GUID) of either side, or otherwise a part of a
+ * record's name (its title field, e.g. the customer's displayName) searched on both sides through the APIs (`contains`;
+ * Dataverse ignores case, Business Central does not), at most 50 records per side. Throws `UsageError` for an unknown
+ * mapping or a query shorter than 2 characters, `CliError` when an API refuses the search. Used by the console.
+ */
+export async function searchCouplings(ctx: CommandContext, name: string, query: string): Promise<Coupling[]> {
+  const m = resolveMapping(effectiveMappings(ctx), name);
+  const q = query.trim();
+  const { knex } = await ctx.store();
+  if (GUID.test(q.toLowerCase())) {
+    const id = q.toLowerCase();
+    const found = [await findCoupling(knex, m.name, { bcId: id }), await findCoupling(knex, m.name, { dvId: id })];
+    return found.filter((c): c is Coupling => c !== undefined);
+  }
+  if (q.length < 2) throw new UsageError('search for a record id or at least 2 characters of a name');
+  const ids = { bc: [] as string[], dataverse: [] as string[] };
+  for (const side of ['bc', 'dataverse'] as const) {
+    const field = side === 'bc' ? m.bc.titleField : m.dataverse.titleField;
+    const key = side === 'bc' ? m.bc.key : m.dataverse.key;
+    // Only a plain field can be filtered on (a title path such as `address/city` cannot).
+    if (!field || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) continue;
+    const filter = `contains(${field},${stringLiteral(q)})`;
+    try {
+      // Page by page, stopping at the limit: a short query may match a large share of a big table.
+      const pages =
+        side === 'bc'
+          ? ctx.connectors.bc.listAll({ entitySet: m.bc.entitySet as never, filter })
+          : ctx.connectors.dv.listAll({ entitySet: m.dataverse.entitySet as never, filter });
+      for await (const page of pages as AsyncIterable<Array<Record<string, unknown>>>) {
+        ids[side].push(...page.map((r) => String(r[key]).toLowerCase()));
+        if (ids[side].length >= NAME_SEARCH_LIMIT) break;
+      }
+      ids[side] = ids[side].slice(0, NAME_SEARCH_LIMIT);
+    } catch (err) {
+      if (err instanceof ConnectorError)
+        throw new CliError(`cannot search the ${caption(m, side)} records: ${err.message}`);
+      throw err;
+    }
+  }
+  const byId = new Map<number, Coupling>();
+  for (const c of (await findByBcIds(knex, m.name, ids.bc)).values()) byId.set(c.id, c);
+  for (const c of (await findByDvIds(knex, m.name, ids.dataverse)).values()) byId.set(c.id, c);
+  return [...byId.values()].sort((a, b) => b.id - a.id);
 }
 
 export interface CouplingsOptions {

@@ -19,11 +19,25 @@ function shown(v: string | null): string {
   return v.length > 60 ? `${v.slice(0, 57)}...` : v;
 }
 
-export async function historyCommand(
+export interface RecordHistory {
+  mapping: string;
+  bcId: string | null;
+  dvId: string | null;
+  coupled: boolean;
+  /** Newest first, at most `limit`. */
+  changes: FieldChange[];
+}
+
+/**
+ * The field-level audit trail of one record of a table mapping, found by either side's id (`bc` or `dv`, one of them),
+ * newest first: every value written and every value that lost a conflict. Throws `UsageError` for an unknown mapping,
+ * the statistics job, or a missing or malformed id. Used by `bcsync history` and the console's record page.
+ */
+export async function readHistory(
   ctx: CommandContext,
   name: string,
-  opts: { bc?: string; dv?: string; limit: number; json?: boolean },
-): Promise<void> {
+  opts: { bc?: string; dv?: string; limit: number },
+): Promise<RecordHistory> {
   const m = resolveMapping(effectiveMappings(ctx), name);
   if (m.kind !== 'table') throw new UsageError(`${m.name} is a statistics job; it keeps no field history`);
   if (!!opts.bc === !!opts.dv) throw new UsageError('name the record with --bc ID or --dv ID (one of them)');
@@ -39,24 +53,32 @@ export async function historyCommand(
   for (const recordId of ids)
     changes.push(...(await listFieldChanges(knex, { mapping: m.name, recordId, limit: opts.limit })));
   const unique = new Map(changes.map((c) => [`${c.jobId}|${c.sourceId}|${c.field}|${c.kind}`, c]));
-  const rows = [...unique.values()]
-    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.jobId - a.jobId)
-    .slice(0, opts.limit);
+  return {
+    mapping: m.name,
+    bcId: coupling?.bcId ?? (option === '--bc' ? id : null),
+    dvId: coupling?.dvId ?? (option === '--dv' ? id : null),
+    coupled: coupling !== undefined,
+    changes: [...unique.values()]
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.jobId - a.jobId)
+      .slice(0, opts.limit),
+  };
+}
 
+export async function historyCommand(
+  ctx: CommandContext,
+  name: string,
+  opts: { bc?: string; dv?: string; limit: number; json?: boolean },
+): Promise<void> {
+  const h = await readHistory(ctx, name, opts);
+  const rows = h.changes;
   if (opts.json) {
-    printJson({
-      mapping: m.name,
-      bcId: coupling?.bcId ?? (option === '--bc' ? id : null),
-      dvId: coupling?.dvId ?? (option === '--dv' ? id : null),
-      coupled: coupling !== undefined,
-      changes: rows.map((c) => ({ ...c, createdAt: c.createdAt.toISOString() })),
-    });
+    printJson({ ...h, changes: rows.map((c) => ({ ...c, createdAt: c.createdAt.toISOString() })) });
     return;
   }
   console.log(
-    coupling
-      ? `${m.name}: Business Central ${coupling.bcId} ⇄ Dataverse ${coupling.dvId}`
-      : `${m.name}: ${option === '--bc' ? 'Business Central' : 'Dataverse'} ${id} (not coupled)`,
+    h.coupled
+      ? `${h.mapping}: Business Central ${h.bcId} ⇄ Dataverse ${h.dvId}`
+      : `${h.mapping}: ${h.bcId ? `Business Central ${h.bcId}` : `Dataverse ${h.dvId}`} (not coupled)`,
   );
   if (!rows.length) {
     console.log('(no field changes recorded)');

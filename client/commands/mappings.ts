@@ -21,7 +21,12 @@ interface ScheduleState {
   nextRunAt: string | null;
 }
 
-export async function mappingsCommand(ctx: CommandContext, opts: { json?: boolean }): Promise<void> {
+/**
+ * The effective mappings with where they come from, each one's schedule state (null when Temporal does not answer:
+ * `reason` says why) and last job (null when the store does not answer: `storeReason`). Used by `bcsync mappings`
+ * and the console's mappings page.
+ */
+export async function mappingsOverview(ctx: CommandContext) {
   const { mappings, source } = effectiveMappingsWithSource(ctx);
   let views: Array<MappingScheduleView | undefined> | undefined;
   let unknownReason: string | undefined;
@@ -87,17 +92,25 @@ export async function mappingsCommand(ctx: CommandContext, opts: { json?: boolea
         : null,
     };
   });
-  if (opts.json) {
-    printJson({
-      source,
-      mappings: rows,
-      schedulesKnown: views !== undefined,
-      ...(unknownReason ? { reason: unknownReason } : {}),
-      lastJobsKnown: lastJobs !== undefined,
-      ...(storeUnknownReason ? { storeReason: storeUnknownReason } : {}),
-    });
-    return;
-  }
+  return {
+    source,
+    mappings: rows,
+    schedulesKnown: views !== undefined,
+    ...(unknownReason ? { reason: unknownReason } : {}),
+    lastJobsKnown: lastJobs !== undefined,
+    ...(storeUnknownReason ? { storeReason: storeUnknownReason } : {}),
+  };
+}
+
+export type MappingsOverview = Awaited<ReturnType<typeof mappingsOverview>>;
+
+export async function mappingsCommand(ctx: CommandContext, opts: { json?: boolean }): Promise<void> {
+  const overview = await mappingsOverview(ctx);
+  if (opts.json) return printJson(overview);
+  const { source, mappings: rows } = overview;
+  const unknownReason = overview.reason;
+  const storeUnknownReason = overview.storeReason;
+  const lastJobs = overview.lastJobsKnown;
   console.log(`mappings: ${describeMappingsSource(source)}\n`);
   const arrow = { bidirectional: '⇄', 'to-dataverse': '→', 'to-bc': '←' } as const;
   printTable(

@@ -11,9 +11,9 @@ import { CliError, UsageError } from '../errors';
 import { effectiveMappings, resolveMapping, resolveRunnableMapping } from '../mapping-selection';
 import { printJson } from '../output';
 import { mappingSlug } from '../schedules';
-import { ensureNoRunningSync, idTimestamp, reportRun, startRun } from '../sync-runs';
+import { ensureNoRunningSync, idTimestamp, reportRun, startRun, type StartedRun } from '../sync-runs';
 
-interface RecordSelection {
+export interface RecordSelection {
   bc?: string[];
   dv?: string[];
 }
@@ -26,7 +26,24 @@ function oneSide(opts: RecordSelection): { side: 'bc' | 'dv'; ids: string[] } {
   return { side: opts.bc ? 'bc' : 'dv', ids };
 }
 
-export async function uncoupleCommand(ctx: CommandContext, name: string, opts: RecordSelection & { json?: boolean }) {
+export interface UncoupleResult {
+  mapping: string;
+  side: 'bc' | 'dv';
+  uncoupled: string[];
+  notCoupled: string[];
+  contactsUncoupled: string[];
+}
+
+/**
+ * Removes the couplings of the records named by one side's ids (uncoupling a CUSTOMER also uncouples its contacts).
+ * Throws `UsageError` for an unknown mapping or bad ids; records that are not coupled are returned in `notCoupled`.
+ * Used by `bcsync uncouple` and the console's "Uncouple".
+ */
+export async function uncoupleRecords(
+  ctx: CommandContext,
+  name: string,
+  opts: RecordSelection,
+): Promise<UncoupleResult> {
   const mapping = resolveMapping(effectiveMappings(ctx), name);
   const { side, ids } = oneSide(opts);
   const store = await ctx.store();
@@ -41,15 +58,31 @@ export async function uncoupleCommand(ctx: CommandContext, name: string, opts: R
   }
   // Uncoupling an account also uncouples its contacts (bc-sync-semantics 4.10): their parent is no longer coupled.
   const contacts = mapping.name === 'CUSTOMER' && accounts.length ? await uncoupleChildContacts(ctx, accounts) : [];
-  const missing = ids.filter((id) => !removed.includes(id));
+  return {
+    mapping: mapping.name,
+    side,
+    uncoupled: removed,
+    notCoupled: ids.filter((id) => !removed.includes(id)),
+    contactsUncoupled: contacts,
+  };
+}
+
+export async function uncoupleCommand(ctx: CommandContext, name: string, opts: RecordSelection & { json?: boolean }) {
+  const r = await uncoupleRecords(ctx, name, opts);
   if (opts.json)
-    printJson({ mapping: mapping.name, uncoupled: removed, notCoupled: missing, contactsUncoupled: contacts });
+    printJson({
+      mapping: r.mapping,
+      uncoupled: r.uncoupled,
+      notCoupled: r.notCoupled,
+      contactsUncoupled: r.contactsUncoupled,
+    });
   else {
-    for (const id of removed)
-      console.log(`uncoupled ${mapping.name} ${side === 'bc' ? 'BC' : 'Dataverse'} record ${id}`);
-    if (contacts.length) console.log(`uncoupled ${contacts.length} CONTACT coupling(s) of its contacts`);
+    for (const id of r.uncoupled)
+      console.log(`uncoupled ${r.mapping} ${r.side === 'bc' ? 'BC' : 'Dataverse'} record ${id}`);
+    if (r.contactsUncoupled.length)
+      console.log(`uncoupled ${r.contactsUncoupled.length} CONTACT coupling(s) of its contacts`);
   }
-  if (missing.length) throw new CliError(`not coupled in ${mapping.name}: ${missing.join(', ')}`);
+  if (r.notCoupled.length) throw new CliError(`not coupled in ${r.mapping}: ${r.notCoupled.join(', ')}`);
 }
 
 /** Removes the CONTACT couplings of the Dataverse contacts whose parent is one of `accountIds`; returns their ids. */
@@ -70,11 +103,13 @@ async function uncoupleChildContacts(ctx: CommandContext, accountIds: string[]):
   return [...rows.keys()];
 }
 
-export async function syncRecordCommand(
-  ctx: CommandContext,
-  name: string,
-  opts: RecordSelection & { wait?: boolean; json?: boolean },
-) {
+/**
+ * Starts a `records` run that synchronizes the named records now from the side named (`bc`: to Dataverse, `dv`: to
+ * Business Central); that side wins an update conflict. Throws `UsageError` for an unknown or unrunnable mapping, bad
+ * ids or a direction the mapping does not synchronize, and `CliError` when a run of it is under way. Used by
+ * `bcsync sync-record` and the console's "Synchronize now".
+ */
+export async function startRecordSync(ctx: CommandContext, name: string, opts: RecordSelection): Promise<StartedRun> {
   const mapping = resolveRunnableMapping(effectiveMappings(ctx), name);
   const { side, ids } = oneSide(opts);
   const direction = side === 'bc' ? 'to-dataverse' : 'to-bc';
@@ -89,11 +124,18 @@ export async function syncRecordCommand(
     force: true,
   };
   await ensureNoRunningSync(await ctx.temporal(), mapping.name);
-  const run = await startRun(ctx, {
+  return startRun(ctx, {
     workflowId: `sync-record-${mappingSlug(mapping.name)}-${idTimestamp()}`,
     args: [input],
     mapping: mapping.name,
     summary: `Manual sync of ${ids.length} record(s) of ${mapping.name}, ${direction}`,
   });
-  await reportRun(run, opts);
+}
+
+export async function syncRecordCommand(
+  ctx: CommandContext,
+  name: string,
+  opts: RecordSelection & { wait?: boolean; json?: boolean },
+) {
+  await reportRun(await startRecordSync(ctx, name, opts), opts);
 }

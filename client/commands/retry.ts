@@ -9,7 +9,8 @@ import type { SyncMappingInput } from '../../engine/run-types';
 import type { CommandContext } from '../context';
 import { CliError } from '../errors';
 import { effectiveMappings } from '../mapping-selection';
-import { ensureNoRunningSync, idTimestamp, reportRun, startRun } from '../sync-runs';
+import type { SyncJob } from '../../store/sync-jobs';
+import { ensureNoRunningSync, idTimestamp, reportRun, startRun, type StartedRun } from '../sync-runs';
 
 /**
  * The most ids one retry carries in its workflow input (about 40 bytes each, far below the 2 MB payload limit).
@@ -17,11 +18,16 @@ import { ensureNoRunningSync, idTimestamp, reportRun, startRun } from '../sync-r
  */
 export const MAX_RETRY_IDS = 20_000;
 
-export async function retryCommand(
+/**
+ * Starts a `records` run that re-synchronizes the records that failed in job `jobId`, logged as a retry of it. Throws
+ * `CliError` when the job does not exist, is not a one-direction pass of a configured table mapping, has no failed
+ * records or more than `MAX_RETRY_IDS`, or when a run of its mapping is under way. Used by `bcsync retry` and the
+ * console's "Retry failed records".
+ */
+export async function startRetry(
   ctx: CommandContext,
   jobId: number,
-  opts: { wait?: boolean; json?: boolean },
-): Promise<void> {
+): Promise<{ run: StartedRun; job: SyncJob; records: number }> {
   const store = await ctx.store();
   const job = await getJob(store.knex, jobId);
   if (!job) throw new CliError(`job ${jobId} not found`);
@@ -54,7 +60,16 @@ export async function retryCommand(
     mapping: mapping.name,
     summary: `Retry of the ${ids.length} failed record(s) of job ${job.id} (${mapping.name}, ${job.direction})`,
   });
+  return { run, job, records: ids.length };
+}
+
+export async function retryCommand(
+  ctx: CommandContext,
+  jobId: number,
+  opts: { wait?: boolean; json?: boolean },
+): Promise<void> {
+  const { run, job, records } = await startRetry(ctx, jobId);
   if (!opts.json)
-    console.log(`retrying ${ids.length} failed record(s) of job ${job.id} (${mapping.name}, ${job.direction})`);
+    console.log(`retrying ${records} failed record(s) of job ${job.id} (${job.mapping}, ${job.direction})`);
   await reportRun(run, opts);
 }

@@ -31,17 +31,32 @@ function intervalOf(m: IntegrationTableMapping, every: string | undefined): numb
   }
 }
 
-export async function scheduleStartCommand(
+export interface ScheduleStartResult {
+  mapping: string;
+  scheduleId: string;
+  result: 'created' | 'updated';
+  every: string;
+  wasPaused: boolean;
+  paused: boolean;
+  nextActionTimes: string[];
+}
+
+/**
+ * Creates or updates and resumes the schedules of the mappings named (or `all`), every `every` (Default: each
+ * mapping's own interval), staggered in dependency order. A mapping that cannot run is refused (`UsageError`) when
+ * named, and left out with its reason in `refused` with `all`; a bad interval is a `UsageError` before any schedule is
+ * touched. Used by `bcsync schedule start` and the console's "Resume".
+ */
+export async function startMappingSchedules(
   ctx: CommandContext,
   names: string[],
-  opts: { all?: boolean; every?: string; json?: boolean },
-): Promise<void> {
+  opts: { all?: boolean; every?: string },
+): Promise<{ refused: string[]; results: ScheduleStartResult[] }> {
   const chosen = selectMappings(effectiveMappings(ctx), names, opts.all);
   // A mapping that cannot run is never scheduled: named, it is refused; with --all it is left out, saying why.
   const refused = chosen.map((m) => [m, cannotRunReason(m)] as const).filter(([, reason]) => reason !== null);
   if (refused.length && !opts.all) throw new UsageError(refused[0][1]!);
   const selected = chosen.filter((m) => cannotRunReason(m) === null);
-  if (!opts.json) for (const [, reason] of refused) console.log(`not scheduled: ${reason}`);
   // Validate every interval before touching any schedule. Several schedules are staggered in dependency order (each
   // a fraction of its interval after the one before, as npm start does), so a run rarely finds a mapping it depends
   // on under way and skips itself, and the jobs do not all start at once.
@@ -53,7 +68,7 @@ export async function scheduleStartCommand(
   });
   const client = await ctx.temporal();
   const note = `started with bcsync schedule start at ${new Date().toISOString()}`;
-  const results = [];
+  const results: ScheduleStartResult[] = [];
   for (const { mapping, everyMs, offsetMs } of plans) {
     const r = await upsertMappingSchedule(client, {
       mapping: mapping.name,
@@ -64,7 +79,7 @@ export async function scheduleStartCommand(
       workflowType: workflowTypeOf(mapping),
     });
     const view = await describeSchedule(client, r.scheduleId);
-    const result = {
+    results.push({
       mapping: mapping.name,
       scheduleId: r.scheduleId,
       result: r.created ? 'created' : 'updated',
@@ -72,26 +87,44 @@ export async function scheduleStartCommand(
       wasPaused: r.wasPaused,
       paused: view?.paused ?? false,
       nextActionTimes: view?.nextActionTimes ?? [],
-    };
-    results.push(result);
-    if (!opts.json) {
-      console.log(
-        `${r.scheduleId}: ${result.result}${r.wasPaused ? ' and resumed' : ''}, every ${result.every}, next run ${result.nextActionTimes[0] ?? '-'}`,
-      );
-    }
+    });
   }
-  if (opts.json) printJson(results);
+  return { refused: refused.map(([, reason]) => reason!), results };
 }
 
-export async function scheduleStopCommand(
+export async function scheduleStartCommand(
   ctx: CommandContext,
   names: string[],
-  opts: { all?: boolean; delete?: boolean; note?: string; json?: boolean },
+  opts: { all?: boolean; every?: string; json?: boolean },
 ): Promise<void> {
+  const { refused, results } = await startMappingSchedules(ctx, names, opts);
+  if (opts.json) return printJson(results);
+  for (const reason of refused) console.log(`not scheduled: ${reason}`);
+  for (const r of results) {
+    console.log(
+      `${r.scheduleId}: ${r.result}${r.wasPaused ? ' and resumed' : ''}, every ${r.every}, next run ${r.nextActionTimes[0] ?? '-'}`,
+    );
+  }
+}
+
+export type ScheduleStopResult =
+  | { mapping: string; scheduleId: string; result: 'deleted' | 'none'; runningWorkflowIds: string[] }
+  | { mapping: string; scheduleId: string; result: 'paused' | 'none'; note: string | null };
+
+/**
+ * Pauses (or with `delete`, deletes) the schedules of the mappings named (or `all`); runs already started keep
+ * running. `missing` names the mappings that have no schedule. Throws `UsageError` for an unknown mapping. Used by
+ * `bcsync schedule stop` and the console's "Pause".
+ */
+export async function stopMappingSchedules(
+  ctx: CommandContext,
+  names: string[],
+  opts: { all?: boolean; delete?: boolean; note?: string },
+): Promise<{ results: ScheduleStopResult[]; missing: string[] }> {
   const selected = selectMappings(effectiveMappings(ctx), names, opts.all);
   const client = await ctx.temporal();
   const note = opts.note?.trim() || `paused with bcsync schedule stop at ${new Date().toISOString()}`;
-  const results = [];
+  const results: ScheduleStopResult[] = [];
   const missing: string[] = [];
   for (const m of selected) {
     const scheduleId = scheduleIdOf(m.name);
@@ -104,21 +137,33 @@ export async function scheduleStopCommand(
         result: running ? 'deleted' : 'none',
         runningWorkflowIds: running ?? [],
       });
-      if (!opts.json && running) {
-        console.log(
-          `${scheduleId}: deleted; runs it already started are not stopped` +
-            (running.length ? ` (still running: ${running.join(', ')})` : ''),
-        );
-      }
     } else {
       const paused = await pauseSchedule(client, scheduleId, note);
       if (!paused) missing.push(m.name);
       results.push({ mapping: m.name, scheduleId, result: paused ? 'paused' : 'none', note: paused ? note : null });
-      if (!opts.json && paused) console.log(`${scheduleId}: paused (${note})`);
     }
-    if (!opts.json && missing.includes(m.name)) console.log(`${scheduleId}: no schedule`);
   }
+  return { results, missing };
+}
+
+export async function scheduleStopCommand(
+  ctx: CommandContext,
+  names: string[],
+  opts: { all?: boolean; delete?: boolean; note?: string; json?: boolean },
+): Promise<void> {
+  const { results, missing } = await stopMappingSchedules(ctx, names, opts);
   if (opts.json) printJson(results);
+  else {
+    for (const r of results) {
+      if (r.result === 'deleted' && 'runningWorkflowIds' in r) {
+        console.log(
+          `${r.scheduleId}: deleted; runs it already started are not stopped` +
+            (r.runningWorkflowIds.length ? ` (still running: ${r.runningWorkflowIds.join(', ')})` : ''),
+        );
+      } else if (r.result === 'paused' && 'note' in r) console.log(`${r.scheduleId}: paused (${r.note})`);
+      else console.log(`${r.scheduleId}: no schedule`);
+    }
+  }
   if (missing.length && !opts.all) {
     throw new CliError(`no schedule for ${missing.join(', ')} (create it with bcsync schedule start)`);
   }

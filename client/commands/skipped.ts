@@ -4,7 +4,12 @@
  * them back into the retry set of the next run.
  */
 import { type Coupling, findByBcIds, findByDvIds, listSkipped, restoreSkipped } from '../../store/couplings';
-import { findPendingFailures, listSkippedPending, restoreSkippedPending } from '../../store/pending-failures';
+import {
+  findPendingFailures,
+  listSkippedPending,
+  type PendingFailure,
+  restoreSkippedPending,
+} from '../../store/pending-failures';
 import type { CommandContext } from '../context';
 import { CliError, UsageError } from '../errors';
 import { effectiveMappings, resolveMapping } from '../mapping-selection';
@@ -14,15 +19,26 @@ function lastError(c: Coupling): string {
   return c.toDataverse.lastError ?? c.toBc.lastError ?? '';
 }
 
+/**
+ * The skipped records (of `mapping`, or of every mapping): the coupled ones and those parked before they were ever
+ * coupled (their create kept failing the same way), at most `limit` of each. Used by `bcsync skipped` and the console.
+ */
+export async function listSkippedRecords(
+  ctx: CommandContext,
+  opts: { mapping?: string; limit: number },
+): Promise<{ rows: Coupling[]; pending: PendingFailure[] }> {
+  const mapping = opts.mapping ? resolveMapping(effectiveMappings(ctx), opts.mapping).name : undefined;
+  const store = await ctx.store();
+  const rows = await listSkipped(store.knex, mapping, opts.limit);
+  const pending = await listSkippedPending(store.knex, mapping, opts.limit);
+  return { rows, pending };
+}
+
 export async function skippedCommand(
   ctx: CommandContext,
   opts: { mapping?: string; limit: number; json?: boolean },
 ): Promise<void> {
-  const mapping = opts.mapping ? resolveMapping(effectiveMappings(ctx), opts.mapping).name : undefined;
-  const store = await ctx.store();
-  const rows = await listSkipped(store.knex, mapping, opts.limit);
-  // Records parked before they were ever coupled (their create kept failing the same way).
-  const pending = await listSkippedPending(store.knex, mapping, opts.limit);
+  const { rows, pending } = await listSkippedRecords(ctx, opts);
   if (opts.json) return printJson([...rows, ...pending.map((p) => ({ ...p, coupled: false }))]);
   printTable(
     [
@@ -49,11 +65,25 @@ export async function skippedCommand(
   );
 }
 
-export async function restoreCommand(
+export interface RestoreResult {
+  mapping: string;
+  restored: number;
+  /** BC ids of named records that are coupled but not skipped. */
+  notSkipped: string[];
+  /** Named ids the mapping knows nothing of. */
+  unknown: string[];
+}
+
+/**
+ * Puts skipped records of mapping `name` back into the retry set of the next run: the records named by `bc`/`dv` ids,
+ * or with `all` every skipped record of the mapping. Throws `UsageError` for an unknown mapping or when both or neither
+ * of ids and `all` are given. Used by `bcsync restore` and the console's "Restore".
+ */
+export async function restoreRecords(
   ctx: CommandContext,
   name: string,
-  opts: { bc?: string[]; dv?: string[]; all?: boolean; json?: boolean },
-): Promise<void> {
+  opts: { bc?: string[]; dv?: string[]; all?: boolean },
+): Promise<RestoreResult> {
   const mapping = resolveMapping(effectiveMappings(ctx), name).name;
   const named = [...(opts.bc ?? []), ...(opts.dv ?? [])];
   if (opts.all && named.length) throw new UsageError('pass --bc/--dv ids or --all, not both');
@@ -64,9 +94,7 @@ export async function restoreCommand(
   if (opts.all) {
     const restored =
       (await restoreSkipped(store.knex, mapping, now)) + (await restoreSkippedPending(store.knex, mapping, now));
-    if (opts.json) return printJson({ mapping, restored });
-    console.log(`${mapping}: restored ${restored} skipped record(s); the next run retries them`);
-    return;
+    return { mapping, restored, notSkipped: [], unknown: [] };
   }
   const found = [
     ...(await findByBcIds(store.knex, mapping, opts.bc ?? [])).values(),
@@ -98,16 +126,20 @@ export async function restoreCommand(
   const restored =
     (ids.length ? await restoreSkipped(store.knex, mapping, now, ids) : 0) +
     (pendingIds.length ? await restoreSkippedPending(store.knex, mapping, now, pendingIds) : 0);
+  return { mapping, restored, notSkipped: notSkipped.map((c) => c.bcId), unknown };
+}
+
+export async function restoreCommand(
+  ctx: CommandContext,
+  name: string,
+  opts: { bc?: string[]; dv?: string[]; all?: boolean; json?: boolean },
+): Promise<void> {
+  const r = await restoreRecords(ctx, name, opts);
   if (opts.json) {
-    printJson({
-      mapping,
-      restored,
-      notSkipped: notSkipped.map((c) => c.bcId),
-      unknown,
-    });
+    printJson(opts.all ? { mapping: r.mapping, restored: r.restored } : r);
   } else {
-    console.log(`${mapping}: restored ${restored} skipped record(s); the next run retries them`);
-    for (const c of notSkipped) console.log(`  ${c.bcId}: not skipped`);
+    console.log(`${r.mapping}: restored ${r.restored} skipped record(s); the next run retries them`);
+    for (const id of r.notSkipped) console.log(`  ${id}: not skipped`);
   }
-  if (unknown.length) throw new CliError(`${mapping} has no coupling for ${unknown.join(', ')}`);
+  if (r.unknown.length) throw new CliError(`${r.mapping} has no coupling for ${r.unknown.join(', ')}`);
 }

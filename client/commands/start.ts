@@ -169,6 +169,11 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
     say(
       `Temporal UI:  http://localhost:${config.temporal.devServer.uiPort}/namespaces/${config.temporal.namespace}/workflows`,
     );
+    say(
+      'reason' in running.console
+        ? `Console:      ${running.console.reason}`
+        : `Console:      ${running.console.url}${running.console.readOnly ? ' (read-only: set CONSOLE_OPERATOR_TOKEN to enable actions)' : ''}`,
+    );
     say(`Metrics:      http://127.0.0.1:${config.metricsPort}/metrics`);
     say(`Task queue:   ${config.temporal.taskQueue}`);
     say(

@@ -13,6 +13,8 @@ import * as createOptionMappings from './20261124000700-create-option-mappings';
 import * as createSyncPages from './20261124000800-create-sync-pages';
 import * as createPendingFailures from './20261201000100-create-pending-failures';
 import * as couplingsRequireBothIds from './20261201000200-couplings-require-both-ids';
+import * as indexJobLogPages from './20261201000300-index-job-log-pages';
+import * as indexErrorLogPages from './20261201000400-index-error-log-pages';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -30,6 +32,8 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['20261124000800-create-sync-pages', createSyncPages],
   ['20261201000100-create-pending-failures', createPendingFailures],
   ['20261201000200-couplings-require-both-ids', couplingsRequireBothIds],
+  ['20261201000300-index-job-log-pages', indexJobLogPages],
+  ['20261201000400-index-error-log-pages', indexErrorLogPages],
 ];
 
 /** Knex migration source over the explicit list above. */

@@ -27,12 +27,19 @@ describe('npm start (bcsync start)', function () {
 
   it('runs the stack on the embedded SQLite store, survives a restart with the same state, and leaves no process behind', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'bcsync-start-'));
-    const [grpc, ui, metrics, closedMysql] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [grpc, ui, metrics, closedMysql, consolePort] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
     const env = {
       DATA_DIR: dataDir,
       TEMPORAL_DEV_PORT: String(grpc),
       TEMPORAL_UI_PORT: String(ui),
       METRICS_PORT: String(metrics),
+      CONSOLE_PORT: String(consolePort),
       // No MySQL answers here, so the embedded default must fall back to SQLite and say so.
       MYSQL_DEFAULT_URL: `mysql://root@127.0.0.1:${closedMysql}/bcsync`,
       EMULATORS: 'false',
@@ -61,6 +68,15 @@ describe('npm start (bcsync start)', function () {
     assert.equal(page.status, 200, 'the Temporal UI answers');
     const metricsText = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
     assert.match(metricsText, /temporal_/);
+    // The worker serves the console (read-only: no operator token), its URL printed beside the Temporal UI's.
+    assert.match(
+      first.output(),
+      new RegExp(`Console: {6}http://127\\.0\\.0\\.1:${consolePort}/ \\(read-only: set CONSOLE_OPERATOR_TOKEN`),
+    );
+    for (const url of ['/', '/jobs']) {
+      const consolePage = await fetch(`http://127.0.0.1:${consolePort}${url}`);
+      assert.equal(consolePage.status, 200, `the console's ${url} answers on the SQLite store`);
+    }
 
     const cliEnv = { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${grpc}` };
 
@@ -156,12 +172,19 @@ describe('npm start (bcsync start)', function () {
   it('leaves no dev server behind when killed with SIGKILL, and stops one an older start left on the same state', async function () {
     this.timeout(240_000);
     const dataDir = mkdtempSync(path.join(tmpdir(), 'bcsync-orphan-'));
-    const [grpc, ui, metrics, closedMysql] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [grpc, ui, metrics, closedMysql, consolePort] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
     const env = {
       DATA_DIR: dataDir,
       TEMPORAL_DEV_PORT: String(grpc),
       TEMPORAL_UI_PORT: String(ui),
       METRICS_PORT: String(metrics),
+      CONSOLE_PORT: String(consolePort),
       MYSQL_DEFAULT_URL: `mysql://root@127.0.0.1:${closedMysql}/bcsync`,
       EMULATORS: 'false',
     };

@@ -23,6 +23,25 @@ describe('config', function () {
     assert.ok(Object.isFrozen(c) && Object.isFrozen(c.businessCentral.credentials));
   });
 
+  it('serves a read-only console on 127.0.0.1:8090 by default; the operator token is a secret of 16+ characters, inline or in a file', () => {
+    const c = loadConfig({});
+    assert.deepEqual({ ...c.console }, { enabled: true, port: 8090, host: '127.0.0.1', operatorToken: undefined });
+    assert.equal(loadConfig({ CONSOLE_ENABLED: 'false' }).console.enabled, false);
+    assert.equal(
+      loadConfig({ CONSOLE_OPERATOR_TOKEN: ' 0123456789abcdef ' }).console.operatorToken,
+      '0123456789abcdef',
+    );
+    rejects({ CONSOLE_OPERATOR_TOKEN: 'short' }, 'CONSOLE_OPERATOR_TOKEN');
+    rejects({ CONSOLE_PORT: '70000' }, 'CONSOLE_PORT');
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'bcsync-token-')), 'token');
+    writeFileSync(file, 'from-a-file-0123456789\n');
+    assert.equal(loadConfig({ CONSOLE_OPERATOR_TOKEN_FILE: file }).console.operatorToken, 'from-a-file-0123456789');
+    rejects(
+      { CONSOLE_OPERATOR_TOKEN_FILE: file, CONSOLE_OPERATOR_TOKEN: '0123456789abcdef' },
+      'CONSOLE_OPERATOR_TOKEN',
+    );
+  });
+
   it('names MYSQL_URL when it is not a MySQL URL', () => {
     rejects({ MYSQL_URL: 'postgres://localhost/x' }, 'MYSQL_URL');
     rejects({ MYSQL_URL: 'not a url' }, 'MYSQL_URL');

@@ -41,9 +41,29 @@ const secretLike = (prefix: string) => `${prefix}-${randomBytes(12).toString('ba
  * Pages of the product to scan besides logs, tables and histories: every page a running process of this test serves
  * (the sync console's pages, read with the operator token, go here). `env` is the worker's environment, ports included.
  */
-function extraUrls(env: Record<string, string>): string[] {
-  void env;
-  return [];
+async function extraUrls(env: Record<string, string>, admin: Knex, database: string): Promise<string[]> {
+  const base = `http://127.0.0.1:${env.CONSOLE_PORT}`;
+  const jobs: unknown[] = await admin
+    .withSchema(database)
+    .from('sync_jobs')
+    .orderBy('failed', 'desc')
+    .limit(2)
+    .pluck('id');
+  const [customer]: unknown[] = await admin
+    .withSchema(database)
+    .from('couplings')
+    .where({ mapping: 'CUSTOMER' })
+    .limit(1)
+    .pluck('bc_id');
+  return [
+    '/',
+    '/jobs',
+    ...jobs.map((id) => `/jobs/${String(id)}`),
+    '/skipped',
+    '/couplings?mapping=CUSTOMER',
+    `/records?mapping=CUSTOMER&bc=${String(customer)}`,
+    '/login',
+  ].map((p) => `${base}${p}`);
 }
 
 describe('secrets never leak (DESIGN §7.5)', function () {
@@ -142,6 +162,7 @@ describe('secrets never leak (DESIGN §7.5)', function () {
     const names = defaultMappings().map((m) => m.name);
     const worker = spawnBcsync(['worker'], env);
     const exited = new Promise<void>((resolve) => worker.child.once('close', () => resolve()));
+    let consolePages: Haystack[] = [];
     try {
       await eventually(() => /worker started/.test(worker.output()), 'the worker to start', 60_000);
       const result = await runFullSync(taskQueue, names);
@@ -163,7 +184,15 @@ describe('secrets never leak (DESIGN §7.5)', function () {
         assert.equal(r.code, 0, `bcsync ${args.join(' ')}: ${r.stderr}`);
         cliOutputs.push({ name: `bcsync ${args.join(' ')}`, output: `${r.stdout}\n${r.stderr}` });
       }
-      for (const url of extraUrls(env)) assert.ok(url.startsWith('http'), url);
+      // The console the worker serves, read with the operator token while the worker runs.
+      consolePages = await urlHaystacks(await extraUrls(env, admin, database), {
+        headers: { authorization: `Bearer ${operatorToken}` },
+      });
+      for (const page of consolePages) assert.match(page.source, /\(HTTP 200\)$/, page.source);
+      assert.ok(
+        consolePages.some((p) => p.text.includes('CUSTOMER')),
+        'the console pages show the synchronization',
+      );
     } finally {
       worker.child.kill('SIGTERM');
       await exited;
@@ -211,7 +240,7 @@ describe('secrets never leak (DESIGN §7.5)', function () {
       ...cliOutputs.flatMap((c) => logHaystacks(c.name, c.output)),
       ...rows,
       ...histories,
-      ...(await urlHaystacks(extraUrls(env), { headers: { authorization: `Bearer ${operatorToken}` } })),
+      ...consolePages,
     ];
     const leaks = findLeaks(haystacks, secrets);
     assert.deepEqual(
