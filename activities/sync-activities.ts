@@ -7,7 +7,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { ConnectorError } from '../connectors/http';
 import { cannotRunReason, type IntegrationTableMapping } from '../mappings';
 import { getWatermark, advanceWatermark } from '../store/watermarks';
-import { abandonJob, closeJob, listRunningJobs, openJob } from '../store/sync-jobs';
+import { abandonJob, closeJob, getJob, listRunningJobs, openJob } from '../store/sync-jobs';
 import { getPageResult, listPageResults } from '../store/sync-pages';
 import {
   type FinishPassInput,
@@ -97,6 +97,8 @@ export function createSyncActivities(deps: SyncDeps) {
       directions: PassDirection[];
       /** Set when a scheduled run waits on a dependency: no passes, one `skipped` job per direction. */
       skipped?: { reason: string; jobs: { direction: PassDirection; jobId: number }[] };
+      /** The sync console's base URL, when configured: the run's details link to `<url>/jobs/<id>`. */
+      consoleUrl?: string;
     }> {
       const m = mappingOf(input.mapping);
       const cannotRun = cannotRunReason(m);
@@ -112,6 +114,7 @@ export function createSyncActivities(deps: SyncDeps) {
       }
       await closeOrphanedJobs(deps, m.name, input.runId);
       const directions = input.direction ? [input.direction] : all;
+      const consoleLink = deps.consoleUrl ? { consoleUrl: deps.consoleUrl } : {};
       if (input.scheduled) {
         const reason = await dependencyWaitReason(deps.knex, deps.mappings, m);
         if (reason) {
@@ -123,10 +126,10 @@ export function createSyncActivities(deps: SyncDeps) {
             reason,
             now: deps.now(),
           });
-          return { directions: [], skipped: { reason, jobs } };
+          return { directions: [], skipped: { reason, jobs }, ...consoleLink };
         }
       }
-      return { directions };
+      return { directions, ...consoleLink };
     },
 
     /** Opens the pass's job row (idempotent per workflow run and direction) and returns the starting cursor. */
@@ -161,7 +164,12 @@ export function createSyncActivities(deps: SyncDeps) {
       // heartbeat timeout and a slow one is not mistaken for dead.
       const stop = heartbeatPump(() => ({ pageNo: input.pageNo }));
       try {
-        return await atBoundary(() => syncPageOnce(input));
+        // A retry of a page committed by an earlier attempt gets the stored result, and is not counted again.
+        const stored = await getPageResult<SyncPageResult>(deps.knex, input.jobId, input.pageNo);
+        if (stored) return stored;
+        const result = await atBoundary(() => syncPageOnce(input));
+        deps.metrics?.recordsCommitted({ mapping: input.mapping, direction: input.direction, counts: result.counts });
+        return result;
       } finally {
         stop();
       }
@@ -176,9 +184,8 @@ export function createSyncActivities(deps: SyncDeps) {
     },
   };
 
+  /** Processes and commits a page not committed before (the caller returns the stored result of one that was). */
   async function syncPageOnce(input: SyncPageInput): Promise<SyncPageResult> {
-    const stored = await getPageResult<SyncPageResult>(deps.knex, input.jobId, input.pageNo);
-    if (stored) return stored;
     const m = mappingOf(input.mapping);
     const source = sideApi(deps.connectors, m, sourceSideOf(input.direction));
     const signal = cancellationSignal();
@@ -274,7 +281,11 @@ export function createSyncActivities(deps: SyncDeps) {
     const now = deps.now();
     const status = input.counts.failed > 0 ? 'completed_with_errors' : 'succeeded';
     const counts: PassCounts = { ...input.counts };
+    let firstClose: { startedAt: Date } | null = null;
     await deps.knex.transaction(async (trx) => {
+      // A retried finishPass closes the job again with the same values; only the first close is counted.
+      const before = await getJob(trx, input.jobId);
+      firstClose = before?.status === 'running' ? { startedAt: before.startedAt } : null;
       await closeJob(trx, input.jobId, {
         status,
         counts,
@@ -294,6 +305,15 @@ export function createSyncActivities(deps: SyncDeps) {
         });
       }
     });
+    const closed = firstClose as { startedAt: Date } | null;
+    if (closed) {
+      deps.metrics?.passClosed({
+        mapping: input.mapping,
+        direction: input.direction,
+        status,
+        durationSeconds: Math.max(0, (now.getTime() - closed.startedAt.getTime()) / 1000),
+      });
+    }
     return { status };
   }
 }
@@ -345,13 +365,16 @@ export async function closeOrphanedJobs(deps: SyncDeps, mapping: string, current
     for (const page of await listPageResults<SyncPageResult>(deps.knex, job.id)) {
       for (const k of Object.keys(counts) as Array<keyof PassCounts>) counts[k] += page.counts[k];
     }
-    await abandonJob(
+    const abandoned = await abandonJob(
       deps.knex,
       job.id,
       counts,
       deps.now(),
       'the workflow run that owned this job ended without closing it',
     );
+    if (abandoned && job.direction && (job.type === 'sync' || job.type === 'statistics')) {
+      deps.metrics?.passClosed({ mapping, direction: job.direction, status: 'abandoned', durationSeconds: null });
+    }
   }
 }
 

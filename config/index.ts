@@ -118,6 +118,17 @@ const schema = z.object({
   EMULATOR_DV_ORG_URL: httpUrl.default('https://bcsync.crm.dynamics.com'),
 
   METRICS_PORT: port.default(9464),
+  SYNC_METRICS_PORT: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => v === 'off' || (/^\d+$/.test(v) && Number(v) <= 65535), {
+      message: "expected a port (0 = any free port) or 'off'",
+    })
+    .transform((v) => (v === 'off' ? null : Number(v)))
+    .default(9465),
+  SYNC_METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  CONSOLE_URL: httpUrl.optional().or(z.literal('').transform(() => undefined)),
   MAPPINGS_FILE: optionalString,
   DEMO_SCHEDULE_EVERY: duration.default('1m'),
   SCHEDULE_EVERY: duration.default('30m'),
@@ -290,7 +301,19 @@ function toConfig(e: Variables, env: Env) {
       dvPort: e.EMULATOR_DV_PORT,
       dvOrgUrl: e.EMULATOR_DV_ORG_URL,
     },
+    /** Port of the Temporal runtime's own Prometheus endpoint (SDK metrics). (Default: 9464) */
     metricsPort: e.METRICS_PORT,
+    /**
+     * The sync metrics endpoint (prom-client, `/metrics`) the worker serves beside the Temporal runtime's: records,
+     * passes, API requests and gauges read from MySQL (docs/operations.md, "Metrics and alerts"). `port` null = not
+     * served, 0 = any free port. (Default: 127.0.0.1:9465)
+     */
+    syncMetrics: { port: e.SYNC_METRICS_PORT, host: e.SYNC_METRICS_HOST },
+    /**
+     * Base URL of the sync console as operators reach it (`<url>/jobs/<id>` is a job's page); named in each run's
+     * Temporal UI details. Undefined: the details carry no links. (Default: none)
+     */
+    consoleUrl: e.CONSOLE_URL,
     /** The user's mapping override file (docs/mappings.md), or undefined. */
     mappingsFile: e.MAPPINGS_FILE,
     schedules: { demoEvery: e.DEMO_SCHEDULE_EVERY, every: e.SCHEDULE_EVERY },

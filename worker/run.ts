@@ -1,9 +1,11 @@
 /**
  * The composition root of a worker process: config → store (migrated) → Temporal connection → worker. Installs the
- * Temporal runtime once (Prometheus metrics on METRICS_PORT), runs until `stop()`, then drains, and closes the worker,
- * the connection and the DB pool in that order.
+ * Temporal runtime once (Prometheus metrics on METRICS_PORT), serves the sync metrics on SYNC_METRICS_PORT, runs until
+ * `stop()`, then drains, and closes the worker, the metrics endpoint, the connection and the DB pool in that order.
  */
+import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { BcSyncMapping } from '../workflows/definitions';
 import type { PageFaults } from '../activities/deps';
 import type { Config } from '../config';
 import type { Store } from '../store/database';
@@ -12,7 +14,9 @@ import { createConnectors } from './connectors';
 import { createSyncWorker } from './create-worker';
 import { type EffectiveMappings, loadEffectiveMappings } from './load-mappings';
 import type { Logger } from './logger';
+import { type MetricsServer, serveMetrics } from './metrics-server';
 import { openConfiguredStore } from './open-store';
+import { createSyncMetrics, type ScheduleFacts } from './sync-metrics';
 
 /**
  * Crash-test fault hooks from config (FAULT_KILL_AFTER_WRITE=MAPPING:direction): the process kills itself with
@@ -34,6 +38,8 @@ function faultHooks(config: Config, logger: Logger): PageFaults | undefined {
 export interface RunningWorker {
   worker: Worker;
   store: Store;
+  /** The sync metrics endpoint (`http://host:port/metrics`), or undefined when SYNC_METRICS_PORT is off. */
+  metricsUrl: string | undefined;
   /** Resolves when the worker has stopped and every resource is closed. */
   done: Promise<void>;
   /** Starts a graceful shutdown (drain, then close); resolves with `done`. */
@@ -83,6 +89,13 @@ export async function startWorker(
     ownStore = true;
   }
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
+  const scheduleClient = new Client({ connection, namespace: config.temporal.namespace });
+  const metrics = createSyncMetrics({
+    knex: store.knex,
+    mappings,
+    schedules: () => mappingSchedules(scheduleClient),
+    logger: logger.child({ component: 'sync-metrics' }),
+  });
   const worker = await createSyncWorker({
     connection,
     namespace: config.temporal.namespace,
@@ -92,15 +105,35 @@ export async function startWorker(
     connectors: createConnectors(config, logger, {
       bcBatchSize: config.writeBatchSize,
       dvBatchSize: config.writeBatchSize,
+      onRequest: metrics.onRequest,
     }),
     pageSize: config.pageSize,
     faults: faultHooks(config, logger),
+    metrics: metrics.recorder,
+    consoleUrl: config.consoleUrl,
   });
+  let metricsServer: MetricsServer | undefined;
+  const metricsPort = config.syncMetrics.port;
+  if (metricsPort !== null) {
+    try {
+      metricsServer = await serveMetrics(metrics.registry, {
+        host: config.syncMetrics.host,
+        port: metricsPort,
+        logger,
+      });
+    } catch (err) {
+      await connection.close();
+      if (ownStore) await store.close();
+      throw err;
+    }
+    logger.info({ url: metricsServer.url }, 'sync metrics endpoint listening');
+  }
   const s = store;
   const done = (async () => {
     try {
       await worker.run();
     } finally {
+      await metricsServer?.close();
       await connection.close();
       if (ownStore) await s.close();
     }
@@ -109,10 +142,26 @@ export async function startWorker(
   return {
     worker,
     store: s,
+    metricsUrl: metricsServer?.url,
     done,
     stop: async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
     },
   };
+}
+
+/**
+ * The mappings' schedules (interval, paused) for the schedule gauges: every schedule that carries the `BcSyncMapping`
+ * search attribute (client/schedules.ts sets it on each one), with the first interval of its spec.
+ */
+async function mappingSchedules(client: Client): Promise<ScheduleFacts[]> {
+  const out: ScheduleFacts[] = [];
+  for await (const s of client.schedule.list()) {
+    const mapping = s.typedSearchAttributes?.get(BcSyncMapping);
+    const every = s.spec?.intervals?.[0]?.every;
+    if (!mapping || !every) continue;
+    out.push({ mapping, everySeconds: every / 1000, paused: s.state.paused });
+  }
+  return out;
 }
