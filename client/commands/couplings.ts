@@ -149,7 +149,8 @@ export async function coupleCommand(ctx: CommandContext, name: string, opts: Cou
     workflowId: `couple-${mappingSlug(m.name)}-${idTimestamp()}`,
     args: [input],
     mapping: m.name,
-    summary: `Synchronize the pair just coupled in ${m.name} (coupling ${r.coupling.id}), ${opts.sync}`,
+    startedBy: '`bcsync couple --sync`',
+    summary: `Records sync of the pair just coupled in ${m.name} (coupling ${r.coupling.id}), ${opts.sync}`,
   });
   await reportRun(run, { wait: opts.wait, json: opts.json, extraJson: summary });
 }

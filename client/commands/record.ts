@@ -93,7 +93,8 @@ export async function syncRecordCommand(
     workflowId: `sync-record-${mappingSlug(mapping.name)}-${idTimestamp()}`,
     args: [input],
     mapping: mapping.name,
-    summary: `Manual sync of ${ids.length} record(s) of ${mapping.name}, ${direction}`,
+    startedBy: '`bcsync sync-record`',
+    summary: `Manual records sync of ${ids.length} record(s) of ${mapping.name}, ${direction}`,
   });
   await reportRun(run, opts);
 }

@@ -52,7 +52,8 @@ export async function retryCommand(
     workflowId: `retry-job-${job.id}-${idTimestamp()}`,
     args: [input],
     mapping: mapping.name,
-    summary: `Retry of the ${ids.length} failed record(s) of job ${job.id} (${mapping.name}, ${job.direction})`,
+    startedBy: '`bcsync retry`',
+    summary: `Retry of the ${ids.length} failed record(s) of job ${job.id} (${mapping.name}, records mode, ${job.direction})`,
   });
   if (!opts.json)
     console.log(`retrying ${ids.length} failed record(s) of job ${job.id} (${mapping.name}, ${job.direction})`);
