@@ -5,6 +5,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { type Activities, createActivities } from '../../activities';
 import { ReferenceCache } from '../../activities/lookup-resolution';
+import type { SyncMetricsRecorder } from '../../activities/deps';
 import type { Connectors } from '../../activities/sides';
 import type { DemoDataOptions } from '../../emulators/shared/demo-data';
 import type { IntegrationTableMapping } from '../../mappings';
@@ -29,6 +30,8 @@ export async function startActivityFixture(o: {
   seed: DemoDataOptions;
   mappings: IntegrationTableMapping[];
   overlapMs?: number;
+  /** Where the activities report what they committed. (Default: nowhere) */
+  metrics?: SyncMetricsRecorder;
 }): Promise<ActivityFixture> {
   const emulators = await startTestEmulators(o.seed);
   let requests = 0;
@@ -42,6 +45,7 @@ export async function startActivityFixture(o: {
     cache: new ReferenceCache(connectors),
     now: () => new Date(),
     overlapMs: o.overlapMs ?? 5000,
+    metrics: o.metrics,
   });
   return {
     emulators,
