@@ -5,7 +5,6 @@
  */
 import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import { BcSyncMapping } from '../workflows/definitions';
 import type { PageFaults } from '../activities/deps';
 import type { Config } from '../config';
 import type { Store } from '../store/database';
@@ -16,7 +15,7 @@ import { type EffectiveMappings, loadEffectiveMappings } from './load-mappings';
 import type { Logger } from './logger';
 import { type MetricsServer, serveMetrics } from './metrics-server';
 import { openConfiguredStore } from './open-store';
-import { createSyncMetrics, type ScheduleFacts } from './sync-metrics';
+import { createSyncMetrics, listMappingSchedules } from './sync-metrics';
 
 /**
  * Crash-test fault hooks from config (FAULT_KILL_AFTER_WRITE=MAPPING:direction): the process kills itself with
@@ -93,7 +92,7 @@ export async function startWorker(
   const metrics = createSyncMetrics({
     knex: store.knex,
     mappings,
-    schedules: () => mappingSchedules(scheduleClient),
+    schedules: () => listMappingSchedules(scheduleClient),
     logger: logger.child({ component: 'sync-metrics' }),
   });
   const worker = await createSyncWorker({
@@ -149,19 +148,4 @@ export async function startWorker(
       await done;
     },
   };
-}
-
-/**
- * The mappings' schedules (interval, paused) for the schedule gauges: every schedule that carries the `BcSyncMapping`
- * search attribute (client/schedules.ts sets it on each one), with the first interval of its spec.
- */
-async function mappingSchedules(client: Client): Promise<ScheduleFacts[]> {
-  const out: ScheduleFacts[] = [];
-  for await (const s of client.schedule.list()) {
-    const mapping = s.typedSearchAttributes?.get(BcSyncMapping);
-    const every = s.spec?.intervals?.[0]?.every;
-    if (!mapping || !every) continue;
-    out.push({ mapping, everySeconds: every / 1000, paused: s.state.paused });
-  }
-  return out;
 }

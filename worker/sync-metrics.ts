@@ -3,11 +3,12 @@
  * (records by outcome, passes and their duration), what the connectors sent (requests, throttled answers, retries per
  * service) and gauges read from MySQL at scrape time (couplings, skipped records, the last completed run, the failed
  * records of the last pass) and from the Temporal schedules (interval, paused). One registry per worker process; the
- * alert rules in ops/prometheus/bcsync-alerts.yml use these names (a test checks them against `metricNames()`).
+ * alert rules in ops/prometheus/bcsync-alerts.yml use these names (test/unit/ops/alert-rules.test.ts checks them).
  *
  * With several workers every one counts what it did, and every one reports the same MySQL gauges: aggregate with
  * `sum` for counters and `max` for gauges.
  */
+import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SyncMetricsRecorder } from '../activities/deps';
@@ -20,6 +21,7 @@ import {
   lastPassPerDirection,
   skippedCountsByMapping,
 } from '../store/sync-metrics';
+import { BcSyncMapping } from '../workflows/definitions';
 import type { Logger } from './logger';
 
 /** Every metric name starts with this. */
@@ -237,7 +239,17 @@ export function createSyncMetrics(o: SyncMetricsOptions): SyncMetrics {
   return { registry, recorder, onRequest };
 }
 
-/** The names of every metric in `registry` (the alert-rule test checks its expressions against these). */
-export function metricNames(registry: Registry): string[] {
-  return registry.getMetricsAsArray().map((m) => (m as unknown as { name: string }).name);
+/**
+ * The mappings' schedules (interval, paused) for the schedule gauges: every schedule that carries the `BcSyncMapping`
+ * search attribute (client/schedules.ts sets it on each one), with the first interval of its spec.
+ */
+export async function listMappingSchedules(client: Client): Promise<ScheduleFacts[]> {
+  const out: ScheduleFacts[] = [];
+  for await (const s of client.schedule.list()) {
+    const mapping = s.typedSearchAttributes?.get(BcSyncMapping);
+    const every = s.spec?.intervals?.[0]?.every;
+    if (!mapping || !every) continue;
+    out.push({ mapping, everySeconds: every / 1000, paused: s.state.paused });
+  }
+  return out;
 }

@@ -17,7 +17,7 @@ import { migrateLatest } from '../../store/migrate';
 import { listErrors } from '../../store/sync-errors';
 import type { FullSyncResult } from '../../engine/full-sync-types';
 import { createSyncWorker } from '../../worker/create-worker';
-import { createSyncMetrics, type SyncMetrics } from '../../worker/sync-metrics';
+import { createSyncMetrics, listMappingSchedules, type SyncMetrics } from '../../worker/sync-metrics';
 import { testResources, uniqueName } from './env';
 import { runFullSync } from './sync-runs';
 import { openFreshStore } from './stores';
@@ -139,7 +139,9 @@ export async function startSyncStack(o: SyncStackOptions = {}): Promise<SyncStac
   const { temporal } = testResources();
   let mappings = o.mappings ?? mappingsWith();
   // The gauges list the mappings the worker started with.
-  const metrics = o.metrics ? createSyncMetrics({ knex: store.knex, mappings }) : undefined;
+  const metrics = o.metrics
+    ? createSyncMetrics({ knex: store.knex, mappings, schedules: () => listMappingSchedules(temporal.client) })
+    : undefined;
   const connectors = connectorsFor(emulators, metrics?.onRequest);
   let running: Promise<void> | undefined;
   const make = async (faults?: PageFaults) => {

@@ -5,9 +5,10 @@
  * the Temporal UI (the workflow metadata query): outcome, counts and links to the console's job pages.
  */
 import assert from 'node:assert/strict';
+import { scheduleIdOf, upsertMappingSchedule } from '../../client/schedules';
 import { serveMetrics, type MetricsServer } from '../../worker/metrics-server';
 import { RECORD_OUTCOMES } from '../../worker/sync-metrics';
-import { testResources } from '../support/env';
+import { testResources, uniqueName } from '../support/env';
 import { runSync, startSync } from '../support/sync-runs';
 import { setFaults, startSyncStack, type SyncStack } from '../support/sync-stack';
 
@@ -166,6 +167,47 @@ describe('sync metrics end to end', function () {
       undefined,
       'absent for a mapping that never completed a run',
     );
+  });
+
+  it("reports a schedule's interval and paused state from Temporal, and its action carries the runs' static details", async () => {
+    const { client } = testResources().temporal;
+    // A schedule of its own (schedules are namespace-wide; other tests may hold the real mappings' ones).
+    const mapping = uniqueName('METRICS-TEST');
+    const { scheduleId } = await upsertMappingSchedule(client, {
+      mapping,
+      everyMs: 3_600_000,
+      taskQueue: stack.taskQueue,
+      note: 'metrics test',
+    });
+    assert.equal(scheduleId, scheduleIdOf(mapping));
+    const handle = client.schedule.getHandle(scheduleId);
+    try {
+      const action = (await handle.describe()).action;
+      assert.equal(action.staticSummary, `Scheduled incremental sync of ${mapping}`);
+      assert.match(action.staticDetails ?? '', new RegExp(`^\\*\\*${mapping}\\*\\* — incremental run$`, 'm'));
+      assert.match(action.staticDetails ?? '', new RegExp(`^- started by: the schedule ${scheduleId}$`, 'm'));
+
+      // Schedule visibility lags a little behind the create: poll the endpoint with a deadline.
+      const until = async (wanted: { every: number; paused: number }) => {
+        const deadline = Date.now() + 30_000;
+        let seen: Array<number | undefined> = [];
+        while (Date.now() < deadline) {
+          const samples = await scrape();
+          seen = [
+            sample(samples, 'bcsync_schedule_interval_seconds', { mapping }),
+            sample(samples, 'bcsync_schedule_paused', { mapping }),
+          ];
+          if (seen[0] === wanted.every && seen[1] === wanted.paused) return;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        assert.fail(`schedule gauges ${JSON.stringify(seen)}, wanted ${JSON.stringify(wanted)}`);
+      };
+      await until({ every: 3600, paused: 0 });
+      await handle.pause('metrics test');
+      await until({ every: 3600, paused: 1 });
+    } finally {
+      await handle.delete();
+    }
   });
 
   it('answers 404 to anything but GET /metrics', async () => {
