@@ -114,18 +114,21 @@ export async function startWorker(
   let metricsServer: MetricsServer | undefined;
   const metricsPort = config.syncMetrics.port;
   if (metricsPort !== null) {
+    // Metrics must not stop the synchronization: a port already taken (a second worker on the same host with the
+    // default port) leaves this worker without the endpoint, and says how to give it one.
     try {
       metricsServer = await serveMetrics(metrics.registry, {
         host: config.syncMetrics.host,
         port: metricsPort,
         logger,
       });
+      logger.info({ url: metricsServer.url }, 'sync metrics endpoint listening');
     } catch (err) {
-      await connection.close();
-      if (ownStore) await store.close();
-      throw err;
+      logger.warn(
+        { err, host: config.syncMetrics.host, port: metricsPort },
+        'sync metrics endpoint not served: cannot listen there; set SYNC_METRICS_PORT to a free port (0 = any) or off',
+      );
     }
-    logger.info({ url: metricsServer.url }, 'sync metrics endpoint listening');
   }
   const s = store;
   const done = (async () => {

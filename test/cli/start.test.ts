@@ -33,6 +33,7 @@ describe('npm start (bcsync start)', function () {
       TEMPORAL_DEV_PORT: String(grpc),
       TEMPORAL_UI_PORT: String(ui),
       METRICS_PORT: String(metrics),
+      SYNC_METRICS_PORT: '0',
       // No MySQL answers here, so the embedded default must fall back to SQLite and say so.
       MYSQL_DEFAULT_URL: `mysql://root@127.0.0.1:${closedMysql}/bcsync`,
       EMULATORS: 'false',
@@ -162,6 +163,7 @@ describe('npm start (bcsync start)', function () {
       TEMPORAL_DEV_PORT: String(grpc),
       TEMPORAL_UI_PORT: String(ui),
       METRICS_PORT: String(metrics),
+      SYNC_METRICS_PORT: '0',
       MYSQL_DEFAULT_URL: `mysql://root@127.0.0.1:${closedMysql}/bcsync`,
       EMULATORS: 'false',
     };
@@ -222,6 +224,7 @@ describe('npm start (bcsync start)', function () {
       TEMPORAL_DEV_PORT: String(grpc),
       TEMPORAL_UI_PORT: String(ui),
       METRICS_PORT: String(metrics),
+      SYNC_METRICS_PORT: '0',
       MYSQL_URL: `${r.mysqlServerUrl}/${r.database}_demo`,
       EMULATOR_BC_PORT: String(bcPort),
       EMULATOR_DV_PORT: String(dvPort),

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { scheduleIdOf, upsertMappingSchedule } from '../../client/schedules';
 import { serveMetrics, type MetricsServer } from '../../worker/metrics-server';
 import { RECORD_OUTCOMES } from '../../worker/sync-metrics';
-import { testResources, uniqueName } from '../support/env';
+import { freePort, spawnBcsync } from '../support/cli';
+import { eventually, testResources, uniqueName } from '../support/env';
+import { workerEnv } from '../support/worker-env';
 import { runSync, startSync } from '../support/sync-runs';
 import { setFaults, startSyncStack, type SyncStack } from '../support/sync-stack';
 
@@ -207,6 +209,59 @@ describe('sync metrics end to end', function () {
       await until({ every: 3600, paused: 1 });
     } finally {
       await handle.delete();
+    }
+  });
+
+  it('is served by a `bcsync worker` process on SYNC_METRICS_PORT, counting the runs that process did', async () => {
+    // The process, not the in-process worker, must do the run: stop the latter (the stack's close() copes).
+    stack.worker.shutdown();
+    const port = await freePort();
+    const worker = spawnBcsync(
+      ['worker'],
+      await workerEnv(stack, { mappings: {} }, { SYNC_METRICS_PORT: String(port) }),
+    );
+    try {
+      const url = `http://127.0.0.1:${port}/metrics`;
+      await eventually(
+        async () => (await fetch(url).catch(() => undefined))?.ok,
+        'the worker to serve its metrics',
+      ).catch((err: Error) => assert.fail(`${err.message}\n${worker.output()}`));
+      const handle = await startSync(stack.taskQueue, { mapping: 'SALESPEOPLE', mode: 'full' });
+      const result = await Promise.race([
+        handle.result(),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`the worker process did not finish the run:\n${worker.output()}`)), 60_000),
+        ),
+      ]);
+      const jobId = result.passes[0].jobId;
+      const job = (await stack.store.knex('sync_jobs').where({ id: jobId }).first()) as Record<string, number>;
+      const samples = parseExposition(await (await fetch(url)).text());
+      for (const outcome of RECORD_OUTCOMES) {
+        // This process did only this run: its counters are this job's.
+        assert.equal(
+          sample(samples, 'bcsync_records_total', { mapping: 'SALESPEOPLE', direction: 'to-bc', outcome }),
+          job[outcome],
+          `${outcome}: ${worker.output()}`,
+        );
+      }
+      assert.equal(
+        sample(samples, 'bcsync_passes_total', {
+          mapping: 'SALESPEOPLE',
+          direction: 'to-bc',
+          status: result.passes[0].status,
+        }),
+        1,
+      );
+      assert.ok(total(samples, 'bcsync_api_requests_total', { service: 'dataverse' }) > 0);
+      const couplings = await stack.store.knex('couplings').where({ mapping: 'SALESPEOPLE' }).count({ n: '*' });
+      assert.equal(sample(samples, 'bcsync_couplings', { mapping: 'SALESPEOPLE' }), Number(couplings[0].n));
+    } finally {
+      if (worker.child.exitCode === null && worker.child.signalCode === null) {
+        const exited = new Promise((resolve) => worker.child.once('exit', resolve));
+        worker.child.kill('SIGTERM');
+        await exited;
+      }
+      await stack.restartWorker();
     }
   });
 
