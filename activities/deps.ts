@@ -1,7 +1,7 @@
 /** What the sync activities are built from (passed in by the worker, the composition root). */
 import type { Knex } from 'knex';
 import type { IntegrationTableMapping } from '../mappings';
-import type { PassDirection } from '../engine/run-types';
+import type { PassCounts, PassDirection } from '../engine/run-types';
 import type { ReferenceCache } from './lookup-resolution';
 import type { Connectors } from './sides';
 
@@ -19,6 +19,18 @@ export interface TransientRetryBudget {
   initialDelayMs: number;
   /** Longest wait between rounds. (Default: 15000 ms) */
   maxDelayMs: number;
+}
+
+/**
+ * Where activities report what they committed (the worker's sync metrics, worker/sync-metrics.ts). Called only for
+ * work committed by this call — never for a stored result returned again to a retried activity — so counters match the
+ * job rows. Calls are synchronous, cheap and never throw.
+ */
+export interface SyncMetricsRecorder {
+  /** A page's records, freshly committed, by the counter each landed in. */
+  recordsCommitted(e: { mapping: string; direction: PassDirection; counts: PassCounts }): void;
+  /** A pass (job row) closed for the first time; `durationSeconds` from its start (null for an abandoned pass). */
+  passClosed(e: { mapping: string; direction: PassDirection; status: string; durationSeconds: number | null }): void;
 }
 
 export interface SyncDeps {
@@ -45,4 +57,11 @@ export interface SyncDeps {
   transientRetry?: Partial<TransientRetryBudget>;
   /** Fault hooks for crash tests (never set in production). */
   faults?: PageFaults;
+  /** Sync metrics (Default: none recorded). */
+  metrics?: SyncMetricsRecorder;
+  /**
+   * Base URL of the sync console (`<url>/jobs/<id>`), handed to runs by `planRun` so their Temporal UI details link
+   * to their jobs. (Default: no links)
+   */
+  consoleUrl?: string;
 }

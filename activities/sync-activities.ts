@@ -7,7 +7,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { ConnectorError } from '../connectors/http';
 import { cannotRunReason, type IntegrationTableMapping } from '../mappings';
 import { getWatermark, advanceWatermark } from '../store/watermarks';
-import { abandonJob, closeJob, listRunningJobs, openJob } from '../store/sync-jobs';
+import { abandonJob, closeJob, getJob, listRunningJobs, openJob } from '../store/sync-jobs';
 import { listPageResults, readPageResult } from '../store/sync-pages';
 import {
   type FinishPassInput,
@@ -115,6 +115,8 @@ export function createSyncActivities(deps: SyncDeps) {
       directions: PassDirection[];
       /** Set when a scheduled run waits on a dependency: no passes, one `skipped` job per direction. */
       skipped?: { reason: string; jobs: { direction: PassDirection; jobId: number }[] };
+      /** The sync console's base URL, when configured: the run's details link to `<url>/jobs/<id>`. */
+      consoleUrl?: string;
     }> {
       const m = mappingOf(input.mapping);
       const cannotRun = cannotRunReason(m);
@@ -130,6 +132,7 @@ export function createSyncActivities(deps: SyncDeps) {
       }
       await closeOrphanedJobs(deps, m.name, input.runId);
       const directions = input.direction ? [input.direction] : all;
+      const consoleLink = deps.consoleUrl ? { consoleUrl: deps.consoleUrl } : {};
       if (input.scheduled) {
         const reason = await dependencyWaitReason(deps.knex, deps.mappings, m);
         if (reason) {
@@ -141,10 +144,10 @@ export function createSyncActivities(deps: SyncDeps) {
             reason,
             now: deps.now(),
           });
-          return { directions: [], skipped: { reason, jobs } };
+          return { directions: [], skipped: { reason, jobs }, ...consoleLink };
         }
       }
-      return { directions };
+      return { directions, ...consoleLink };
     },
 
     /** Opens the pass's job row (idempotent per workflow run and direction) and returns the starting cursor. */
@@ -228,6 +231,12 @@ export function createSyncActivities(deps: SyncDeps) {
         });
         // A part that committed nothing (the phase is over) ends the activity.
         if (!('text' in part)) return resultOf(addPart(progress?.total ?? null, part));
+        // Counted once, when committed: a retried activity resumes after its committed parts.
+        deps.metrics?.recordsCommitted({
+          mapping: input.mapping,
+          direction: input.direction,
+          counts: subtractCounts(part.total.counts, progress?.total.counts ?? zeroCounts()),
+        });
         progress = part;
       }
     } finally {
@@ -359,7 +368,11 @@ export function createSyncActivities(deps: SyncDeps) {
     const now = deps.now();
     const status = input.counts.failed > 0 ? 'completed_with_errors' : 'succeeded';
     const counts: PassCounts = { ...input.counts };
+    let firstClose: { startedAt: Date } | null = null;
     await deps.knex.transaction(async (trx) => {
+      // A retried finishPass closes the job again with the same values; only the first close is counted.
+      const before = await getJob(trx, input.jobId);
+      firstClose = before?.status === 'running' ? { startedAt: before.startedAt } : null;
       await closeJob(trx, input.jobId, {
         status,
         counts,
@@ -379,6 +392,15 @@ export function createSyncActivities(deps: SyncDeps) {
         });
       }
     });
+    const closed = firstClose as { startedAt: Date } | null;
+    if (closed) {
+      deps.metrics?.passClosed({
+        mapping: input.mapping,
+        direction: input.direction,
+        status,
+        durationSeconds: Math.max(0, (now.getTime() - closed.startedAt.getTime()) / 1000),
+      });
+    }
     return { status };
   }
 }
@@ -423,16 +445,26 @@ export async function closeOrphanedJobs(deps: SyncDeps, mapping: string, current
     for (const page of await listPageResults<SyncPageResult>(deps.knex, job.id)) {
       for (const k of Object.keys(counts) as Array<keyof PassCounts>) counts[k] += page.counts[k];
     }
-    await abandonJob(
+    const abandoned = await abandonJob(
       deps.knex,
       job.id,
       counts,
       deps.now(),
       'the workflow run that owned this job ended without closing it',
     );
+    if (abandoned && job.direction && (job.type === 'sync' || job.type === 'statistics')) {
+      deps.metrics?.passClosed({ mapping, direction: job.direction, status: 'abandoned', durationSeconds: null });
+    }
   }
 }
 
 export type SyncActivities = ReturnType<typeof createSyncActivities>;
 export type { SyncDeps };
 export type { ApiRecord };
+
+/** The counters of `later` less those of `earlier` (what one committed part added to a page activity's total). */
+function subtractCounts(later: PassCounts, earlier: PassCounts): PassCounts {
+  const out = { ...later };
+  for (const k of Object.keys(out) as Array<keyof PassCounts>) out[k] = later[k] - (earlier[k] ?? 0);
+  return out;
+}

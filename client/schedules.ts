@@ -19,6 +19,7 @@ import { temporal } from '@temporalio/proto';
 import { parseDuration } from '../mappings';
 import { BcSyncMapping, BcSyncOutcome } from '../workflows/definitions';
 import type { SyncMappingInput } from '../engine/run-types';
+import { runStaticDetails } from './run-metadata';
 
 /** The shortest schedule interval accepted (the server's own minimum for a catch-up window is 10 s as well). */
 export const MIN_INTERVAL_MS = 10_000;
@@ -115,6 +116,7 @@ function actionOf(s: MappingScheduleSettings) {
     args: [input],
     typedSearchAttributes: [{ key: BcSyncMapping, value: s.mapping }],
     staticSummary: `Scheduled incremental sync of ${s.mapping}`,
+    staticDetails: runStaticDetails(input, { startedBy: `the schedule ${scheduleIdOf(s.mapping)}` }),
     workflowRunTimeout: SCHEDULED_RUN_TIMEOUT,
   };
 }

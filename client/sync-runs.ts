@@ -8,6 +8,7 @@ import type { SyncMappingResult } from '../engine/run-types';
 import type { CommandContext } from './context';
 import { CliError } from './errors';
 import { printJson } from './output';
+import { isSyncMappingInput, runStaticDetails } from './run-metadata';
 import { showRunProgress } from './run-progress';
 import { SYNC_WORKFLOW_TYPE } from './schedules';
 
@@ -43,7 +44,10 @@ export interface StartRunOptions {
   args: unknown[];
   /** The value of the `BcSyncMapping` search attribute. */
   mapping: string;
+  /** The run's static summary (one line naming the mapping and the mode). */
   summary: string;
+  /** What started the run, for its static details. (Default: `bcsync`) */
+  startedBy?: string;
   /** (Default: the configured task queue) */
   taskQueue?: string;
 }
@@ -64,6 +68,14 @@ export async function startRun(ctx: CommandContext, o: StartRunOptions): Promise
     args: o.args,
     typedSearchAttributes: [{ key: BcSyncMapping, value: o.mapping }],
     staticSummary: o.summary,
+    ...(isSyncMappingInput(o.args[0])
+      ? {
+          staticDetails: runStaticDetails(o.args[0], {
+            startedBy: o.startedBy ?? 'bcsync',
+            consoleUrl: ctx.config.consoleUrl,
+          }),
+        }
+      : {}),
   });
   return {
     handle,

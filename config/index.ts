@@ -235,6 +235,31 @@ const schema = z.object({
     "Unlocks the console's actions (run, retry, sync a record, pause/resume, couple/uncouple, restore); at least 16 characters. Unset: the console is read-only.",
   ),
   CONSOLE_OPERATOR_TOKEN_FILE: secretFile('CONSOLE_OPERATOR_TOKEN'),
+  SYNC_METRICS_PORT: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => v === 'off' || (/^\d+$/.test(v) && Number(v) <= 65535), {
+      message: "expected a port (0 = any free port) or 'off'",
+    })
+    .transform((v) => (v === 'off' ? null : Number(v)))
+    .default(9465)
+    .meta({ type: "port, 0 (any free port) or 'off'" })
+    .describe(
+      "Port of the worker's sync metrics endpoint (prom-client /metrics: records, passes, API requests, couplings, skipped records, last success), beside the Temporal runtime's METRICS_PORT.",
+    ),
+  SYNC_METRICS_HOST: z
+    .string()
+    .trim()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Interface the sync metrics endpoint listens on (0.0.0.0 lets a Prometheus on another host scrape it).'),
+  CONSOLE_URL: httpUrl
+    .optional()
+    .or(z.literal('').transform(() => undefined))
+    .describe(
+      "Base URL of the sync console as operators reach it; each run's details in the Temporal UI link to <url>/jobs/<id>. Unset: http://CONSOLE_HOST:CONSOLE_PORT when the console is enabled.",
+    ),
   MAPPINGS_FILE: optionalString.describe(
     'A JSON file of mapping overrides (direction, filters, policies, schedule, field mappings; docs/mappings.md). Unset: DATA_DIR/demo-mappings.json if npm start wrote it, else the defaults.',
   ),
@@ -440,6 +465,7 @@ function toConfig(e: Variables, env: Env) {
       dvPort: e.EMULATOR_DV_PORT,
       dvOrgUrl: e.EMULATOR_DV_ORG_URL,
     },
+    /** Port of the Temporal runtime's own Prometheus endpoint (SDK metrics). (Default: 9464) */
     metricsPort: e.METRICS_PORT,
     console: {
       /** Serve the console from worker processes. (Default: true) */
@@ -451,6 +477,21 @@ function toConfig(e: Variables, env: Env) {
       /** The secret that unlocks the console's actions; undefined: read-only. Never logged or rendered. */
       operatorToken,
     },
+    /**
+     * The sync metrics endpoint (prom-client, `/metrics`) the worker serves beside the Temporal runtime's: records,
+     * passes, API requests and gauges read from MySQL (docs/operations.md, "Metrics and alerts"). `port` null = not
+     * served, 0 = any free port. (Default: 127.0.0.1:9465)
+     */
+    syncMetrics: { port: e.SYNC_METRICS_PORT, host: e.SYNC_METRICS_HOST },
+    /**
+     * Base URL of the sync console as operators reach it (`<url>/jobs/<id>` is a job's page); named in each run's
+     * Temporal UI details. (Default: the console's own address when it is enabled)
+     */
+    consoleUrl:
+      e.CONSOLE_URL ??
+      (e.CONSOLE_ENABLED
+        ? `http://${e.CONSOLE_HOST === '0.0.0.0' ? '127.0.0.1' : e.CONSOLE_HOST}:${e.CONSOLE_PORT}`
+        : undefined),
     /** The user's mapping override file (docs/mappings.md), or undefined. */
     mappingsFile: e.MAPPINGS_FILE,
     schedules: { demoEvery: e.DEMO_SCHEDULE_EVERY, every: e.SCHEDULE_EVERY },

@@ -45,24 +45,58 @@ export interface CurrentPass {
   pages: number;
 }
 
+/** What the end state of a run's details adds, and where its jobs' pages are. */
+export interface RunDetailsOptions {
+  /** Base URL of the sync console: each job is linked to `<url>/jobs/<id>`. (Default: jobs are not linked) */
+  consoleUrl?: string;
+  /** The run's verdict, once it ended: adds the outcome line. (Default: none, the run is under way) */
+  verdict?: RunVerdict;
+}
+
+/** `job 12`, linked to its console page when the console's URL is known. */
+export function jobReference(jobId: number, consoleUrl: string | undefined): string {
+  return consoleUrl ? `[job ${jobId}](${consoleUrl.replace(/\/+$/, '')}/jobs/${jobId})` : `job ${jobId}`;
+}
+
 /**
  * The Temporal UI's current-details text of a run (markdown): the mapping and mode, one line per pass seen so far
- * with its status, job, pages and counters, and — while a pass runs — the phase and page being processed. Never
+ * with its status, job (linked to the console's job page when `consoleUrl` is given), pages and counters, and — while
+ * a pass runs — the phase and page being processed; at the end the outcome with the failed and changed totals. Never
  * throws.
  */
 export function runDetailsText(
   progress: Pick<SyncProgress, 'mapping' | 'mode' | 'passes'>,
   current: CurrentPass | null,
+  o: RunDetailsOptions = {},
 ): string {
   const lines = [`**${progress.mapping}** (${progress.mode})`];
+  if (o.verdict) {
+    const v = o.verdict;
+    lines.push(`Outcome: **${v.outcome}** — ${v.failed} failed, ${v.changed} changed`);
+  }
   for (const p of progress.passes) {
     const c = p.counts;
     lines.push(
-      `- ${p.direction}: ${p.status}, job ${p.jobId}, ${p.pages} pages — inserted ${c.inserted}, modified ${c.modified}, unchanged ${c.unchanged}, skipped ${c.skipped}, failed ${c.failed}`,
+      `- ${p.direction}: ${p.status}, ${jobReference(p.jobId, o.consoleUrl)}, ${p.pages} pages — inserted ${c.inserted}, modified ${c.modified}, unchanged ${c.unchanged}, skipped ${c.skipped}, failed ${c.failed}`,
     );
   }
   if (current) lines.push(`- now: ${current.direction}, ${current.cursor.phase} phase, page ${current.pages + 1}`);
   return lines.join('\n');
+}
+
+/** The innermost message of a failure chain (ChildWorkflowFailure → ActivityFailure → ApplicationFailure → …). */
+export function innermostMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  while (e && typeof e === 'object' && e.cause && typeof e.cause === 'object') e = e.cause;
+  return e?.message ?? String(err);
+}
+
+/**
+ * The details of a run that gave up (an activity failed for good): what it had reached, then the failure. Never
+ * throws.
+ */
+export function failedRunDetailsText(detailsSoFar: string, message: string): string {
+  return `${detailsSoFar ? `${detailsSoFar}\n` : ''}Outcome: **failed** — ${message}`;
 }
 
 /** The current-details text of a scheduled run skipped because it waits on a dependency. Never throws. */

@@ -187,6 +187,8 @@ export interface SyncResumeState {
   current: PassState | null;
   /** Directions still to run after the current one. */
   remaining: PassDirection[];
+  /** The sync console's base URL `planRun` gave the chain's first run (its jobs' details link there). */
+  consoleUrl?: string;
 }
 
 export interface SyncMappingResult {

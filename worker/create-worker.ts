@@ -8,7 +8,7 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import type { Knex } from 'knex';
 import { createActivities } from '../activities';
 import { ReferenceCache } from '../activities/lookup-resolution';
-import type { PageFaults } from '../activities/deps';
+import type { PageFaults, SyncMetricsRecorder } from '../activities/deps';
 import type { Connectors } from '../activities/sides';
 import type { IntegrationTableMapping } from '../mappings';
 
@@ -26,6 +26,10 @@ export interface SyncWorkerOptions {
   /** Watermark safety overlap. (Default: 5000 ms) */
   overlapMs?: number;
   faults?: PageFaults;
+  /** Where activities report what they committed (worker/sync-metrics.ts). (Default: nothing recorded) */
+  metrics?: SyncMetricsRecorder;
+  /** Base URL of the sync console, linked from each run's Temporal UI details. (Default: no links) */
+  consoleUrl?: string;
   /** How long in-flight activities may finish after shutdown starts (Default: '10s'). */
   shutdownGraceTime?: string;
   /** Where the workflow code comes from (Default: `workflowCode()`). */
@@ -84,6 +88,8 @@ export async function createSyncWorker(o: SyncWorkerOptions): Promise<Worker> {
       pageSize: o.pageSize,
       overlapMs: o.overlapMs,
       faults: o.faults,
+      metrics: o.metrics,
+      consoleUrl: o.consoleUrl,
     }),
     shutdownGraceTime: (o.shutdownGraceTime ?? '10s') as '10s',
   });

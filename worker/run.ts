@@ -1,8 +1,9 @@
 /**
  * The composition root of a worker process: config → store (migrated) → Temporal connection → worker. Installs the
- * Temporal runtime once (Prometheus metrics on METRICS_PORT), runs until `stop()`, then drains, and closes the worker,
- * the connection and the DB pool in that order.
+ * Temporal runtime once (Prometheus metrics on METRICS_PORT), serves the sync metrics on SYNC_METRICS_PORT, runs until
+ * `stop()`, then drains, and closes the worker, the metrics endpoint, the connection and the DB pool in that order.
  */
+import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { PageFaults } from '../activities/deps';
 import type { Config } from '../config';
@@ -14,7 +15,9 @@ import { createConnectors } from './connectors';
 import { createSyncWorker, workflowCode } from './create-worker';
 import { type EffectiveMappings, loadEffectiveMappings } from './load-mappings';
 import type { Logger } from './logger';
+import { type MetricsServer, serveMetrics } from './metrics-server';
 import { openConfiguredStore } from './open-store';
+import { createSyncMetrics, listMappingSchedules } from './sync-metrics';
 
 /**
  * Crash-test fault hooks from config (FAULT_KILL_AFTER_WRITE=MAPPING:direction): the process kills itself with
@@ -36,6 +39,8 @@ function faultHooks(config: Config, logger: Logger): PageFaults | undefined {
 export interface RunningWorker {
   worker: Worker;
   store: Store;
+  /** The sync metrics endpoint (`http://host:port/metrics`), or undefined when SYNC_METRICS_PORT is off. */
+  metricsUrl: string | undefined;
   /** Resolves when the worker has stopped and every resource is closed. */
   done: Promise<void>;
   /** Starts a graceful shutdown (drain, then close); resolves with `done`. */
@@ -118,6 +123,13 @@ export async function startWorker(
     ownStore = true;
   }
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
+  const scheduleClient = new Client({ connection, namespace: config.temporal.namespace });
+  const metrics = createSyncMetrics({
+    knex: store.knex,
+    mappings,
+    schedules: () => listMappingSchedules(scheduleClient),
+    logger: logger.child({ component: 'sync-metrics' }),
+  });
   const worker = await createSyncWorker({
     connection,
     namespace: config.temporal.namespace,
@@ -127,11 +139,33 @@ export async function startWorker(
     connectors: createConnectors(config, logger, {
       bcBatchSize: config.writeBatchSize,
       dvBatchSize: config.writeBatchSize,
+      onRequest: metrics.onRequest,
     }),
     pageSize: config.pageSize,
     faults: faultHooks(config, logger),
     workflowCode: code,
+    metrics: metrics.recorder,
+    consoleUrl: config.consoleUrl,
   });
+  let metricsServer: MetricsServer | undefined;
+  const metricsPort = config.syncMetrics.port;
+  if (metricsPort !== null) {
+    // Metrics must not stop the synchronization: a port already taken (a second worker on the same host with the
+    // default port) leaves this worker without the endpoint, and says how to give it one.
+    try {
+      metricsServer = await serveMetrics(metrics.registry, {
+        host: config.syncMetrics.host,
+        port: metricsPort,
+        logger,
+      });
+      logger.info({ url: metricsServer.url }, 'sync metrics endpoint listening');
+    } catch (err) {
+      logger.warn(
+        { err, host: config.syncMetrics.host, port: metricsPort },
+        'sync metrics endpoint not served: cannot listen there; set SYNC_METRICS_PORT to a free port (0 = any) or off',
+      );
+    }
+  }
   const s = store;
   const served = await serveConsole(config, logger, s);
   const done = (async () => {
@@ -140,6 +174,7 @@ export async function startWorker(
     } finally {
       await served.running?.close();
       await served.ctx?.close();
+      await metricsServer?.close();
       await connection.close();
       if (ownStore) await s.close();
     }
@@ -156,6 +191,7 @@ export async function startWorker(
   return {
     worker,
     store: s,
+    metricsUrl: metricsServer?.url,
     done,
     console: served.running
       ? { url: served.running.url, readOnly: served.running.readOnly }

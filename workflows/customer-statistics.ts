@@ -6,6 +6,7 @@
  * `syncMapping`'s, so `bcsync run --wait`, the search attributes and the Temporal UI read it the same way.
  */
 import {
+  getCurrentDetails,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -15,7 +16,13 @@ import {
 import type { StatisticsActivities } from '../activities/statistics/customer-statistics';
 import type { SyncMappingInput, SyncMappingResult, SyncProgress } from '../engine/run-types';
 import { zeroCounts } from '../engine/run-types';
-import { runDetailsText, runVerdict, skippedRunDetailsText } from '../engine/run-outcome';
+import {
+  failedRunDetailsText,
+  innermostMessage,
+  runDetailsText,
+  runVerdict,
+  skippedRunDetailsText,
+} from '../engine/run-outcome';
 import { BcSyncChanged, BcSyncFailed, BcSyncMapping, BcSyncOutcome, syncProgressQuery } from './definitions';
 import { pageActivity, shortActivity } from './profiles';
 
@@ -26,6 +33,7 @@ export async function customerStatistics(input: SyncMappingInput): Promise<SyncM
   try {
     return await run(input);
   } catch (err) {
+    setCurrentDetails(failedRunDetailsText(getCurrentDetails(), innermostMessage(err)));
     upsertSearchAttributes([{ key: BcSyncOutcome, value: 'failed' }]);
     throw err;
   }
@@ -74,11 +82,13 @@ async function run(input: SyncMappingInput): Promise<SyncMappingResult> {
     const done = await refresh(part);
     passes.push({ direction: done.direction, jobId: done.jobId, counts: done.counts, status: done.status });
     progress.passes = passes.map((p) => ({ ...p, pages: 1 }));
-    setCurrentDetails(runDetailsText(progress, null));
+    setCurrentDetails(runDetailsText(progress, null, { consoleUrl: plan.consoleUrl }));
   }
 
   progress.phase = 'done';
-  const { outcome, failed, changed } = runVerdict(passes);
+  const verdict = runVerdict(passes);
+  const { outcome, failed, changed } = verdict;
+  setCurrentDetails(runDetailsText(progress, null, { consoleUrl: plan.consoleUrl, verdict }));
   upsertSearchAttributes([
     { key: BcSyncOutcome, value: outcome },
     { key: BcSyncFailed, value: failed },

@@ -30,6 +30,7 @@ import {
   FULL_SYNC_MAPPING,
   fullSyncProgressQuery,
 } from './definitions';
+import { innermostMessage } from '../engine/run-outcome';
 import { shortActivity } from './profiles';
 
 const { planFullSync } = proxyActivities<ReturnType<typeof createFullSyncActivities>>(shortActivity);
@@ -107,7 +108,7 @@ export async function fullSync(input: FullSyncInput): Promise<FullSyncResult> {
           }
         } catch (err) {
           s.state = 'failed';
-          s.reason = failureMessage(err);
+          s.reason = innermostMessage(err);
         }
         describe(progress);
       }),
@@ -115,7 +116,6 @@ export async function fullSync(input: FullSyncInput): Promise<FullSyncResult> {
   }
 
   progress.phase = 'done';
-  describe(progress);
   const total = (k: keyof FullSyncCounts) => progress.mappings.reduce((n, m) => n + (m.counts?.[k] ?? 0), 0);
   const failedRecords = total('failed');
   const outcome: FullSyncResult['outcome'] = progress.mappings.some((m) => m.state === 'failed')
@@ -123,6 +123,7 @@ export async function fullSync(input: FullSyncInput): Promise<FullSyncResult> {
     : failedRecords > 0
       ? 'completed_with_errors'
       : 'succeeded';
+  describe(progress, { outcome, failed: failedRecords });
   upsertSearchAttributes([
     { key: BcSyncOutcome, value: outcome },
     { key: BcSyncFailed, value: failedRecords },
@@ -135,16 +136,13 @@ export async function fullSync(input: FullSyncInput): Promise<FullSyncResult> {
   return { dryRun, outcome, layers: plan.layers, warnings: plan.warnings, mappings };
 }
 
-/** The innermost message of a child failure (ChildWorkflowFailure → ApplicationFailure → …). */
-function failureMessage(err: unknown): string {
-  let e = err as { message?: string; cause?: unknown } | undefined;
-  while (e && typeof e === 'object' && e.cause && typeof e.cause === 'object') e = e.cause;
-  return e?.message ?? String(err);
-}
-
-/** The Temporal UI's current-details text: one line per mapping. */
-function describe(p: FullSyncProgress): void {
+/**
+ * The Temporal UI's current-details text: one line per mapping (each mapping's own run has its job links); at the end
+ * the outcome and the failed records.
+ */
+function describe(p: FullSyncProgress, end?: { outcome: string; failed: number }): void {
   const lines = [`**Full synchronization**${p.dryRun ? ' (dry run)' : ''}: ${p.phase}`];
+  if (end) lines.push(`Outcome: **${end.outcome}** — ${end.failed} failed`);
   for (const m of p.mappings) {
     const c = m.counts;
     const counts = c

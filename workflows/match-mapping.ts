@@ -7,6 +7,7 @@
  */
 import {
   executeChild,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -73,9 +74,14 @@ export async function matchMapping(input: MatchMappingInput): Promise<MatchMappi
   if (input.createUnmatched && !dryRun) {
     progress.phase = 'creating';
     setCurrentDetails(`**${input.mapping}**: ${counts.coupled} coupled by matching; creating what is left`);
+    // The child's static summary travels in its start command's user metadata: histories recorded before it had none.
+    const summary = patched('child-run-summary')
+      ? { staticSummary: `Full sync of ${input.mapping} creating the unmatched records (after matching)` }
+      : {};
     result.sync = await executeChild(syncMapping, {
       args: [{ mapping: input.mapping, mode: 'full', createUncoupled: true }],
       workflowId: `${info.workflowId}-create`,
+      ...summary,
     });
     progress.sync = result.sync;
   }

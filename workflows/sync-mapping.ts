@@ -9,6 +9,7 @@ import {
   condition,
   ContinueAsNew,
   continueAsNew,
+  getCurrentDetails,
   patched,
   proxyActivities,
   setCurrentDetails,
@@ -29,7 +30,13 @@ import {
   type SyncProgress,
   type SyncResumeState,
 } from '../engine/run-types';
-import { runDetailsText, runVerdict, skippedRunDetailsText } from '../engine/run-outcome';
+import {
+  failedRunDetailsText,
+  innermostMessage,
+  runDetailsText,
+  runVerdict,
+  skippedRunDetailsText,
+} from '../engine/run-outcome';
 import { pageActivity, shortActivity } from './profiles';
 
 type SyncActivities = ReturnType<typeof createSyncActivities>;
@@ -57,7 +64,8 @@ export async function syncMapping(input: SyncMappingInput): Promise<SyncMappingR
     // continueAsNew() works by throwing: that is not a failure.
     if (err instanceof ContinueAsNew) throw err;
     // A run that gives up still says so where operators look (the job rows it left open are closed as abandoned by
-    // the next run's planRun).
+    // the next run's planRun). The details text makes no command, so it is safe for every history.
+    setCurrentDetails(failedRunDetailsText(getCurrentDetails(), innermostMessage(err)));
     upsertSearchAttributes([{ key: BcSyncOutcome, value: 'failed' }]);
     throw err;
   }
@@ -91,13 +99,14 @@ async function runSync(input: SyncMappingInput): Promise<SyncMappingResult> {
       progress.phase = 'done';
       return skippedRun(input, plan.skipped);
     }
-    state = { finished: [], current: null, remaining: plan.directions };
+    state = { finished: [], current: null, remaining: plan.directions, consoleUrl: plan.consoleUrl };
   }
+  const consoleUrl = state.consoleUrl;
   progress.phase = 'running';
   progress.passes = state.finished.map((p) => ({ ...p, pages: 0 }));
   let pagesThisRun = 0;
 
-  const describe = (pass: PassState | null) => setCurrentDetails(runDetailsText(progress, pass));
+  const describe = (pass: PassState | null) => setCurrentDetails(runDetailsText(progress, pass, { consoleUrl }));
 
   for (;;) {
     let pass = state.current;
@@ -184,8 +193,10 @@ async function runSync(input: SyncMappingInput): Promise<SyncMappingResult> {
 
   progress.phase = 'done';
   progress.current = null;
-  describe(null);
-  const { outcome, failed, changed } = runVerdict(state.finished);
+  const verdict = runVerdict(state.finished);
+  const { outcome, failed, changed } = verdict;
+  // The end state in the Temporal UI: mapping, mode, outcome and totals, each pass's counts and its job's page.
+  setCurrentDetails(runDetailsText(progress, null, { consoleUrl, verdict }));
   upsertSearchAttributes([
     { key: BcSyncOutcome, value: outcome },
     { key: BcSyncFailed, value: failed },

@@ -56,7 +56,7 @@ import {
   type Coupling,
 } from '../../store/couplings';
 import { clearPendingFailures, findPendingFailures, recordPendingFailure } from '../../store/pending-failures';
-import { closeJob, openJob, type SyncJob } from '../../store/sync-jobs';
+import { closeJob, getJob, openJob, type SyncJob } from '../../store/sync-jobs';
 import { recordErrors, resolveErrors, type NewSyncError } from '../../store/sync-errors';
 import { listPageResults, savePageResult } from '../../store/sync-pages';
 import type { Db } from '../../store/values';
@@ -228,11 +228,13 @@ export function createStatisticsActivities(deps: SyncDeps) {
       const result: StatisticsPageResult = invoices ? { counts, invoices } : { counts };
       await savePageResult(trx, jobId, progress.pages + 1, result, now);
     });
+    deps.metrics?.recordsCommitted({ mapping: m.name, direction: DIRECTION, counts });
     progress.pages += 1;
     progress.counts = addCounts(progress.counts, counts);
   }
 
   async function finishPart(
+    m: IntegrationTableMapping,
     jobId: number,
     progress: PartProgress,
     what: string,
@@ -244,7 +246,10 @@ export function createStatisticsActivities(deps: SyncDeps) {
     const parts = (['inserted', 'modified', 'unchanged', 'failed'] as const)
       .filter((k) => counts[k] > 0)
       .map((k) => `${counts[k]} ${k}`);
+    let startedAt: Date | null = null;
     await deps.knex.transaction(async (trx) => {
+      const before = await getJob(trx, jobId);
+      startedAt = before?.status === 'running' ? before.startedAt : null;
       await closeJob(trx, jobId, {
         status,
         counts,
@@ -255,6 +260,15 @@ export function createStatisticsActivities(deps: SyncDeps) {
         await advanceWatermark(trx, { mapping: watermark.key, side: 'bc', modifiedAt: watermark.at, jobId, now });
       }
     });
+    const firstClose = startedAt as Date | null;
+    if (firstClose) {
+      deps.metrics?.passClosed({
+        mapping: m.name,
+        direction: DIRECTION,
+        status,
+        durationSeconds: Math.max(0, (now.getTime() - firstClose.getTime()) / 1000),
+      });
+    }
     return { direction: DIRECTION, jobId, counts, status };
   }
 
@@ -263,14 +277,14 @@ export function createStatisticsActivities(deps: SyncDeps) {
      * Checks that the mapping is a runnable statistics job, closes job rows dead runs of it left open, and — for a
      * scheduled run — skips (one `skipped` job row) while CUSTOMER is running or has never completed a run.
      */
-    async planStatistics(input: {
-      mapping: string;
-      runId: string;
-      workflowId: string;
-      scheduled?: boolean;
-    }): Promise<{ skipped?: { reason: string; jobs: { direction: PassDirection; jobId: number }[] } }> {
+    async planStatistics(input: { mapping: string; runId: string; workflowId: string; scheduled?: boolean }): Promise<{
+      skipped?: { reason: string; jobs: { direction: PassDirection; jobId: number }[] };
+      /** The sync console's base URL, when configured: the run's details link to `<url>/jobs/<id>`. */
+      consoleUrl?: string;
+    }> {
       const m = statisticsMappingOf(input.mapping);
       await closeOrphanedJobs(deps, m.name, input.runId);
+      const consoleLink = deps.consoleUrl ? { consoleUrl: deps.consoleUrl } : {};
       if (input.scheduled) {
         const reason = await dependencyWaitReason(deps.knex, deps.mappings, m);
         if (reason) {
@@ -282,10 +296,10 @@ export function createStatisticsActivities(deps: SyncDeps) {
             reason,
             now: deps.now(),
           });
-          return { skipped: { reason, jobs } };
+          return { skipped: { reason, jobs }, ...consoleLink };
         }
       }
-      return {};
+      return consoleLink;
     },
 
     /** Part 1: the account statistics rows of the coupled customers (see the module comment). */
@@ -383,7 +397,7 @@ export function createStatisticsActivities(deps: SyncDeps) {
     // The failures are in the retry set, so the watermark moves as a table pass's does: to the refresh start (minus
     // the clock overlap), forward only.
     const at = new Date(job.startedAt.getTime() - overlapMs);
-    return finishPart(jobId, progress, 'account statistics', { key: m.name, at });
+    return finishPart(m, jobId, progress, 'account statistics', { key: m.name, at });
   }
 
   /**
@@ -627,7 +641,7 @@ export function createStatisticsActivities(deps: SyncDeps) {
         outcomes.map((o) => o.destinationId),
       );
     }
-    return finishPart(jobId, progress, 'invoice payment state');
+    return finishPart(m, jobId, progress, 'invoice payment state');
   }
 }
 

@@ -149,7 +149,8 @@ export async function coupleByHand(
     workflowId: `couple-${mappingSlug(m.name)}-${idTimestamp()}`,
     args: [input],
     mapping: m.name,
-    summary: `Synchronize the pair just coupled in ${m.name} (coupling ${r.coupling.id}), ${opts.sync}`,
+    startedBy: '`bcsync couple --sync`',
+    summary: `Records sync of the pair just coupled in ${m.name} (coupling ${r.coupling.id}), ${opts.sync}`,
   });
   return { summary, run };
 }

@@ -128,7 +128,8 @@ export async function startRecordSync(ctx: CommandContext, name: string, opts: R
     workflowId: `sync-record-${mappingSlug(mapping.name)}-${idTimestamp()}`,
     args: [input],
     mapping: mapping.name,
-    summary: `Manual sync of ${ids.length} record(s) of ${mapping.name}, ${direction}`,
+    startedBy: '`bcsync sync-record`',
+    summary: `Manual records sync of ${ids.length} record(s) of ${mapping.name}, ${direction}`,
   });
 }
 

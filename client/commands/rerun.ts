@@ -8,6 +8,7 @@ import type { temporal } from '@temporalio/proto';
 import { BcSyncMapping, BcSyncOutcome } from '../../workflows/definitions';
 import type { CommandContext } from '../context';
 import { CliError } from '../errors';
+import { isSyncMappingInput } from '../run-metadata';
 import { ensureNoRunningSync, idTimestamp, reportRun, startRun } from '../sync-runs';
 import { STATISTICS_WORKFLOW_TYPE, SYNC_WORKFLOW_TYPE } from '../schedules';
 
@@ -75,7 +76,8 @@ export async function rerunCommand(
     workflowId: `${workflowId}-rerun-${idTimestamp()}`,
     args,
     mapping,
-    summary: `Re-run of ${workflowId} (${status.toLowerCase()}) with its original input`,
+    startedBy: `\`bcsync rerun ${workflowId}\``,
+    summary: `Re-run of ${workflowId} (${status.toLowerCase()}) with its original input: ${mapping}${isSyncMappingInput(first) ? `, ${first.mode}` : ''}`,
     taskQueue: description.taskQueue,
   });
   if (!opts.json) console.log(`re-running ${workflowId} (${status.toLowerCase()}) with its original input`);

@@ -58,7 +58,8 @@ export async function startRetry(
     workflowId: `retry-job-${job.id}-${idTimestamp()}`,
     args: [input],
     mapping: mapping.name,
-    summary: `Retry of the ${ids.length} failed record(s) of job ${job.id} (${mapping.name}, ${job.direction})`,
+    startedBy: '`bcsync retry`',
+    summary: `Retry of the ${ids.length} failed record(s) of job ${job.id} (${mapping.name}, records mode, ${job.direction})`,
   });
   return { run, job, records: ids.length };
 }

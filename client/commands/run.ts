@@ -32,6 +32,7 @@ export async function startMappingRun(
     workflowId: `run-${mappingSlug(mapping.name)}-${idTimestamp()}`,
     args: [input],
     mapping: mapping.name,
+    startedBy: '`bcsync run`',
     summary: `Manual ${input.mode} ${workflowType === 'syncMapping' ? 'sync' : 'run'} of ${mapping.name}${opts.direction ? ` (${opts.direction} only)` : ''}`,
   });
 }

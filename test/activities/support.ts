@@ -7,6 +7,7 @@ import { type Activities, createActivities } from '../../activities';
 import type { SyncDeps } from '../../activities/deps';
 import type { RequestEvent } from '../../connectors/http';
 import { ReferenceCache } from '../../activities/lookup-resolution';
+import type { SyncMetricsRecorder } from '../../activities/deps';
 import type { Connectors } from '../../activities/sides';
 import type { DemoDataOptions } from '../../emulators/shared/demo-data';
 import type { IntegrationTableMapping } from '../../mappings';
@@ -35,6 +36,8 @@ export async function startActivityFixture(o: {
   overlapMs?: number;
   /** Page sizing and fault hooks of the sync activities. (Default: the activities' defaults) */
   sync?: Pick<SyncDeps, 'pageSize' | 'pagesPerActivity' | 'pageActivityBudgetMs' | 'faults'>;
+  /** Where the activities report what they committed. (Default: nowhere) */
+  metrics?: SyncMetricsRecorder;
 }): Promise<ActivityFixture> {
   const emulators = await startTestEmulators(o.seed);
   const requestLog: RequestEvent[] = [];
@@ -49,6 +52,7 @@ export async function startActivityFixture(o: {
     now: () => new Date(),
     overlapMs: o.overlapMs ?? 5000,
     ...o.sync,
+    metrics: o.metrics,
   });
   return {
     emulators,

@@ -4,6 +4,7 @@
  * No Temporal server: a failure here names the activity layer.
  */
 import assert from 'node:assert/strict';
+import type { SyncMetricsRecorder } from '../../activities/deps';
 import type { PassCursor, PassDirection, SyncPageInput } from '../../engine/run-types';
 import { zeroCounts } from '../../engine/run-types';
 import { listErrors } from '../../store/sync-errors';
@@ -19,9 +20,19 @@ describe('the sync activities (MockActivityEnvironment, SQLite, emulators)', fun
   this.timeout(60_000);
   let f: ActivityFixture;
   let n = 0;
+  /** What the activities reported to the sync metrics in this test. */
+  let reported: {
+    records: Parameters<SyncMetricsRecorder['recordsCommitted']>[0][];
+    passes: Parameters<SyncMetricsRecorder['passClosed']>[0][];
+  };
 
   beforeEach(async () => {
-    f = await startActivityFixture({ seed, mappings: customerMappings(), overlapMs: 5000 });
+    reported = { records: [], passes: [] };
+    const metrics: SyncMetricsRecorder = {
+      recordsCommitted: (e) => reported.records.push(e),
+      passClosed: (e) => reported.passes.push(e),
+    };
+    f = await startActivityFixture({ seed, mappings: customerMappings(), overlapMs: 5000, metrics });
   });
   afterEach(async () => f.close());
 
@@ -104,6 +115,8 @@ describe('the sync activities (MockActivityEnvironment, SQLite, emulators)', fun
       assert.deepEqual(retried, first);
       assert.equal(f.requests(), before, 'the retry sent no request');
       assert.equal((await allOf(f, 'bc', 'customers')).length, customersAfterFirst);
+      // The metrics count what was committed: the first attempt's page, once.
+      assert.deepEqual(reported.records, [{ mapping: 'CUSTOMER', direction: 'to-bc', counts: first.counts }]);
     });
   });
 
@@ -159,6 +172,19 @@ describe('the sync activities (MockActivityEnvironment, SQLite, emulators)', fun
         ['completed_with_errors', 2, 1, '2 modified, 1 failed'],
       );
       assert.ok(job!.finishedAt);
+    });
+
+    it('reports a closed pass to the metrics once, also when finishPass is retried', async () => {
+      const opened = await openPass('to-dataverse');
+      await finish(opened, '2026-11-30T12:00:00.000Z', null, 1);
+      await finish(opened, '2026-11-30T12:00:00.000Z', null, 1);
+      assert.equal(reported.passes.length, 1);
+      const [p] = reported.passes;
+      assert.deepEqual([p.mapping, p.direction, p.status], ['CUSTOMER', 'to-dataverse', 'completed_with_errors']);
+      const job = await getJob(f.store.knex, opened.jobId);
+      // From the job's start to the first close (the retried close rewrote finished_at a little later).
+      assert.ok(p.durationSeconds !== null && p.durationSeconds >= 0);
+      assert.ok(p.durationSeconds <= (job!.finishedAt!.getTime() - job!.startedAt.getTime()) / 1000);
     });
   });
 });

@@ -40,6 +40,7 @@ describe('npm start (bcsync start)', function () {
       TEMPORAL_UI_PORT: String(ui),
       METRICS_PORT: String(metrics),
       CONSOLE_PORT: String(consolePort),
+      SYNC_METRICS_PORT: '0',
       // No MySQL answers here, so the embedded default must fall back to SQLite and say so.
       MYSQL_DEFAULT_URL: `mysql://root@127.0.0.1:${closedMysql}/bcsync`,
       EMULATORS: 'false',
@@ -185,6 +186,7 @@ describe('npm start (bcsync start)', function () {
       TEMPORAL_UI_PORT: String(ui),
       METRICS_PORT: String(metrics),
       CONSOLE_PORT: String(consolePort),
+      SYNC_METRICS_PORT: '0',
       MYSQL_DEFAULT_URL: `mysql://root@127.0.0.1:${closedMysql}/bcsync`,
       EMULATORS: 'false',
     };
@@ -245,6 +247,7 @@ describe('npm start (bcsync start)', function () {
       TEMPORAL_DEV_PORT: String(grpc),
       TEMPORAL_UI_PORT: String(ui),
       METRICS_PORT: String(metrics),
+      SYNC_METRICS_PORT: '0',
       MYSQL_URL: `${r.mysqlServerUrl}/${r.database}_demo`,
       EMULATOR_BC_PORT: String(bcPort),
       EMULATOR_DV_PORT: String(dvPort),

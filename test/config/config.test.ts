@@ -42,6 +42,25 @@ describe('config', function () {
     );
   });
 
+  it('serves the sync metrics on 127.0.0.1:9465 unless told a port, any port (0) or off, and names a bad value', () => {
+    assert.deepEqual(loadConfig({}).syncMetrics, { port: 9465, host: '127.0.0.1' });
+    assert.equal(loadConfig({ SYNC_METRICS_PORT: '0' }).syncMetrics.port, 0);
+    assert.equal(loadConfig({ SYNC_METRICS_PORT: 'OFF' }).syncMetrics.port, null);
+    assert.equal(loadConfig({ SYNC_METRICS_HOST: '0.0.0.0' }).syncMetrics.host, '0.0.0.0');
+    rejects({ SYNC_METRICS_PORT: '70000' }, 'SYNC_METRICS_PORT');
+    rejects({ SYNC_METRICS_PORT: 'sometimes' }, 'SYNC_METRICS_PORT');
+  });
+
+  it('takes the console URL for the run details as an http(s) URL without a trailing slash', () => {
+    assert.equal(loadConfig({}).consoleUrl, 'http://127.0.0.1:8090', "the console's own address");
+    assert.equal(loadConfig({ CONSOLE_ENABLED: 'false' }).consoleUrl, undefined);
+    assert.equal(
+      loadConfig({ CONSOLE_URL: 'https://sync.example.com/console/' }).consoleUrl,
+      'https://sync.example.com/console',
+    );
+    rejects({ CONSOLE_URL: 'console.example.com' }, 'CONSOLE_URL');
+  });
+
   it('names MYSQL_URL when it is not a MySQL URL', () => {
     rejects({ MYSQL_URL: 'postgres://localhost/x' }, 'MYSQL_URL');
     rejects({ MYSQL_URL: 'not a url' }, 'MYSQL_URL');

@@ -17,6 +17,7 @@ import { migrateLatest } from '../../store/migrate';
 import { listErrors } from '../../store/sync-errors';
 import type { FullSyncResult } from '../../engine/full-sync-types';
 import { createSyncWorker } from '../../worker/create-worker';
+import { createSyncMetrics, listMappingSchedules, type SyncMetrics } from '../../worker/sync-metrics';
 import { testResources, uniqueName } from './env';
 import { runFullSync } from './sync-runs';
 import { openFreshStore } from './stores';
@@ -102,6 +103,8 @@ export interface SyncStack {
   close(): Promise<void>;
   /** The full synchronization of `prerequisites`, when the options named any. */
   prerequisiteResult?: FullSyncResult;
+  /** The worker's sync metrics (fed by its activities and connectors), when the options asked for them. */
+  metrics?: SyncMetrics;
 }
 
 export interface SyncStackOptions {
@@ -115,6 +118,10 @@ export interface SyncStackOptions {
    * lookups on. Its result is `prerequisiteResult`. (Default: none)
    */
   prerequisites?: readonly string[];
+  /** Record sync metrics (`stack.metrics`) as the worker process does: activities and connectors feed them. */
+  metrics?: boolean;
+  /** The sync console's base URL the activities hand to runs. (Default: none) */
+  consoleUrl?: string;
 }
 
 /** Starts emulators, store and a worker; `close()` stops them all. */
@@ -126,12 +133,16 @@ export async function startSyncStack(o: SyncStackOptions = {}): Promise<SyncStac
       ? { matchingSystemUsers: o.seed?.salespeople ?? 6, ...o.seed }
       : (o.seed ?? {});
   const emulators = await startTestEmulators(seed);
-  const connectors = connectorsFor(emulators);
   const store = await openFreshStore('mysql');
   await migrateLatest(store);
   const taskQueue = uniqueName('sync');
   const { temporal } = testResources();
   let mappings = o.mappings ?? mappingsWith();
+  // The gauges list the mappings the worker started with.
+  const metrics = o.metrics
+    ? createSyncMetrics({ knex: store.knex, mappings, schedules: () => listMappingSchedules(temporal.client) })
+    : undefined;
+  const connectors = connectorsFor(emulators, metrics?.onRequest);
   let running: Promise<void> | undefined;
   const make = async (faults?: PageFaults) => {
     const worker = await createSyncWorker({
@@ -144,6 +155,8 @@ export async function startSyncStack(o: SyncStackOptions = {}): Promise<SyncStac
       pageSize: o.pageSize,
       overlapMs: o.overlapMs ?? 0,
       faults,
+      metrics: metrics?.recorder,
+      consoleUrl: o.consoleUrl,
     });
     running = worker.run();
     return worker;
@@ -153,6 +166,7 @@ export async function startSyncStack(o: SyncStackOptions = {}): Promise<SyncStac
     connectors,
     store,
     taskQueue,
+    metrics,
     worker: await make(),
     async restartWorker(r = {}) {
       if (stack.worker.getState() === 'RUNNING') stack.worker.shutdown();

@@ -38,6 +38,7 @@ export async function workerEnv(
     EMULATOR_DV_ORG_URL: ORG_URL,
     MAPPINGS_FILE: mappingsFile,
     METRICS_PORT: String(await freePort()),
+    SYNC_METRICS_PORT: '0',
     DATA_DIR: dir,
     ...extra,
   };

@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { type FinishedPass, runDetailsText, runVerdict, skippedRunDetailsText } from '../../../engine/run-outcome';
+import {
+  failedRunDetailsText,
+  type FinishedPass,
+  innermostMessage,
+  runDetailsText,
+  runVerdict,
+  skippedRunDetailsText,
+} from '../../../engine/run-outcome';
 import { type PassCounts, type PassDirection, zeroCounts } from '../../../engine/run-types';
 
 const counts = (c: Partial<PassCounts>): PassCounts => ({ ...zeroCounts(), ...c });
@@ -78,6 +85,38 @@ describe('the current-details text of a sync run', () => {
 
   it('has no "now" line when no pass is under way', () => {
     assert.equal(runDetailsText({ mapping: 'CURRENCY', mode: 'full', passes: [] }, null), '**CURRENCY** (full)');
+  });
+
+  it('ends with the outcome and totals, and links each job to its console page when the console is known', () => {
+    const passes = [
+      {
+        direction: 'to-dataverse' as const,
+        jobId: 7,
+        pages: 2,
+        status: 'completed_with_errors',
+        counts: counts({ failed: 84, modified: 3 }),
+      },
+    ];
+    assert.equal(
+      runDetailsText({ mapping: 'CONTACT', mode: 'incremental', passes }, null, {
+        consoleUrl: 'https://sync.example.com/console/',
+        verdict: runVerdict(passes),
+      }),
+      [
+        '**CONTACT** (incremental)',
+        'Outcome: **completed_with_errors** — 84 failed, 3 changed',
+        '- to-dataverse: completed_with_errors, [job 7](https://sync.example.com/console/jobs/7), 2 pages — inserted 0, modified 3, unchanged 0, skipped 0, failed 84',
+      ].join('\n'),
+    );
+  });
+
+  it('ends a run that gave up with the innermost cause of its failure', () => {
+    const failure = { message: 'Activity task failed', cause: { message: 'business-central: authentication refused' } };
+    assert.equal(
+      failedRunDetailsText('**CUSTOMER** (incremental)', innermostMessage(failure)),
+      '**CUSTOMER** (incremental)\nOutcome: **failed** — business-central: authentication refused',
+    );
+    assert.equal(failedRunDetailsText('', 'x'), 'Outcome: **failed** — x');
   });
 
   it('says why a scheduled run was skipped', () => {
