@@ -1,6 +1,7 @@
 // The in-memory state of the Dataverse emulator: rows per entity set, the global version counter behind
 // `versionnumber`/ETags, deletion tombstones for change tracking, and an undo log that makes change sets and bulk
 // actions atomic. Serializable to JSON for the optional state file.
+import { OrderedIndex } from '../shared/ordered-index';
 import { OptionSets, type OptionSetSnapshot } from './option-sets';
 import { TABLES } from './schema';
 
@@ -20,6 +21,8 @@ interface TableState {
   tombstones: Tombstone[];
   /** Per alternate key (index in TableDef.alternateKeys): normalized key values → row id. */
   keyIndex: Map<string, string>[];
+  /** Rows in (modifiedon, primary key) order, as Dataverse sorts them: strings case-insensitively. */
+  byModified: OrderedIndex<Row>;
 }
 
 /**
@@ -68,7 +71,12 @@ export class DataverseStore {
     this.tables = new Map(
       [...TABLES.values()].map((def) => [
         def.entitySet,
-        { rows: new Map(), tombstones: [], keyIndex: def.alternateKeys.map(() => new Map<string, string>()) },
+        {
+          rows: new Map(),
+          tombstones: [],
+          keyIndex: def.alternateKeys.map(() => new Map<string, string>()),
+          byModified: new OrderedIndex<Row>('modifiedon', def.primaryKey, { caseInsensitive: true, guidOrder: 'text' }),
+        },
       ]),
     );
     this.changeCount++;
@@ -126,6 +134,11 @@ export class DataverseStore {
     return this.table(entitySet).rows.values();
   }
 
+  /** The rows of a table in (modifiedon, primary key) order, kept up to date on every write and undo. */
+  rowsByModified(entitySet: string): OrderedIndex<Row> {
+    return this.table(entitySet).byModified;
+  }
+
   count(entitySet: string): number {
     return this.table(entitySet).rows.size;
   }
@@ -169,8 +182,13 @@ export class DataverseStore {
       const after = next === undefined ? undefined : alternateKeyString(next.values, columns);
       if (after !== undefined) index.set(after, key);
     });
-    if (next === undefined) t.rows.delete(key);
-    else t.rows.set(key, next);
+    if (next === undefined) {
+      t.rows.delete(key);
+      t.byModified.delete(key);
+    } else {
+      t.rows.set(key, next);
+      t.byModified.set(key, next.values.modifiedon ?? null, next);
+    }
   }
 
   /** Deletes a row and leaves a tombstone with a fresh version for change tracking. */
