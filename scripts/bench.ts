@@ -7,7 +7,7 @@
  * each figure and what bounds it.
  *
  * Options (defaults in brackets): --customers N [10000] --large N [100000] --small N [1000] --changes N [100]
- * --latency MS [20] --scale-latency MS [200] --scale-customers N [5000] --page N [200] --out FILE;
+ * --latency MS [20] --scale-latency MS [200] --scale-customers N [1000] --page N [200] --out FILE;
  * --quick (1,000 / 5,000 / 1,000, a few minutes) and --smoke (200 customers, no latency: the test's form).
  * Needs MySQL (MYSQL_URL or root@127.0.0.1:3306) and the pinned Temporal CLI (installed into the cache like
  * `npm start` does).
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     .option('--changes <n>', 'changed customers in the incremental runs', Number, 100)
     .option('--latency <ms>', 'latency per request', Number, 20)
     .option('--scale-latency <ms>', 'latency per request of the one-vs-two-workers runs', Number, 200)
-    .option('--scale-customers <n>', 'customers of the one-vs-two-workers runs', Number, 5_000)
+    .option('--scale-customers <n>', 'customers of the one-vs-two-workers runs', Number, 1_000)
     .option('--page <n>', 'records per page', Number, 200)
     .option('--out <file>', 'where to write the JSON (Default: bench/results/<date>-<kind>.json)')
     .option('--quick', 'a few minutes: 1,000 customers, large 5,000, scale-out 1,000')

@@ -238,6 +238,8 @@ export function listRows(store: DataverseStore, now: () => Date, request: ListRe
         ? undefined
         : parseFilter(filterText, dataverseFilterDialect),
     lookup: (id) => store.get(table.entitySet, id),
+    lookupBy: (field, values) =>
+      readableColumns(table).includes(field) ? store.rowsWhereEqual(table.entitySet, field, values) : undefined,
   });
   request.stats?.recordPageRead(page.examined, page.sorted);
   const result: ListResult = { rows: page.items, select, expand };

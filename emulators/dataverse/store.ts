@@ -23,6 +23,21 @@ interface TableState {
   keyIndex: Map<string, string>[];
   /** Rows in (modifiedon, primary key) order, as Dataverse sorts them: strings case-insensitively. */
   byModified: OrderedIndex<Row>;
+  /** Equality indexes built on first use: column → lower-cased string value → row ids. */
+  byColumn: Map<string, Map<string, Set<string>>>;
+}
+
+function indexColumn(index: Map<string, Set<string>>, value: unknown, key: string, add: boolean): void {
+  if (typeof value !== 'string') return;
+  const folded = value.toLowerCase();
+  let keys = index.get(folded);
+  if (add) {
+    if (!keys) index.set(folded, (keys = new Set()));
+    keys.add(key);
+  } else {
+    keys?.delete(key);
+    if (keys?.size === 0) index.delete(folded);
+  }
 }
 
 /**
@@ -76,6 +91,7 @@ export class DataverseStore {
           tombstones: [],
           keyIndex: def.alternateKeys.map(() => new Map<string, string>()),
           byModified: new OrderedIndex<Row>('modifiedon', def.primaryKey, { caseInsensitive: true, guidOrder: 'text' }),
+          byColumn: new Map(),
         },
       ]),
     );
@@ -134,6 +150,24 @@ export class DataverseStore {
     return this.table(entitySet).rows.values();
   }
 
+  /**
+   * The rows whose string `column` equals one of `values` case-insensitively, through an equality index built on the
+   * first call for that column and kept up to date on every write and undo after it (matching reads such as
+   * `name eq 'A' or name eq 'B'` then cost the values, not the table).
+   */
+  rowsWhereEqual(entitySet: string, column: string, values: readonly string[]): Row[] {
+    const t = this.table(entitySet);
+    let index = t.byColumn.get(column);
+    if (!index) {
+      index = new Map();
+      for (const [key, row] of t.rows) indexColumn(index, row.values[column], key, true);
+      t.byColumn.set(column, index);
+    }
+    const keys = new Set<string>();
+    for (const value of values) for (const key of index.get(value.toLowerCase()) ?? []) keys.add(key);
+    return [...keys].map((key) => t.rows.get(key)!);
+  }
+
   /** The rows of a table in (modifiedon, primary key) order, kept up to date on every write and undo. */
   rowsByModified(entitySet: string): OrderedIndex<Row> {
     return this.table(entitySet).byModified;
@@ -182,6 +216,10 @@ export class DataverseStore {
       const after = next === undefined ? undefined : alternateKeyString(next.values, columns);
       if (after !== undefined) index.set(after, key);
     });
+    for (const [column, index] of t.byColumn) {
+      if (previous !== undefined) indexColumn(index, previous.values[column], key, false);
+      if (next !== undefined) indexColumn(index, next.values[column], key, true);
+    }
     if (next === undefined) {
       t.rows.delete(key);
       t.byModified.delete(key);

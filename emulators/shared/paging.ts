@@ -64,6 +64,11 @@ export interface KeysetPageRequest<T extends Record<string, unknown>> {
   filterExpression?: FilterExpression;
   /** The row with this key, for filters that only list keys (`id eq A or id eq B`, `id in (…)`). */
   lookup?: (key: string) => T | undefined;
+  /**
+   * The rows whose `field` equals one of `values` compared case-insensitively (a superset is fine: the filter is
+   * applied to them), for filters that list values of one field; undefined when the field has no equality index.
+   */
+  lookupBy?: (field: string, values: readonly string[]) => Iterable<T> | undefined;
 }
 
 /** One page and, when more rows follow, the token for the next one. */
@@ -119,9 +124,7 @@ export function paginateKeyset<T extends Record<string, unknown>>(request: Keyse
       if (candidates.length >= want) break;
     }
   } else {
-    const keys =
-      request.lookup && request.filterExpression ? keyList(request.filterExpression, request.keyField) : undefined;
-    const source = keys ? lookupAll(keys, request.lookup!) : request.records;
+    const source = (request.filterExpression && pointLookup(request, request.filterExpression)) ?? request.records;
     for (const record of source) {
       examined++;
       if (request.filter && !request.filter(record)) continue;
@@ -224,30 +227,58 @@ function isGuidText(s: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 }
 
-/** The GUIDs of a filter that is only `key eq G` terms joined by `or`, or `key in (G, …)`; otherwise undefined. */
-function keyList(e: FilterExpression, keyField: string): string[] | undefined {
+/**
+ * `field eq 'v1' or field eq 'v2' …` (or `field in (…)`) on one field with plain string literals: the field and the
+ * values; otherwise undefined. Plain: not a number or a datetime, whose equality the filter decides by value, not text.
+ */
+function equalityList(e: FilterExpression): { field: string; values: string[] } | undefined {
   if (e.kind === 'or') {
-    const left = keyList(e.left, keyField);
-    const right = left && keyList(e.right, keyField);
-    return left && right ? [...left, ...right] : undefined;
+    const left = equalityList(e.left);
+    const right = left && equalityList(e.right);
+    return left && right && left.field === right.field
+      ? { field: left.field, values: [...left.values, ...right.values] }
+      : undefined;
   }
-  if (e.kind === 'in' && e.left.kind === 'property' && e.left.path === keyField) {
-    const values = e.values.map((v) => (v.kind === 'literal' && typeof v.value === 'string' ? v.value : undefined));
-    return values.every((v) => v !== undefined && isGuidText(v)) ? (values as string[]) : undefined;
+  if (e.kind === 'in' && e.left.kind === 'property') {
+    const values = e.values.map((v) => (v.kind === 'literal' && isPlainText(v.value) ? v.value : undefined));
+    return values.every((v) => v !== undefined) ? { field: e.left.path, values: values } : undefined;
   }
-  const bound = comparisonOn(e, keyField, (l) => typeof l.value === 'string' && isGuidText(l.value));
-  return bound && bound.op === 'eq' ? [bound.value as string] : undefined;
+  if (e.kind !== 'compare' || e.op !== 'eq') return undefined;
+  const [property, literal] = e.left.kind === 'property' ? [e.left, e.right] : [e.right, e.left];
+  if (property.kind !== 'property' || literal.kind !== 'literal' || !isPlainText(literal.value)) return undefined;
+  return { field: property.path, values: [literal.value] };
 }
 
-function lookupAll<T>(keys: readonly string[], lookup: (key: string) => T | undefined): T[] {
-  const seen = new Set<string>();
-  const rows: T[] = [];
-  for (const key of keys) {
-    const lower = key.toLowerCase();
-    if (seen.has(lower)) continue;
-    seen.add(lower);
-    const row = lookup(key);
-    if (row !== undefined) rows.push(row);
+function isPlainText(value: unknown): value is string {
+  return (
+    typeof value === 'string' && value.trim() !== '' && Number.isNaN(Number(value)) && !/^\d{4}-\d\d-\d\d/.test(value)
+  );
+}
+
+/**
+ * The rows a filter can only match when one of its conjuncts lists values of one field (the key, or a field with an
+ * equality index): looked up instead of scanned; the whole filter is still applied to them. Undefined: scan.
+ */
+function pointLookup<T extends Record<string, unknown>>(
+  request: KeysetPageRequest<T>,
+  expression: FilterExpression,
+): T[] | undefined {
+  for (const part of conjuncts(expression)) {
+    const list = equalityList(part);
+    if (!list) continue;
+    if (list.field === request.keyField && request.lookup && list.values.every(isGuidText)) {
+      const seen = new Set<string>();
+      const rows: T[] = [];
+      for (const key of list.values) {
+        if (seen.has(key.toLowerCase())) continue;
+        seen.add(key.toLowerCase());
+        const row = request.lookup(key);
+        if (row !== undefined) rows.push(row);
+      }
+      return rows;
+    }
+    const rows = request.lookupBy?.(list.field, list.values);
+    if (rows) return [...rows];
   }
-  return rows;
+  return undefined;
 }

@@ -74,6 +74,13 @@ function readAll(copy: Copy, query: Query, guidOrder: GuidOrder, between: () => 
       index: copy.index,
       filterExpression: expression,
       lookup: copy.index ? (id) => copy.rows.get(id.toLowerCase()) : undefined,
+      // An equality index on `name` (case-insensitive), as the Dataverse store keeps for matching reads.
+      lookupBy: copy.index
+        ? (field, values) =>
+            field === 'name'
+              ? [...copy.rows.values()].filter((r) => values.some((v) => v.toLowerCase() === r.name.toLowerCase()))
+              : undefined
+        : undefined,
     });
     ids.push(...page.items.map((r) => r.id));
     examined += page.examined;
@@ -108,6 +115,11 @@ describe('ordered (modified-on, key) index', () => {
         { filter: `modified ge ${at(20)}`, orderBy: 'modified,id', pageSize: 20, skip: 15 },
         { filter: `modified ge ${at(20)}`, orderBy: 'modified desc,id', pageSize: 100 },
         { orderBy: 'name,id', pageSize: 100 },
+        {
+          filter: `modified ge ${at(5)} and (name eq 'n3' or name eq 'N5' or name eq 'new')`,
+          orderBy: 'name,id',
+          pageSize: 30,
+        },
       ];
       for (const [n, query] of queries.entries()) {
         const copies = [
