@@ -183,19 +183,28 @@ async function main(): Promise<void> {
     log(`product: ${o.customers} customers`);
     const main = await product('main', o.customers, o.latency);
     let productRun: ProductRun;
-    let idle: { bc: number; dv: number; seconds: number; bySet: ProductRun['bySet'] };
-    let settle: { bc: number; dv: number; written: number };
+    let idle: { bc: number; dv: number; seconds: number; written: number; bySet: ProductRun['bySet'] };
+    let settle: { bc: number; dv: number; written: number; bySet: ProductRun['bySet'] }[];
     let small: ChangesRun | undefined;
     let peakAtCustomers: number;
     try {
       productRun = await main.run({ mode: 'full', direction: 'to-dataverse' });
       peakAtCustomers = Math.max(...main.peakRssMb());
-      // The first incremental run in both directions reads what the full run wrote (Dataverse has no watermark yet);
-      // the second has nothing to do: that is the idle run.
-      const first = await main.run({ mode: 'incremental' });
-      settle = { ...first.requests, written: first.written };
+      // The first incremental run in both directions reads what the full run wrote (Dataverse has no watermark yet)
+      // and may write (the Dataverse-only account becomes a BC customer); the run after a run that wrote something
+      // reads that write back. Runs until one writes nothing (at most three): the run after it is the idle run.
+      settle = [];
+      for (let i = 0; i < 3 && (settle.length === 0 || settle[settle.length - 1].written > 0); i++) {
+        const run = await main.run({ mode: 'incremental' });
+        settle.push({ ...run.requests, written: run.written, bySet: run.bySet });
+      }
       const idleRun = await main.run({ mode: 'incremental' });
-      idle = { ...idleRun.requests, seconds: round(idleRun.seconds, 2), bySet: idleRun.bySet };
+      idle = {
+        ...idleRun.requests,
+        seconds: round(idleRun.seconds, 2),
+        written: idleRun.written,
+        bySet: idleRun.bySet,
+      };
       if (o.small === o.customers) small = await changesRun(main, o.customers, o.changes);
     } finally {
       await closeStack(main);
@@ -370,8 +379,9 @@ async function main(): Promise<void> {
           historyEvents: productRun.historyEvents,
           outcome: productRun.result.outcome,
           requestsPerSide: productRun.requests,
+          bySet: productRun.bySet,
         },
-        settleRun: settle,
+        settleRuns: settle,
         idleRun: idle,
         changes: { small, large },
         large: { ...productThroughput(largeFull), historyEvents: largeFull.historyEvents },

@@ -64,6 +64,9 @@ describe('npm run bench --smoke', function () {
       assert.equal(run.failed, 0);
     }
     assert.equal(details.product.failed, 0);
+    // The idle run follows a run that wrote nothing, and writes nothing itself.
+    assert.equal(details.settleRuns[details.settleRuns.length - 1].written, 0);
+    assert.equal(details.idleRun.written, 0);
     assert.equal(details.changes.small.written, 20);
     assert.equal(details.changes.large.written, 20);
     for (const run of details.scaleOut.runs) {
