@@ -9,6 +9,7 @@ import {
   compileFilter,
   filterPropertyPaths,
   parseFilter,
+  type FilterExpression,
   type RecordPredicate,
 } from '../shared/odata-filter';
 import {
@@ -21,7 +22,9 @@ import {
   parseTop,
   type ExpandItem,
 } from '../shared/odata-query';
+import type { OrderedIndex } from '../shared/ordered-index';
 import { paginateKeyset } from '../shared/paging';
+import type { RequestStats } from '../shared/stats';
 import type { MonotonicClock } from '../shared/clock';
 import { ENTITIES, tableOf, type ApiRoot, type EntityDef } from './entities';
 import {
@@ -32,7 +35,7 @@ import {
   touchInvoice,
   type RuleContext,
 } from './rules';
-import type { BcStore, CompanyState, StoredRecord } from './store';
+import type { BcStore, CompanyState, StoredRecord, Table } from './store';
 import { isGuid, validateBody } from './validation';
 import {
   companyRecord,
@@ -54,6 +57,8 @@ export interface ApiContext {
   clock: MonotonicClock;
   /** Server-driven page size when the client sends no smaller `odata.maxpagesize`. */
   pageSize: number;
+  /** Where page reads count the rows they looked at (`/__emulator/stats`). */
+  stats?: RequestStats;
 }
 
 /** One operation: a top-level request or one request of a `$batch`. */
@@ -249,7 +254,8 @@ function routeInCompany(scope: Scope, rest: Segment[]): OperationResponse {
   const def = entityOf(scope, first.name);
   if (rest.length === 1) {
     if (first.key === undefined) {
-      if (request.method === 'GET') return listResponse(scope, def, () => collectionSource(scope, def), first.name);
+      if (request.method === 'GET')
+        return listResponse(scope, def, () => collectionSource(scope, def), first.name, false, plainTable(scope, def));
       if (request.method === 'POST') return createResponse(scope, def, request.body, {});
       throw methodNotAllowed(request.method, def.entitySet);
     }
@@ -325,6 +331,12 @@ function getRecord(scope: Scope, def: EntityDef, id: string): StoredRecord {
   return record;
 }
 
+/** The stored table a collection reads as it is (not a computed view), whose indexes a page read may use. */
+function plainTable(scope: Scope, def: EntityDef): Table | undefined {
+  if (def.entitySet === 'customerFinancialDetails' || def.entitySet === 'customerStatistics') return undefined;
+  return scope.ctx.store.table(scope.companyId, tableOf(def));
+}
+
 function collectionSource(scope: Scope, def: EntityDef): Iterable<StoredRecord> {
   if (def.entitySet === 'customerFinancialDetails') {
     const customers = scope.ctx.store.table(scope.companyId, 'customers').records.values();
@@ -373,6 +385,7 @@ function listCompanies(ctx: ApiContext, request: OperationRequest): OperationRes
 
 interface QueryOptions {
   filter?: RecordPredicate;
+  filterExpression?: FilterExpression;
   select?: string[];
   expand: ExpandItem[];
   orderBy: ReturnType<typeof parseOrderBy>;
@@ -409,6 +422,7 @@ function readQueryOptions(
     const dialect = { ...businessCentralFilterDialect, allowIn: request.query.get('$schemaversion') === '2.1' };
     const tree = parseFilter(raw['$filter'], dialect);
     for (const path of filterPropertyPaths(tree)) checkProperty(def, path, true);
+    out.filterExpression = tree;
     const cache = cacheOf();
     const set = tableOf(def);
     out.filter = compileFilter(tree, {
@@ -486,6 +500,7 @@ function listResponse(
   source: () => Iterable<StoredRecord>,
   contextSet: string,
   nested = false,
+  table?: Table,
 ): OperationResponse {
   const { request } = scope;
   const options = readQueryOptions(request, def, () => scope.cache);
@@ -510,7 +525,13 @@ function listResponse(
     caseInsensitive: false,
     guidOrder: 'sqlserver',
     getValue: (r, path) => fieldValue(set, r, path, scope.cache),
+    index: table?.byModified as OrderedIndex<StoredRecord & Record<string, unknown>> | undefined,
+    filterExpression: options.filterExpression,
+    lookup: table
+      ? (id) => table.records.get(id.toLowerCase()) as (StoredRecord & Record<string, unknown>) | undefined
+      : undefined,
   });
+  scope.ctx.stats?.recordPageRead(page.examined, page.sorted);
   const body: Record<string, unknown> = {
     '@odata.context': nested
       ? `${request.apiRootUrl}/$metadata#${set}`

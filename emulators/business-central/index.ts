@@ -106,7 +106,7 @@ export async function startBusinessCentralEmulator(
   const protection = new ServiceProtection(options.limits, () => clock.now());
   const faults = new FaultInjector();
   const stats = new RequestStats();
-  const ctx: ApiContext = { store, clock, pageSize };
+  const ctx: ApiContext = { store, clock, pageSize, stats };
   const webhooks = new WebhookManager(options.webhooks, clock, (id) => store.companies.has(id));
   store.changeListener = (event) => webhooks.onChange(event);
 

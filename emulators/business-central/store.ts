@@ -3,6 +3,7 @@
 // monotonic clock and bumps the record's version (the source of its ETag).
 
 import { EmulatorError } from '../shared/errors';
+import { OrderedIndex } from '../shared/ordered-index';
 import type { MonotonicClock } from '../shared/clock';
 import type { BusinessCentralDemoData, DemoCompany } from '../shared/demo-data';
 import { ENTITIES, STORED_SETS } from './entities';
@@ -54,11 +55,19 @@ function keyText(value: unknown): string {
   return typeof value === 'string' ? value : value == null ? '' : JSON.stringify(value);
 }
 
-/** One table: records by id, the unique-key index and (for lines) an index by document. */
+/**
+ * One table: records by id, the unique-key index, the (lastModifiedDateTime, id) index that page reads walk and (for
+ * lines) an index by document.
+ */
 export class Table {
   readonly records = new Map<string, StoredRecord>();
   readonly unique = new Map<string, string>();
   readonly byDocument = new Map<string, Set<string>>();
+  /** In BC's order for `$orderby=lastModifiedDateTime,id`: case-sensitive, GUIDs as SQL Server orders them. */
+  readonly byModified = new OrderedIndex<StoredRecord>('lastModifiedDateTime', 'id', {
+    caseInsensitive: false,
+    guidOrder: 'sqlserver',
+  });
 
   constructor(readonly set: string) {}
 
@@ -70,6 +79,7 @@ export class Table {
   }
 
   index(record: StoredRecord): void {
+    this.byModified.set(record.data['id'], record.data['lastModifiedDateTime'] ?? null, record);
     const key = this.uniqueKeyOf(record.data);
     if (key !== undefined) this.unique.set(key, record.data['id'] as string);
     const doc = record.data['documentId'];
@@ -81,6 +91,7 @@ export class Table {
   }
 
   unindex(record: StoredRecord): void {
+    this.byModified.delete(record.data['id']);
     const key = this.uniqueKeyOf(record.data);
     if (key !== undefined && this.unique.get(key) === record.data['id']) this.unique.delete(key);
     const doc = record.data['documentId'];

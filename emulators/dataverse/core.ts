@@ -3,6 +3,7 @@
 import { type DuplicateRule, type EntityRef, type WriteEnv } from './record-writer';
 import { splitEntityReference } from './keys';
 import { type DataverseStore } from './store';
+import type { RequestStats } from '../shared/stats';
 
 /** Knobs that tests and `POST /__emulator/limits`-style routes may change at run time. */
 export interface DataverseSettings {
@@ -46,6 +47,8 @@ export interface DataverseCore {
   readonly store: DataverseStore;
   readonly settings: DataverseSettings;
   readonly now: () => Date;
+  /** Where page reads count the rows they looked at (`/__emulator/stats`). */
+  readonly stats?: RequestStats;
 }
 
 /** The entity set and record id a request addresses, for stats and fault rules; never throws. */

@@ -131,7 +131,8 @@ export async function startDataverseEmulator(
     changeTrackingDisabled: new Set(options.changeTrackingDisabled ?? []),
     changeTrackingRetentionMs: options.changeTrackingRetentionMs ?? SEVEN_DAYS_MS,
   };
-  const core: DataverseCore = { store, settings, now: clock };
+  const stats = new RequestStats();
+  const core: DataverseCore = { store, settings, now: clock, stats };
   const issuer = new TokenIssuer({
     clientId: options.clientId ?? 'bcsync-demo',
     clientSecret: options.clientSecret ?? 'bcsync-demo-secret',
@@ -155,7 +156,6 @@ export async function startDataverseEmulator(
   });
   const budget = new ExecutionBudget(budgetLimits(), () => clock().getTime());
   const faults = new FaultInjector();
-  const stats = new RequestStats();
   const stateFile =
     options.stateFile === undefined
       ? undefined

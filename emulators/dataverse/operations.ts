@@ -161,6 +161,7 @@ function getCollection(core: DataverseCore, request: DvRequest, table: TableDef)
     query: request.query,
     maxPageSize,
     defaultPageSize: core.settings.defaultPageSize,
+    stats: core.stats,
   });
   const ctx = { store: core.store, now: core.now, annotations: annotations?.filter };
   const body: Record<string, unknown> = { '@odata.context': contextUrl(request, table, result.select) };

@@ -22,6 +22,7 @@ import {
   type ExpandItem,
 } from '../shared/odata-query';
 import { paginateKeyset } from '../shared/paging';
+import type { RequestStats } from '../shared/stats';
 
 /** Dataverse never pages above 5,000 rows and never counts above 5,000. */
 export const MAX_PAGE_SIZE = 5000;
@@ -191,6 +192,8 @@ export interface ListRequest {
   readonly query: URLSearchParams;
   readonly maxPageSize: number | undefined;
   readonly defaultPageSize: number;
+  /** Where the read counts the rows it looked at. */
+  readonly stats?: RequestStats;
 }
 
 export interface ListResult {
@@ -207,7 +210,8 @@ export function listRows(store: DataverseStore, now: () => Date, request: ListRe
   const { table, query } = request;
   if (query.has('$skip')) throw badRequest('Skip Clause is not supported in CRM', E);
   const select = selectOf(table, query.get('$select') ?? undefined);
-  const filter = filterOf(store, table, query.get('$filter') ?? undefined, now);
+  const filterText = query.get('$filter') ?? undefined;
+  const filter = filterOf(store, table, filterText, now);
   const orderBy = parseOrderBy(query.get('$orderby') ?? undefined, E);
   for (const term of orderBy) checkPath(table, term.path);
   const expand = expandOf(table, query.get('$expand') ?? undefined);
@@ -228,7 +232,16 @@ export function listRows(store: DataverseStore, now: () => Date, request: ListRe
     caseInsensitive: true,
     getValue: (row, path) => rowValue(store, table, row, path),
     errorCode: E,
+    index: store.rowsByModified(table.entitySet),
+    filterExpression:
+      filterText === undefined || filterText.trim() === ''
+        ? undefined
+        : parseFilter(filterText, dataverseFilterDialect),
+    lookup: (id) => store.get(table.entitySet, id),
+    lookupBy: (field, values) =>
+      readableColumns(table).includes(field) ? store.rowsWhereEqual(table.entitySet, field, values) : undefined,
   });
+  request.stats?.recordPageRead(page.examined, page.sorted);
   const result: ListResult = { rows: page.items, select, expand };
   if (page.nextSkipToken !== undefined)
     result.nextSkipToken = encodeSkipToken(page.nextSkipToken, (cursor?.page ?? 1) + 1);

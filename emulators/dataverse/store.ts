@@ -1,6 +1,7 @@
 // The in-memory state of the Dataverse emulator: rows per entity set, the global version counter behind
 // `versionnumber`/ETags, deletion tombstones for change tracking, and an undo log that makes change sets and bulk
 // actions atomic. Serializable to JSON for the optional state file.
+import { OrderedIndex } from '../shared/ordered-index';
 import { OptionSets, type OptionSetSnapshot } from './option-sets';
 import { TABLES } from './schema';
 
@@ -20,6 +21,23 @@ interface TableState {
   tombstones: Tombstone[];
   /** Per alternate key (index in TableDef.alternateKeys): normalized key values → row id. */
   keyIndex: Map<string, string>[];
+  /** Rows in (modifiedon, primary key) order, as Dataverse sorts them: strings case-insensitively. */
+  byModified: OrderedIndex<Row>;
+  /** Equality indexes built on first use: column → lower-cased string value → row ids. */
+  byColumn: Map<string, Map<string, Set<string>>>;
+}
+
+function indexColumn(index: Map<string, Set<string>>, value: unknown, key: string, add: boolean): void {
+  if (typeof value !== 'string') return;
+  const folded = value.toLowerCase();
+  let keys = index.get(folded);
+  if (add) {
+    if (!keys) index.set(folded, (keys = new Set()));
+    keys.add(key);
+  } else {
+    keys?.delete(key);
+    if (keys?.size === 0) index.delete(folded);
+  }
 }
 
 /**
@@ -68,7 +86,13 @@ export class DataverseStore {
     this.tables = new Map(
       [...TABLES.values()].map((def) => [
         def.entitySet,
-        { rows: new Map(), tombstones: [], keyIndex: def.alternateKeys.map(() => new Map<string, string>()) },
+        {
+          rows: new Map(),
+          tombstones: [],
+          keyIndex: def.alternateKeys.map(() => new Map<string, string>()),
+          byModified: new OrderedIndex<Row>('modifiedon', def.primaryKey, { caseInsensitive: true, guidOrder: 'text' }),
+          byColumn: new Map(),
+        },
       ]),
     );
     this.changeCount++;
@@ -126,6 +150,29 @@ export class DataverseStore {
     return this.table(entitySet).rows.values();
   }
 
+  /**
+   * The rows whose string `column` equals one of `values` case-insensitively, through an equality index built on the
+   * first call for that column and kept up to date on every write and undo after it (matching reads such as
+   * `name eq 'A' or name eq 'B'` then cost the values, not the table).
+   */
+  rowsWhereEqual(entitySet: string, column: string, values: readonly string[]): Row[] {
+    const t = this.table(entitySet);
+    let index = t.byColumn.get(column);
+    if (!index) {
+      index = new Map();
+      for (const [key, row] of t.rows) indexColumn(index, row.values[column], key, true);
+      t.byColumn.set(column, index);
+    }
+    const keys = new Set<string>();
+    for (const value of values) for (const key of index.get(value.toLowerCase()) ?? []) keys.add(key);
+    return [...keys].map((key) => t.rows.get(key)!);
+  }
+
+  /** The rows of a table in (modifiedon, primary key) order, kept up to date on every write and undo. */
+  rowsByModified(entitySet: string): OrderedIndex<Row> {
+    return this.table(entitySet).byModified;
+  }
+
   count(entitySet: string): number {
     return this.table(entitySet).rows.size;
   }
@@ -169,8 +216,17 @@ export class DataverseStore {
       const after = next === undefined ? undefined : alternateKeyString(next.values, columns);
       if (after !== undefined) index.set(after, key);
     });
-    if (next === undefined) t.rows.delete(key);
-    else t.rows.set(key, next);
+    for (const [column, index] of t.byColumn) {
+      if (previous !== undefined) indexColumn(index, previous.values[column], key, false);
+      if (next !== undefined) indexColumn(index, next.values[column], key, true);
+    }
+    if (next === undefined) {
+      t.rows.delete(key);
+      t.byModified.delete(key);
+    } else {
+      t.rows.set(key, next);
+      t.byModified.set(key, next.values.modifiedon ?? null, next);
+    }
   }
 
   /** Deletes a row and leaves a tombstone with a fresh version for change tracking. */

@@ -17,6 +17,11 @@ export interface StatsSnapshot extends RequestCounters {
   throttled: number;
   /** Requests answered by a fault rule. */
   faulted: number;
+  /**
+   * Collection page reads and the rows they looked at and sorted: with the (modified-on, key) index a page read
+   * examines about the rows it returns whatever the table's size; without it, every row of the table.
+   */
+  pageReads: { count: number; rowsExamined: number; rowsSorted: number };
 }
 
 function emptyCounters(): RequestCounters {
@@ -37,7 +42,14 @@ export class RequestStats {
   private data: StatsSnapshot = RequestStats.empty();
 
   private static empty(): StatsSnapshot {
-    return { ...emptyCounters(), batchOperations: emptyCounters(), tokenRequests: 0, throttled: 0, faulted: 0 };
+    return {
+      ...emptyCounters(),
+      batchOperations: emptyCounters(),
+      tokenRequests: 0,
+      throttled: 0,
+      faulted: 0,
+      pageReads: { count: 0, rowsExamined: 0, rowsSorted: 0 },
+    };
   }
 
   /** Counts one API request (the outer request for a batch). */
@@ -60,6 +72,13 @@ export class RequestStats {
 
   recordFaulted(): void {
     this.data.faulted++;
+  }
+
+  /** Counts one collection page read and the rows it examined and sorted. */
+  recordPageRead(examined: number, sorted: number): void {
+    this.data.pageReads.count++;
+    this.data.pageReads.rowsExamined += examined;
+    this.data.pageReads.rowsSorted += sorted;
   }
 
   /** A deep copy of the counters. */
