@@ -56,7 +56,11 @@ export function classifyDvError(
     retryable: false,
     scope,
     ...(recordKey !== undefined ? { recordKey } : {}),
-    ...(parsed?.message ? { detail: parsed.message.slice(0, 500) } : body === null && notJson ? { detail: notJson } : {}),
+    ...(parsed?.message
+      ? { detail: parsed.message.slice(0, 500) }
+      : body === null && notJson
+        ? { detail: notJson }
+        : {}),
   };
   if (/version stamp associated with the client has expired/i.test(apiMessage))
     return new ChangeTrackingExpiredError(init);

@@ -51,7 +51,13 @@ describe('bad answers from the APIs become clear connector errors', function () 
     };
   const dv = (): DataverseClient => createDataverseClient({ url: base, tokenProvider, retry });
   const bc = (): BusinessCentralClient =>
-    createBusinessCentralClient({ apiUrl: `${base}/v2.0`, tenant: 'cronus', companyId: COMPANY_ID, tokenProvider, retry });
+    createBusinessCentralClient({
+      apiUrl: `${base}/v2.0`,
+      tenant: 'cronus',
+      companyId: COMPANY_ID,
+      tokenProvider,
+      retry,
+    });
 
   /** Asserts `promise` rejects with `Class`, then returns the error for further checks. */
   async function failure<E extends Error>(promise: Promise<unknown>, Class: new (...args: never[]) => E): Promise<E> {
@@ -160,7 +166,11 @@ describe('bad answers from the APIs become clear connector errors', function () 
   });
 
   it("reports an error code the connector does not know with the API's code and message, not retryable", async () => {
-    handler = answer(400, 'application/json', '{"error":{"code":"0x8009ffff","message":"A brand-new rule refused it."}}');
+    handler = answer(
+      400,
+      'application/json',
+      '{"error":{"code":"0x8009ffff","message":"A brand-new rule refused it."}}',
+    );
     const error = await failure(dv().get('accounts', ACCOUNT_ID), ValidationError);
     assert.equal(error.code, '0x8009ffff');
     assert.equal(error.retryable, false);

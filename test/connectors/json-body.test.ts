@@ -57,7 +57,8 @@ describe('parseJsonOrNull, valueOf, selectWith', () => {
           error instanceof TransientServerError &&
           error.code === 'UnexpectedBody' &&
           error.retryable &&
-          error.message === `Dataverse answered GET accounts with JSON that has no 'value' array: '${JSON.stringify(body)}'`,
+          error.message ===
+            `Dataverse answered GET accounts with JSON that has no 'value' array: '${JSON.stringify(body)}'`,
       );
     }
   });
