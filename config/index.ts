@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { intervalProblem } from '../mappings/duration';
 
 /** Thrown by `loadConfig` when a variable is malformed or a required one is missing; `variable` names it. */
 export class ConfigError extends Error {
@@ -30,7 +31,12 @@ const bool = z
   })
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
-const port = z.coerce.number().int().min(0).max(65535);
+const PORT_MESSAGE = 'expected a port number from 0 to 65535';
+const port = z.coerce
+  .number({ message: PORT_MESSAGE })
+  .int({ message: PORT_MESSAGE })
+  .min(0, { message: PORT_MESSAGE })
+  .max(65535, { message: PORT_MESSAGE });
 const optionalString = z
   .string()
   .trim()
@@ -69,6 +75,14 @@ const duration = z
   .string()
   .trim()
   .regex(/^\d+(ms|s|m|h|d)$/, { message: "expected a duration such as '90s', '30m' or '2h'" });
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** A schedule interval: a duration from 10 s to 366 days, the bounds `bcsync schedule start --every` enforces. */
+const interval = duration.superRefine((text, ctx) => {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+  if (!match) return;
+  const problem = intervalProblem(text, Number(match[1]) * UNIT_MS[match[2]]);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const schema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -119,8 +133,8 @@ const schema = z.object({
 
   METRICS_PORT: port.default(9464),
   MAPPINGS_FILE: optionalString,
-  DEMO_SCHEDULE_EVERY: duration.default('1m'),
-  SCHEDULE_EVERY: duration.default('30m'),
+  DEMO_SCHEDULE_EVERY: interval.default('1m'),
+  SCHEDULE_EVERY: interval.default('30m'),
   SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
   WRITE_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(100),
   FAULT_KILL_AFTER_WRITE: z
