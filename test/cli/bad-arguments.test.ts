@@ -63,4 +63,19 @@ describe('bcsync refuses bad arguments and configuration values with exit 2 and 
       `bcsync: bad configuration: MAPPINGS_FILE: ${file}: mapping CUSTOMER, field 'schedule': '99999999999h' is longer than the maximum interval of 366d`,
     );
   });
+
+  it('refuses a MYSQL_URL without a database name or with one MySQL cannot hold, before connecting', async () => {
+    const noName = await runBcsync(['jobs'], { ...env, MYSQL_URL: 'mysql://root@127.0.0.1:3306/' });
+    assert.equal(noName.code, 1);
+    assert.equal(
+      noName.stderr.trim(),
+      'bcsync: MYSQL_URL: no database name in mysql://root@127.0.0.1:3306/ (expected …/dbname)',
+    );
+    const badName = await runBcsync(['jobs'], { ...env, MYSQL_URL: 'mysql://root@127.0.0.1:3306/bcsync%20prod' });
+    assert.equal(badName.code, 1);
+    assert.equal(
+      badName.stderr.trim(),
+      "bcsync: MYSQL_URL: database name 'bcsync prod' has characters outside [A-Za-z0-9_$-]",
+    );
+  });
 });
