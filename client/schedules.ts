@@ -16,16 +16,10 @@ import {
 } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { parseDuration } from '../mappings';
+import { intervalProblem, parseDuration } from '../mappings';
 import { BcSyncMapping, BcSyncOutcome } from '../workflows/definitions';
 import type { SyncMappingInput } from '../engine/run-types';
 import { runStaticDetails } from './run-metadata';
-
-/** The shortest schedule interval accepted (the server's own minimum for a catch-up window is 10 s as well). */
-export const MIN_INTERVAL_MS = 10_000;
-/** The longest interval: a job that runs less than once a year is no synchronization (and Temporal cannot compute a
- *  next run for an interval beyond its duration range, leaving a schedule that never runs). */
-const MAX_INTERVAL_MS = 366 * 86_400_000;
 
 /**
  * How late a missed tick may still start (after a server or worker outage). Short on purpose: one run after an outage
@@ -62,8 +56,8 @@ export function scheduledWorkflowIdOf(mapping: string): string {
  */
 export function parseInterval(text: string): number {
   const ms = parseDuration(text.trim());
-  if (ms < MIN_INTERVAL_MS) throw new Error(`'${text}' is shorter than the minimum interval of 10s`);
-  if (ms > MAX_INTERVAL_MS) throw new Error(`'${text}' is longer than the maximum interval of 366d`);
+  const problem = intervalProblem(text, ms);
+  if (problem) throw new Error(problem);
   return ms;
 }
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { intervalProblem } from '../mappings/duration';
 
 /** Thrown by `loadConfig` when a variable is malformed or a required one is missing; `variable` names it. */
 export class ConfigError extends Error {
@@ -31,7 +32,13 @@ const bool = z
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v))
   .meta({ type: 'boolean (true/false, yes/no, on/off, 1/0)' });
 
-const port = z.coerce.number().int().min(0).max(65535).meta({ type: 'port (0–65535)' });
+const PORT_MESSAGE = 'expected a port number from 0 to 65535';
+const port = z.coerce
+  .number({ message: PORT_MESSAGE })
+  .int({ message: PORT_MESSAGE })
+  .min(0, { message: PORT_MESSAGE })
+  .max(65535, { message: PORT_MESSAGE })
+  .meta({ type: 'port (0–65535)' });
 const optionalString = z
   .string()
   .trim()
@@ -77,6 +84,14 @@ const duration = z
 const secretFile = (variable: string) =>
   optionalString.describe(`A file holding ${variable} instead of the variable (a mounted secret); set one of the two.`);
 const secret = (description: string) => optionalString.meta({ description, secret: true });
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** A schedule interval: a duration from 10 s to 366 days, the bounds `bcsync schedule start --every` enforces. */
+const interval = duration.superRefine((text, ctx) => {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+  if (!match) return;
+  const problem = intervalProblem(text, Number(match[1]) * UNIT_MS[match[2]]);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /**
  * Every variable, with its description (`.describe()`, or `.meta({ description, secret })` for secrets): the source of
@@ -263,8 +278,8 @@ const schema = z.object({
   MAPPINGS_FILE: optionalString.describe(
     'A JSON file of mapping overrides (direction, filters, policies, schedule, field mappings; docs/mappings.md). Unset: DATA_DIR/demo-mappings.json if npm start wrote it, else the defaults.',
   ),
-  DEMO_SCHEDULE_EVERY: duration.default('1m').describe('Schedule interval of the demo schedules npm start creates.'),
-  SCHEDULE_EVERY: duration.default('30m').describe('Default schedule interval of `bcsync schedule start`.'),
+  DEMO_SCHEDULE_EVERY: interval.default('1m').describe('Schedule interval of the demo schedules npm start creates.'),
+  SCHEDULE_EVERY: interval.default('30m').describe('Default schedule interval of `bcsync schedule start`.'),
   SYNC_PAGE_SIZE: z.coerce
     .number()
     .int()

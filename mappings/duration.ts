@@ -18,3 +18,19 @@ export function parseDuration(text: string): number {
   if (total <= 0) throw new Error(`'${text}' is not a positive duration`);
   return total;
 }
+
+/** The shortest schedule interval accepted (the server's own minimum for a catch-up window is 10 s as well). */
+export const MIN_INTERVAL_MS = 10_000;
+/** The longest interval: a job that runs less than once a year is no synchronization (and Temporal cannot compute a
+ *  next run for an interval beyond its duration range, leaving a schedule that never runs). */
+export const MAX_INTERVAL_MS = 366 * 86_400_000;
+
+/**
+ * Why `ms`, the interval written `text`, cannot be a schedule interval (shorter than 10 s or longer than 366 days), or
+ * null when it can.
+ */
+export function intervalProblem(text: string, ms: number): string | null {
+  if (ms < MIN_INTERVAL_MS) return `'${text}' is shorter than the minimum interval of 10s`;
+  if (ms > MAX_INTERVAL_MS) return `'${text}' is longer than the maximum interval of 366d`;
+  return null;
+}

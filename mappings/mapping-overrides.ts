@@ -28,7 +28,7 @@ import {
   scalarSchema,
   updateConflictPolicies,
 } from './mapping-model';
-import { durationPattern } from './duration';
+import { durationPattern, intervalProblem, parseDuration } from './duration';
 import { transformNames } from './transform-names';
 
 const fieldOverrideSchema = z.strictObject({
@@ -54,7 +54,24 @@ const mappingOverrideSchema = z.strictObject({
     .optional(),
   updateConflictPolicy: z.enum(updateConflictPolicies).optional(),
   deletionConflictPolicy: z.enum(deletionConflictPolicies).optional(),
-  schedule: z.string().min(2).regex(durationPattern, "expected a duration such as '30m' or '1h'").optional(),
+  schedule: z
+    .string()
+    .min(2)
+    .regex(durationPattern, "expected a duration such as '30m' or '1h'")
+    .superRefine((text, ctx) => {
+      // The same bounds as `bcsync schedule start --every`: a schedule outside them would never run.
+      if (!durationPattern.test(text)) return;
+      let ms = 0;
+      try {
+        ms = parseDuration(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return;
+      }
+      const problem = intervalProblem(text, ms);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
   dependencies: z.array(z.string()).optional(),
   matchOn: z.array(z.strictObject({ bcField: z.string().min(1), dvField: z.string().min(1) })).optional(),
   matchCriteria: z

@@ -91,21 +91,42 @@ function applyOverrideFile(file: string, culprit: string): IntegrationTableMappi
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new MappingsFileError(
-      `${culprit}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code && READ_ERRORS[code] ? `${code} (${READ_ERRORS[code]})` : (code ?? String(err));
+    throw new MappingsFileError(`${culprit}: cannot read ${file}: ${why}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new MappingsFileError(`${culprit}: ${file} is not valid JSON: ${(err as Error).message}`);
+    throw new MappingsFileError(`${culprit}: ${file} is not valid JSON: ${jsonErrorWhere(text, err as Error)}`);
+  }
+  // applyMappingOverrides reads null as "no overrides"; a file that says only `null` is a mistake, not a choice.
+  if (json === null) {
+    throw new MappingsFileError(`${culprit}: ${file} holds null; expected an object such as { "mappings": { … } }`);
   }
   try {
     return applyMappingOverrides(defaultMappings(), json);
   } catch (err) {
     throw new MappingsFileError(`${culprit}: ${file}: ${(err as Error).message}`);
   }
+}
+
+/** Plain words for the file-system errors a user meets when MAPPINGS_FILE points at the wrong place. */
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'it is a directory',
+};
+
+/** JSON.parse's message with the line and column of its `position`, so that the mistake can be found in an editor. */
+function jsonErrorWhere(text: string, error: Error): string {
+  const match = /at position (\d+)/.exec(error.message);
+  if (!match || /\(line \d+ column \d+\)/.test(error.message)) return error.message;
+  const before = text.slice(0, Number(match[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `${error.message} (line ${line} column ${column})`;
 }
 
 /**

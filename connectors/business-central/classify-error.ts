@@ -11,7 +11,7 @@ import {
   ValidationError,
 } from '../http/errors';
 import { type HttpRequest, type HttpResponse } from '../http/http-core';
-import { parseJsonOrNull } from '../http/json-body';
+import { nonJsonAnswer, parseJsonOrNull } from '../http/json-body';
 import { parseODataErrorBody } from '../http/odata';
 
 /** Drops the `CorrelationId: <guid>.` suffix BC appends to every message (kept in `detail`). */
@@ -22,7 +22,10 @@ export function cleanBcMessage(message: string): string {
 /**
  * Classifies a Business Central error (top-level response or one `$batch` response) by status and code.
  * 409 `Request_EntityChanged` and 412 → ConcurrencyConflictError; `Internal_EntityWithSameKeyExists` →
- * DuplicateKeyError; 404 and `*_NotFound` codes → NotFoundError; 429 → ThrottledError; 408/5xx → TransientServerError.
+ * DuplicateKeyError; 404 and `*_NotFound` codes → NotFoundError; 429 → ThrottledError; 408/5xx → TransientServerError;
+ * any other status or code (one this connector does not know) → ValidationError with the API's code and message.
+ * `notJson` (from `nonJsonAnswer`) describes a body that is not an OData error, e.g. a proxy's HTML page: it is added
+ * to the message so the reader sees what came back.
  */
 export function classifyBcError(
   status: number,
@@ -30,12 +33,15 @@ export function classifyBcError(
   description: string,
   scope: 'request' | 'record',
   recordKey?: string,
+  notJson?: string,
 ): ConnectorError {
   const parsed = parseODataErrorBody(body);
   const code = parsed?.code || `HTTP_${status}`;
   const apiMessage = parsed?.message ? cleanBcMessage(parsed.message) : '';
-  const message = `Business Central rejected ${description}: ${apiMessage || statusText(status)} (${status} ${code})`;
-  const detail = parsed?.message ? parsed.message.slice(0, 500) : undefined;
+  const message =
+    `Business Central rejected ${description}: ${apiMessage || statusText(status)} (${status} ${code})` +
+    (body === null && notJson ? `; ${notJson}` : '');
+  const detail = parsed?.message ? parsed.message.slice(0, 500) : body === null ? notJson : undefined;
   const init: ConnectorErrorInit = {
     service: 'business-central',
     status,
@@ -67,6 +73,7 @@ export function classifyBcResponse(response: HttpResponse, request: HttpRequest)
     request.description,
     request.recordKey !== undefined ? 'record' : 'request',
     request.recordKey,
+    response.text.trim() ? nonJsonAnswer(response) : undefined,
   );
 }
 

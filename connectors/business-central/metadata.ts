@@ -52,7 +52,7 @@ async function resolveCompany(
     'GET companies',
     sig(signal),
   );
-  const value = valueOf<{ id: string; name: string }>(body);
+  const value = valueOf<{ id: string; name: string }>(body, 'business-central', 'GET companies');
   if (!name) {
     if (value.length === 1) {
       core.log.info({ companyId: value[0].id }, 'resolved the only Business Central company');

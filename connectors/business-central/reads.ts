@@ -73,7 +73,7 @@ export function createBcReads(ctx: BcContext): BcReads {
         prefer: 'odata.maxpagesize=1',
         ...sig(opts.signal),
       });
-      return valueOf<BcEntityMap[S]>(body)[0] ?? null;
+      return valueOf<BcEntityMap[S]>(body, SERVICE, `GET ${entitySet}`)[0] ?? null;
     },
   };
 }

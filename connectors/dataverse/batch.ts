@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { type BatchOperationOutcome, forRecord } from '../http/batch-retry';
 import { isResendable, resend, writeInBatches, written } from '../http/batch-writes';
 import { TransientServerError } from '../http/errors';
-import { parseJsonOrNull } from '../http/json-body';
+import { bodyExcerpt, parseJsonOrNull } from '../http/json-body';
 import { guidLiteral, queryString } from '../http/odata';
 import { sig } from '../http/util';
 import { classifyDvError, type DvPrecondition } from './classify-error';
@@ -25,7 +25,8 @@ export type DvBatch = Pick<DataverseClient, 'writeBatch'>;
 
 /**
  * The batch writes of a client over `ctx`. Operations answered 408/429/502/503/504, or missing from the answer, are
- * re-sent in smaller batches (see sendBatchWithRetries). Every operation here is safe to repeat: a create is
+ * re-sent in smaller batches (see sendBatchWithRetries); an answer that is not multipart/mixed is a retryable
+ * TransientServerError `UnexpectedContentType` for the whole batch. Every operation here is safe to repeat: a create is
  * `PATCH (id)` with `If-None-Match: *` (a repeat of one that did happen answers 412 → DuplicateKeyError, "already
  * created"), an update or delete carries `If-Match`.
  */
@@ -68,7 +69,19 @@ export function createDvBatch(ctx: DvContext): DvBatch {
       ...sig(opts.signal),
     });
     const responseBoundary = boundaryOf(res.headers.get('content-type'));
-    const parts = responseBoundary ? parseBatchResponse(res.text, responseBoundary) : [];
+    if (!responseBoundary) {
+      // Not a batch answer at all (a proxy's page, a JSON body): nothing in it says what became of the operations.
+      // Every operation here is safe to repeat, so the whole batch is sent again.
+      throw new TransientServerError({
+        service: SERVICE,
+        status: res.status,
+        code: 'UnexpectedContentType',
+        message: `Dataverse answered POST $batch (${pending.length} operations) with ${res.status}, but the answer was ${res.headers.get('content-type') || 'without a content type'}, not multipart/mixed: ${bodyExcerpt(res.text)}`,
+        retryable: true,
+        detail: bodyExcerpt(res.text, 500),
+      });
+    }
+    const parts = parseBatchResponse(res.text, responseBoundary);
     return pending.map((index, position) => outcomeOf(ops[index], parts[position]));
   }
 

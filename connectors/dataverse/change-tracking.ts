@@ -26,7 +26,7 @@ export function createDvChangeTracking(ctx: DvContext): DvChangeTracking {
         ...sig(opts.signal),
       });
       for await (const body of pages) {
-        for (const row of valueOf<DvRecord>(body)) {
+        for (const row of valueOf<DvRecord>(body, SERVICE, `GET ${set} (changes)`)) {
           const context = typeof row['@odata.context'] === 'string' ? row['@odata.context'] : '';
           if (context.includes('$deletedEntity') || row.reason === 'deleted') {
             deleted.push(String(row.id ?? row[pk]));

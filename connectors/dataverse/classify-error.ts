@@ -12,7 +12,7 @@ import {
   ValidationError,
 } from '../http/errors';
 import { type HttpRequest, type HttpResponse } from '../http/http-core';
-import { parseJsonOrNull } from '../http/json-body';
+import { nonJsonAnswer, parseJsonOrNull } from '../http/json-body';
 import { parseODataErrorBody } from '../http/odata';
 
 /** Dataverse's DuplicateIsoCurrencyCode error (a transaction currency with that ISO code exists). */
@@ -29,7 +29,9 @@ export type DvPrecondition = 'none' | 'if-none-match' | 'if-match';
 /**
  * Classifies a Dataverse error (top-level response or one `$batch` part). 412 after `If-None-Match: *` (or with the
  * DuplicateRecord wording) → DuplicateKeyError, other 412 → ConcurrencyConflictError; 404 → NotFoundError; 429 →
- * ThrottledError; 5xx → TransientServerError; expired change-tracking token → ChangeTrackingExpiredError.
+ * ThrottledError; 5xx → TransientServerError; expired change-tracking token → ChangeTrackingExpiredError; any other
+ * status or code → ValidationError with the API's code and message. `notJson` (from `nonJsonAnswer`) describes a body
+ * that is not an OData error, e.g. a proxy's HTML page, and is added to the message.
  */
 export function classifyDvError(
   status: number,
@@ -38,11 +40,14 @@ export function classifyDvError(
   precondition: DvPrecondition,
   scope: 'request' | 'record',
   recordKey?: string,
+  notJson?: string,
 ): ConnectorError {
   const parsed = parseODataErrorBody(body);
   const code = parsed?.code || `HTTP_${status}`;
   const apiMessage = parsed?.message ? parsed.message.split(/\r?\n/)[0].trim() : '';
-  const message = `Dataverse rejected ${description}: ${apiMessage || `HTTP ${status}`} (${status}${parsed?.code ? ` ${parsed.code}` : ''})`;
+  const message =
+    `Dataverse rejected ${description}: ${apiMessage || `HTTP ${status}`} (${status}${parsed?.code ? ` ${parsed.code}` : ''})` +
+    (body === null && notJson ? `; ${notJson}` : '');
   const init: ConnectorErrorInit = {
     service: 'dataverse',
     status,
@@ -51,7 +56,11 @@ export function classifyDvError(
     retryable: false,
     scope,
     ...(recordKey !== undefined ? { recordKey } : {}),
-    ...(parsed?.message ? { detail: parsed.message.slice(0, 500) } : {}),
+    ...(parsed?.message
+      ? { detail: parsed.message.slice(0, 500) }
+      : body === null && notJson
+        ? { detail: notJson }
+        : {}),
   };
   if (/version stamp associated with the client has expired/i.test(apiMessage))
     return new ChangeTrackingExpiredError(init);
@@ -89,6 +98,7 @@ export function dvClassifier(precondition: DvPrecondition) {
       precondition,
       request.recordKey !== undefined ? 'record' : 'request',
       request.recordKey,
+      response.text.trim() ? nonJsonAnswer(response) : undefined,
     );
   };
 }

@@ -76,7 +76,7 @@ export function createDvReads(ctx: DvContext): DvReads {
         });
       // No maxpagesize here: Dataverse ignores $top when it is present.
       const body = await reader.getJson(url, `GET ${set}`, sig(opts.signal));
-      return valueOf<DvRecord>(body)[0] ?? null;
+      return valueOf<DvRecord>(body, SERVICE, `GET ${set}`)[0] ?? null;
     },
   };
 }

@@ -86,7 +86,7 @@ export function createODataReader(options: ODataReaderOptions): ODataReader {
 
   async function* pages<T>(firstUrl: string, description: string, pageSize: number, signal?: AbortSignal) {
     for await (const body of bodies(firstUrl, description, { prefer: `odata.maxpagesize=${pageSize}`, ...sig(signal) }))
-      yield valueOf<T>(body);
+      yield valueOf<T>(body, service, description);
   }
 
   return { service, getJson, bodies, pages, checkLink: (link) => sameOriginLink(link, linkBase, service) };

@@ -24,7 +24,7 @@ describe('the bcsync CLI', function () {
     assert.match(unknown.stderr, /unknown command 'frobnicate'/);
     const badLimit = await runBcsync(['jobs', '--limit', 'many']);
     assert.equal(badLimit.code, 2);
-    assert.match(badLimit.stderr, /--limit/);
+    assert.match(badLimit.stderr, /option '--limit <n>' argument 'many' is invalid\. expected a positive whole number/);
   });
 
   it('refuses manual record operations without exactly one side or with a bad id', async () => {

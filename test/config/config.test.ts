@@ -80,6 +80,25 @@ describe('config', function () {
     rejects({ LOG_FORMAT: 'fancy' }, 'LOG_FORMAT');
   });
 
+  it('says what a bad boolean, URL, port, interval or missing secret should be', () => {
+    const message = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return assert.fail(`accepted ${JSON.stringify(env)}`);
+    };
+    assert.equal(message({ EMULATORS: 'maybe' }), 'EMULATORS: expected true or false');
+    assert.equal(message({ BC_API_URL: 'ftp://x' }), 'BC_API_URL: expected an http(s) URL');
+    assert.equal(message({ METRICS_PORT: '70000' }), 'METRICS_PORT: expected a port number from 0 to 65535');
+    assert.equal(message({ SCHEDULE_EVERY: '5s' }), "SCHEDULE_EVERY: '5s' is shorter than the minimum interval of 10s");
+    assert.equal(
+      message({ BC_AUTHORITY_HOST: 'https://login.microsoftonline.com' }),
+      'BC_CLIENT_SECRET: is required (or set BC_CLIENT_SECRET_FILE)',
+    );
+  });
+
   it('requires a client secret for a real Entra authority and reads it from a file', () => {
     rejects({ BC_AUTHORITY_HOST: 'https://login.microsoftonline.com' }, 'BC_CLIENT_SECRET');
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'bcsync-cfg-')), 'secret');

@@ -99,7 +99,10 @@ describe('createODataReader', () => {
       assert.ok(error instanceof TransientServerError);
       assert.equal(error.code, 'InvalidJson');
       assert.equal(error.retryable, true);
-      assert.equal(error.message, 'Dataverse answered GET accounts with a body that is not JSON');
+      assert.equal(
+        error.message,
+        "Dataverse answered GET accounts with 200, but the answer was application/json, not JSON: '<html>proxy error</html>'",
+      );
       return true;
     });
   });
