@@ -25,6 +25,8 @@ export interface SyncWorkerOptions {
   pageSize?: number;
   /** Watermark safety overlap. (Default: 5000 ms) */
   overlapMs?: number;
+  /** Source pages one page activity handles (activities/sync-activities.ts). (Default: 5) */
+  pagesPerActivity?: number;
   faults?: PageFaults;
   /** Where activities report what they committed (worker/sync-metrics.ts). (Default: nothing recorded) */
   metrics?: SyncMetricsRecorder;
@@ -87,6 +89,7 @@ export async function createSyncWorker(o: SyncWorkerOptions): Promise<Worker> {
       cache: new ReferenceCache(o.connectors),
       pageSize: o.pageSize,
       overlapMs: o.overlapMs,
+      pagesPerActivity: o.pagesPerActivity,
       faults: o.faults,
       metrics: o.metrics,
       consoleUrl: o.consoleUrl,

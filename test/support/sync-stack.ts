@@ -111,6 +111,8 @@ export interface SyncStackOptions {
   seed?: DemoDataOptions | false;
   mappings?: IntegrationTableMapping[];
   pageSize?: number;
+  /** Source pages per page activity. (Default: the activities' default) */
+  pagesPerActivity?: number;
   overlapMs?: number;
   /**
    * Mappings brought to a synchronized state by a full synchronization before the test, as an administrator runs
@@ -153,6 +155,7 @@ export async function startSyncStack(o: SyncStackOptions = {}): Promise<SyncStac
       connectors,
       mappings,
       pageSize: o.pageSize,
+      pagesPerActivity: o.pagesPerActivity,
       overlapMs: o.overlapMs ?? 0,
       faults,
       metrics: metrics?.recorder,

@@ -158,7 +158,8 @@ describe('syncMapping CUSTOMER and CONTACT, end to end', function () {
   describe('a long pass', function () {
     let stack: SyncStack;
     before(async () => {
-      stack = await startStack({ seed, mappings: overrides(), pageSize: 1 });
+      // One record per activity, so the history grows until the server suggests continuing as new.
+      stack = await startStack({ seed, mappings: overrides(), pageSize: 1, pagesPerActivity: 1 });
     });
     after(async () => stack.close());
 
