@@ -151,15 +151,21 @@ export class EmulatorPair {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
+/**
+ * A free port below Linux's ephemeral range (32768–60999): a port the OS hands out for `listen(0)` is closed again
+ * before the worker binds it, and in between an outgoing connection (a worker's MySQL or Temporal client) may take it
+ * as its source port — which once made a second worker's metrics exporter fail with "Address already in use".
+ */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(false));
+      s.listen(candidate, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+    if (free) return candidate;
+  }
 }
 
 /** Peak resident set size of a process in MB (Linux /proc VmHWM), NaN when unknown. */
