@@ -18,6 +18,7 @@ import {
   type SyncPageResult,
   type PassDirection,
   sourceSideOf,
+  subtractCounts,
   zeroCounts,
 } from '../engine/run-types';
 import { countsSummary } from '../engine/run-outcome';
@@ -461,10 +462,3 @@ export async function closeOrphanedJobs(deps: SyncDeps, mapping: string, current
 export type SyncActivities = ReturnType<typeof createSyncActivities>;
 export type { SyncDeps };
 export type { ApiRecord };
-
-/** The counters of `later` less those of `earlier` (what one committed part added to a page activity's total). */
-function subtractCounts(later: PassCounts, earlier: PassCounts): PassCounts {
-  const out = { ...later };
-  for (const k of Object.keys(out) as Array<keyof PassCounts>) out[k] = later[k] - (earlier[k] ?? 0);
-  return out;
-}

@@ -156,7 +156,7 @@ export class EmulatorPair {
  * before the worker binds it, and in between an outgoing connection (a worker's MySQL or Temporal client) may take it
  * as its source port — which once made a second worker's metrics exporter fail with "Address already in use".
  */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   for (;;) {
     const candidate = 20_000 + Math.floor(Math.random() * 12_000);
     const free = await new Promise<boolean>((resolve) => {

@@ -79,6 +79,18 @@ export const addCounts = (a: PassCounts, b: PassCounts): PassCounts => ({
   uncoupled: a.uncoupled + b.uncoupled,
 });
 
+/** The counters of `later` less those of `earlier`: what was added between two running totals. */
+export const subtractCounts = (later: PassCounts, earlier: PassCounts): PassCounts => ({
+  inserted: later.inserted - earlier.inserted,
+  modified: later.modified - earlier.modified,
+  deleted: later.deleted - earlier.deleted,
+  unchanged: later.unchanged - earlier.unchanged,
+  skipped: later.skipped - earlier.skipped,
+  failed: later.failed - earlier.failed,
+  coupled: later.coupled - earlier.coupled,
+  uncoupled: later.uncoupled - earlier.uncoupled,
+});
+
 /** Where a pass stands: opaque to the workflow, interpreted by the `syncPage` activity. Small by construction. */
 export interface PassCursor {
   /** `retry`: the failed records first; `changed`: records modified since the watermark; `records`: explicit ids. */

@@ -13,11 +13,11 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Command } from 'commander';
+import { freePort } from '../bench/harness';
 import { childProcessEnv, loadConfig } from '../config';
 import { startBusinessCentralEmulator } from '../emulators/business-central';
 import { startDataverseEmulator } from '../emulators/dataverse';
@@ -42,17 +42,6 @@ interface Round {
   syncPeakMb: number;
   syncSeconds: number;
   records: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Peak resident set size of a process in MB (Linux /proc VmHWM). */
