@@ -5,12 +5,17 @@
  *   the next run, never parked);
  * - an "already exists" answer to a create is resolved, never counted as an insert of a row nobody returned: our own
  *   earlier attempt (deterministic id or key found) is coupled; a different record holding the same alternate key is
- *   coupled when the mapping's match criteria accept it, else the record fails naming the holder.
+ *   coupled when the mapping's match criteria accept it, else the record fails naming the holder;
+ * - a "changed meanwhile" answer (409/412) to an update is resolved by reading the record: when it already holds what
+ *   the update writes, it is done — typically our own earlier attempt went through and its answer was lost (a reset,
+ *   then the HTTP layer sent the batch again with the old ETag); otherwise someone else changed it and the record
+ *   fails as before (the next run decides it again, with conflict detection).
  */
-import { type ConnectorError, DuplicateKeyError } from '../../connectors/http';
+import { ConcurrencyConflictError, type ConnectorError, DuplicateKeyError } from '../../connectors/http';
 import { stringLiteral } from '../../connectors/http/odata';
 import { abortableSleep } from '../../connectors/http/util';
 import { describeRecord, type LookupResolver } from '../../engine';
+import { hashRecord, projectWrite } from '../../engine/record-hash';
 import { destinationSideOf, sourceSideOf } from '../../engine/run-types';
 import { findByBcIds, findByDvIds } from '../../store/couplings';
 import type { SyncDeps, TransientRetryBudget } from '../deps';
@@ -78,6 +83,13 @@ export async function writeDestination(
         if (await resolveAlreadyExists(deps, work, item, e, lookups)) next.push(item);
         continue;
       }
+      if (e instanceof ConcurrencyConflictError && item.write?.kind === 'update') {
+        const applied = await appliedAlready(deps, work, item.write, signal);
+        if (applied) {
+          item.written = applied;
+          continue;
+        }
+      }
       item.writeError = e;
       if (e.retryable) transient.push(item);
     }
@@ -112,6 +124,28 @@ export async function writeDestination(
     // or an entity rule keeps it as it is).
     queue = next.filter((i) => plan(i.decision) !== undefined && !i.failure);
   }
+}
+
+/**
+ * The destination record when it already holds everything `write` (an update) writes: applying the update to it
+ * would change none of the mapping's values and none of the written properties it returns. Null otherwise.
+ */
+async function appliedAlready(
+  deps: SyncDeps,
+  work: PageWork,
+  write: SideWrite,
+  signal?: AbortSignal,
+): Promise<ApiRecord | null> {
+  const side = destinationSideOf(work.direction);
+  const current = write.id ? await sideApi(deps.connectors, work.mapping, side).get(write.id, signal) : null;
+  if (!current) return null;
+  const projected = projectWrite(work.mapping, side, current, write.body);
+  if (hashRecord(work.mapping, side, projected) !== hashRecord(work.mapping, side, current)) return null;
+  const same = (a: unknown, b: unknown) => (a ?? '') === (b ?? '') || (typeof a === 'number' && Number(b) === a);
+  for (const [key, value] of Object.entries(write.body)) {
+    if (key in current && !key.includes('@') && !same(current[key], value)) return null;
+  }
+  return current;
 }
 
 /**

@@ -94,7 +94,12 @@ export function executeBatch(
       const fault = faults.match({ method, entitySet: target.entitySet, recordId: target.recordId });
       if (fault) {
         latencyMs += fault.latencyMs;
-        if (fault.resetConnection) resetConnection = true;
+        if (fault.latencyMs > 0) stats.recordDelayed();
+        if (fault.resetConnection) {
+          // The operations still run; the connection is dropped instead of the answer (an outcome the client cannot know).
+          if (!resetConnection) stats.recordFaulted();
+          resetConnection = true;
+        }
       }
       if (fault?.status !== undefined) {
         stats.recordFaulted();

@@ -229,7 +229,10 @@ export async function startBusinessCentralEmulator(
     }
     try {
       const fault = faults.match({ method, entitySet: target.entitySet, recordId: target.recordId });
-      if (fault && fault.latencyMs > 0) await sleep(fault.latencyMs);
+      if (fault && fault.latencyMs > 0) {
+        stats.recordDelayed();
+        await sleep(fault.latencyMs);
+      }
       if (fault?.resetConnection) {
         stats.recordFaulted();
         stats.recordRequest(method, target.entitySet, 0);

@@ -291,7 +291,10 @@ export async function startDataverseEmulator(
         );
       }
       const fault = faults.match({ method, entitySet: target.entitySet, recordId: target.recordId });
-      if (fault !== undefined && fault.latencyMs > 0) await sleep(fault.latencyMs);
+      if (fault !== undefined && fault.latencyMs > 0) {
+        stats.recordDelayed();
+        await sleep(fault.latencyMs);
+      }
       if (fault?.resetConnection) {
         stats.recordFaulted();
         request.raw.socket.destroy();

@@ -17,6 +17,8 @@ export interface StatsSnapshot extends RequestCounters {
   throttled: number;
   /** Requests answered by a fault rule. */
   faulted: number;
+  /** Requests (and batch operations) a fault rule delayed. */
+  delayed: number;
   /**
    * Collection page reads and the rows they looked at and sorted: with the (modified-on, key) index a page read
    * examines about the rows it returns whatever the table's size; without it, every row of the table.
@@ -48,6 +50,7 @@ export class RequestStats {
       tokenRequests: 0,
       throttled: 0,
       faulted: 0,
+      delayed: 0,
       pageReads: { count: 0, rowsExamined: 0, rowsSorted: 0 },
     };
   }
@@ -72,6 +75,10 @@ export class RequestStats {
 
   recordFaulted(): void {
     this.data.faulted++;
+  }
+
+  recordDelayed(): void {
+    this.data.delayed++;
   }
 
   /** Counts one collection page read and the rows it examined and sorted. */

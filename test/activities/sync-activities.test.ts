@@ -11,6 +11,7 @@ import { listErrors } from '../../store/sync-errors';
 import { getJob } from '../../store/sync-jobs';
 import { getPageResult } from '../../store/sync-pages';
 import { getWatermark } from '../../store/watermarks';
+import { setFaults } from '../support/sync-stack';
 import { accountFilter, type ActivityFixture, allOf, customerMappings, startActivityFixture } from './support';
 
 /** Dataverse-only accounts and no overlap: every account is new to Business Central. */
@@ -117,6 +118,46 @@ describe('the sync activities (MockActivityEnvironment, SQLite, emulators)', fun
       assert.equal((await allOf(f, 'bc', 'customers')).length, customersAfterFirst);
       // The metrics count what was committed: the first attempt's page, once.
       assert.deepEqual(reported.records, [{ mapping: 'CUSTOMER', direction: 'to-bc', counts: first.counts }]);
+    });
+  });
+
+  describe('an update whose answer was lost', () => {
+    it('is done, not failed, when Business Central applied it before the connection reset', async () => {
+      // Couple the four accounts to new customers, then change two of them in Dataverse.
+      const first = await openPass('to-bc');
+      assert.equal((await f.call('syncPage', first.page)).counts.inserted, 4);
+      await f.call('finishPass', {
+        mapping: 'CUSTOMER',
+        direction: 'to-bc',
+        mode: 'incremental',
+        jobId: first.jobId,
+        passStartedAt: first.passStartedAt,
+        maxModifiedAt: null,
+        counts: zeroCounts(),
+      });
+      const accounts = await allOf(f, 'dv', 'accounts', accountFilter);
+      const changed = accounts.slice(0, 2);
+      for (const [i, a] of changed.entries()) {
+        await f.connectors.dv.update('accounts', a.accountid as string, { name: `Renamed account ${i}` }, '*');
+      }
+      // The emulator applies the batch's updates, then drops the connection instead of answering: the retry's
+      // If-Match no longer matches (409 "Another user has already changed the record").
+      await setFaults(f.emulators.bc.url, [{ method: 'PATCH', resetConnection: true, count: 1 }]);
+
+      const { jobId, page } = await openPass('to-bc');
+      const result = await f.call('syncPage', page);
+
+      const faults = (await (await fetch(`${f.emulators.bc.url}/__emulator/stats`)).json()) as { faulted: number };
+      assert.equal(faults.faulted, 1, `the reset struck: ${JSON.stringify({ result, faults })}`);
+      assert.equal(result.counts.failed, 0, JSON.stringify(await listErrors(f.store.knex, { jobId })));
+      assert.equal(result.counts.modified, 2);
+      const customers = await allOf(f, 'bc', 'customers');
+      const rows = await f.store.knex('couplings').where({ mapping: 'CUSTOMER' });
+      for (const [i, a] of changed.entries()) {
+        const row = rows.find((r) => r.dv_id === a.accountid)!;
+        assert.equal(customers.find((c) => c.id === row.bc_id)?.displayName, `Renamed account ${i}`);
+        assert.equal(row.to_bc_result, 'success');
+      }
     });
   });
 
