@@ -5,6 +5,9 @@ import type { PassCounts, PassDirection } from '../engine/run-types';
 import type { ReferenceCache } from './lookup-resolution';
 import type { Connectors } from './sides';
 
+/** The watermark's safety overlap when the worker is given none (`SyncDeps.overlapMs`). */
+export const DEFAULT_OVERLAP_MS = 5000;
+
 /** Fault hooks for crash tests: called at the instants the invariants must survive. */
 export interface PageFaults {
   /** After the destination writes of a page, before its coupling commit. */
@@ -50,7 +53,8 @@ export interface SyncDeps {
   pageActivityBudgetMs?: number;
   /**
    * Safety overlap for clock skew and late commits: the watermark never moves past pass start minus this, and the next
-   * pass re-reads from there (re-reads are cheap: unchanged hashes are skipped). (Default: 5000 ms)
+   * pass re-reads from there (re-reads are cheap: a record whose hash is unchanged costs no request beyond the page
+   * that lists it). (Default: `DEFAULT_OVERLAP_MS`, 5000 ms)
    */
   overlapMs?: number;
   /** Transient write retries within a page (on top of the connectors' own retries). */

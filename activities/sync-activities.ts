@@ -22,7 +22,7 @@ import {
   zeroCounts,
 } from '../engine/run-types';
 import { countsSummary } from '../engine/run-outcome';
-import type { SyncDeps } from './deps';
+import { DEFAULT_OVERLAP_MS, type SyncDeps } from './deps';
 import { entityRulesFor } from './entity-rules';
 import { addPart, type PageProgress, processRecords, type StoredPageResult } from './page';
 import { sideApi, type ApiRecord } from './sides';
@@ -86,7 +86,7 @@ export function createSyncActivities(deps: SyncDeps) {
   const pageSize = deps.pageSize ?? 200;
   const pagesPerActivity = Math.max(1, Math.floor(deps.pagesPerActivity ?? 5));
   const pageActivityBudgetMs = deps.pageActivityBudgetMs ?? 30_000;
-  const overlapMs = deps.overlapMs ?? 5000;
+  const overlapMs = deps.overlapMs ?? DEFAULT_OVERLAP_MS;
 
   const mappingOf = (name: string): IntegrationTableMapping => {
     const m = deps.mappings.find((x) => x.name === name);

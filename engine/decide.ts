@@ -165,7 +165,8 @@ const sideName = (side: Side): string => (side === 'bc' ? 'Business Central' : '
  *    deterministic destination key) — or `fail`/`ignore` from lookups and validation;
  * 3. coupled but the destination is gone ⇒ `deletion-conflict` per `deletionConflictPolicy`;
  * 4. source hash equal to the stored one (and no failure to retry, no `force`) ⇒ `unchanged` — this is also the echo
- *    suppression: a value the sync wrote itself hashes to what it stored after the write;
+ *    suppression: a value the sync wrote itself hashes to what it stored after the write. `unchangedSource` gives
+ *    this decision without the destination: the page pipeline uses it to read no destination for such a record;
  * 5. transfer: nothing differs ⇒ `unchanged`; in a bidirectional mapping with the destination also changed since
  *    the last sync and a bidirectional field differing ⇒ `conflict` per `updateConflictPolicy` (`fail`; the
  *    winning side's pass overwrites, the losing side's pass skips); else ⇒ `update` (only changed fields).
@@ -256,10 +257,7 @@ export function decide(input: DecideInput): RecordDecision {
   }
 
   const sourceHash = hashRecord(mapping, sourceSide, source);
-  const storedSourceHash = sourceSide === 'bc' ? coupling.bcHash : coupling.dvHash;
-  const retry = directionState(coupling, direction).lastResult === 'failure';
-  const changed = input.force === true || retry || storedSourceHash === null || sourceHash !== storedSourceHash;
-  if (!changed) return { kind: 'unchanged', counter: 'unchanged', couplingResult: 'success', hashes: {} };
+  if (sourceUnchanged({ ...input, coupling }, sourceHash)) return unchanged();
 
   const transfer = transferFields({ mapping, direction, source, destination, lookups });
   if (transfer.outcome === 'ignore') return ignore(transfer.reason);
@@ -333,6 +331,39 @@ export function decide(input: DecideInput): RecordDecision {
     write: updatePlan(input, coupling, transfer.payload, transfer.changes),
     hashes: { ...sourceHashUpdate, ...(destSide === 'bc' ? { bcHash: destAfter } : { dvHash: destAfter }) },
   };
+}
+
+const unchanged = (): RecordDecision => ({
+  kind: 'unchanged',
+  counter: 'unchanged',
+  couplingResult: 'success',
+  hashes: {},
+});
+
+/** What `unchangedSource` needs: `decide`'s input without the destination and the lookups. */
+export type UnchangedSourceInput = Pick<DecideInput, 'mapping' | 'direction' | 'source' | 'coupling' | 'force'>;
+
+/**
+ * The decision for a coupled source record that holds the values last synchronized — its hash equals the one stored
+ * on the coupling, its last result in this direction is not a failure, it is not skipped and not forced — or null
+ * when the record needs `decide`. Such a record is `unchanged` whatever its destination holds, so the page does not
+ * read the destination for it: a record read back (at the watermark's instant, inside the safety overlap, or the
+ * echo of the sync's own write) costs no request beyond the page that listed it. A destination deleted meanwhile is
+ * noticed when the source next changes, which is when Business Central notices it too (bc-sync-semantics §4.7).
+ */
+export function unchangedSource(input: UnchangedSourceInput): RecordDecision | null {
+  const { coupling } = input;
+  if (coupling === null || coupling.skipped) return null;
+  return sourceUnchanged({ ...input, coupling }, hashRecord(input.mapping, sourceSideOf(input.direction), input.source))
+    ? unchanged()
+    : null;
+}
+
+function sourceUnchanged(input: UnchangedSourceInput & { coupling: CouplingState }, sourceHash: string): boolean {
+  const { coupling, direction } = input;
+  const storedSourceHash = sourceSideOf(direction) === 'bc' ? coupling.bcHash : coupling.dvHash;
+  const retry = directionState(coupling, direction).lastResult === 'failure';
+  return input.force !== true && !retry && storedSourceHash !== null && sourceHash === storedSourceHash;
 }
 
 function ignore(reason: string): RecordDecision {

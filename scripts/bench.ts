@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Command } from 'commander';
+import { DEFAULT_OVERLAP_MS } from '../activities/deps';
 import { runBarePipe, type LoadResult } from '../bench/bare-pipe';
 import { countDataverseAccounts, EmulatorPair, ProductStack, type ProductRun } from '../bench/harness';
 import { runNaiveLoader } from '../bench/naive-loader';
@@ -190,6 +191,10 @@ async function main(): Promise<void> {
     try {
       productRun = await main.run({ mode: 'full', direction: 'to-dataverse' });
       peakAtCustomers = Math.max(...main.peakRssMb());
+      // A pass re-reads what was written in the safety overlap before the previous pass start (DESIGN §7.3): a run
+      // that starts within it of the full run's last writes reads hundreds of accounts again. Idle means nothing was
+      // written in it, as on a schedule of minutes, so the settling runs start once it has passed.
+      await new Promise((resolve) => setTimeout(resolve, DEFAULT_OVERLAP_MS));
       // The first incremental run in both directions reads what the full run wrote (Dataverse has no watermark yet)
       // and may write (the Dataverse-only account becomes a BC customer); the run after a run that wrote something
       // reads that write back. Runs until one writes nothing (at most three): the run after it is the idle run.

@@ -123,6 +123,7 @@ function withRate(item: Item, dvId: string | null, rate: number): RecordDecision
 
 export const currencyRules: EntityRules = {
   readsEverySourceRecord: true,
+  decidesUnchangedRecords: true,
 
   async beforeWrite({ deps, work }, items) {
     if (work.direction !== 'to-dataverse') return;

@@ -27,6 +27,12 @@ export interface EntityRules {
    */
   readonly readsEverySourceRecord?: boolean;
   /**
+   * The rules look at records whose mapped values did not change, with their destination record (CURRENCY writes a
+   * moved exchange rate on an unchanged currency). Without it, a record that holds the values last synchronized is
+   * counted unchanged before its lookups and destination are read (engine `unchangedSource`). (Default: false)
+   */
+  readonly decidesUnchangedRecords?: boolean;
+  /**
    * Before the destination writes: may complete a planned write's payload (`plan(item.decision).payload`), or fail
    * an item by setting `item.failure` to a message a user can act on. Also called for an item the write step decided
    * again (a create answered "already exists" and matched to the holder), before that new plan is written: it must

@@ -1,12 +1,22 @@
 /**
- * The first step of a page: load the records' couplings and earlier failures, resolve every lookup of the page in
- * bulk, fetch the coupled destination records, and let the engine decide each record.
+ * The first step of a page: load the records' couplings and earlier failures, set aside the records that hold the
+ * values last synchronized (unchanged), resolve every lookup of the others in bulk, fetch their coupled destination
+ * records, and let the engine decide each record.
  */
-import { type DataRecord, decide, lookupRequests, lookupResolverFromMap, type LookupResolver } from '../../engine';
+import {
+  type DataRecord,
+  decide,
+  lookupRequests,
+  lookupResolverFromMap,
+  type LookupResolver,
+  type RecordDecision,
+  unchangedSource,
+} from '../../engine';
 import { destinationSideOf, sourceSideOf } from '../../engine/run-types';
 import { findByBcIds, findByDvIds } from '../../store/couplings';
 import { findPendingFailures } from '../../store/pending-failures';
 import type { SyncDeps } from '../deps';
+import { entityRulesFor } from '../entity-rules';
 import { resolveLookups } from '../lookup-resolution';
 import { type ApiRecord, sideApi } from '../sides';
 import type { SyncOnDemand } from './on-demand';
@@ -45,7 +55,25 @@ export async function preparePage(deps: SyncDeps, work: PageWork, syncOnDemand?:
   };
   const records = work.records.filter((r) => !(work.phase === 'changed' && handledThisPass(lower(r[src.key]))));
 
-  const requests = records.flatMap((r) => lookupRequests(m, direction, r as DataRecord));
+  // Records that hold the values last synchronized are unchanged without their lookups or destination: a pass that
+  // reads records back (its watermark's instant, the safety overlap, the echo of its own writes) makes no request for
+  // them. Rules that look at unchanged records again (CURRENCY's rates) get every record decided in full.
+  const early = new Map<DataRecord, RecordDecision>();
+  if (!entityRulesFor(m.name)?.decidesUnchangedRecords) {
+    for (const source of records) {
+      const decision = unchangedSource({
+        mapping: m,
+        direction,
+        source,
+        coupling: couplingState(rows.get(lower(source[src.key]))),
+        force: work.force,
+      });
+      if (decision) early.set(source, decision);
+    }
+  }
+  const toDecide = records.filter((r) => !early.has(r));
+
+  const requests = toDecide.flatMap((r) => lookupRequests(m, direction, r as DataRecord));
   const lookups = lookupResolverFromMap(
     await resolveLookups(
       {
@@ -61,7 +89,7 @@ export async function preparePage(deps: SyncDeps, work: PageWork, syncOnDemand?:
   );
 
   // The coupled destination records (absent = deleted on the other side).
-  const destIds = records
+  const destIds = toDecide
     .map((r) => rows.get(lower(r[src.key])))
     .filter((row) => row !== undefined)
     .map((row) => (dstSide === 'bc' ? row.bcId : row.dvId));
@@ -71,6 +99,9 @@ export async function preparePage(deps: SyncDeps, work: PageWork, syncOnDemand?:
   const items: Item[] = records.map((source) => {
     const sourceId = lower(source[src.key]);
     const row = rows.get(sourceId);
+    const unchanged = early.get(source);
+    if (unchanged)
+      return { sourceId, source, row, pending: pending.get(sourceId), decision: unchanged, destination: null };
     const state = couplingState(row);
     const destId = state ? (dstSide === 'bc' ? state.bcId : state.dvId) : null;
     const destination = destId ? (destinations.get(lower(destId)) ?? null) : null;

@@ -67,6 +67,8 @@ describe('npm run bench --smoke', function () {
     // The idle run follows a run that wrote nothing, and writes nothing itself.
     assert.equal(details.settleRuns[details.settleRuns.length - 1].written, 0);
     assert.equal(details.idleRun.written, 0);
+    // An idle run reads one page of changes per pass: one request per side for a bidirectional mapping.
+    assert.deepEqual(details.idleRun.bySet, { bc: { customerCards: 1 }, dv: { accounts: 1 } });
     assert.equal(details.changes.small.written, 20);
     assert.equal(details.changes.large.written, 20);
     for (const run of details.scaleOut.runs) {

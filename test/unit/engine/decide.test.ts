@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type RecordDecision, decide } from '../../../engine/decide';
+import { type RecordDecision, decide, unchangedSource } from '../../../engine/decide';
 import { dataverseIdFor } from '../../../engine/deterministic-ids';
 import { projectWrite, hashRecord } from '../../../engine/record-hash';
 import type { CouplingState, DataRecord } from '../../../engine/record-types';
@@ -138,6 +138,50 @@ describe('decide: one record in one pass', () => {
       assert.deepEqual(d.write.payload, { address1_city: 'Oslo' });
       assert.equal(d.bothChanged, true);
       assert.equal(d.hashes.dvHash, null, 'Dataverse stays "changed" so its one-way fields still flow back');
+    });
+  });
+
+  describe('a record read back unchanged (unchangedSource: decided without its destination)', () => {
+    const synced = syncedCoupling(customer, bcCustomer(), dvAccount());
+    const input = { mapping: customer, direction: 'to-dataverse' as const, source: bcCustomer(), coupling: synced };
+
+    it('counts a coupled record whose hash matches the stored one as unchanged, as decide does', () => {
+      const d = unchangedSource(input);
+      assert.ok(d, 'decided without the destination');
+      assertKind(d, 'unchanged');
+      assert.deepEqual(d, decide({ ...input, destination: dvAccount(), lookups: customerLookups() }));
+    });
+
+    it('recognises the echo of a Dataverse write read back in the Dataverse → BC pass', () => {
+      const d = unchangedSource({
+        ...input,
+        direction: 'to-bc',
+        source: dvAccount({ modifiedon: '2026-11-24T03:00Z' }),
+      });
+      assert.equal(d?.kind, 'unchanged');
+    });
+
+    it('leaves to decide a record that changed, failed last time, is forced, skipped, uncoupled or never hashed', () => {
+      const cases: Array<[string, Parameters<typeof unchangedSource>[0]]> = [
+        ['changed', { ...input, source: bcCustomer({ city: 'Bergen' }) }],
+        [
+          'failed last time in this direction',
+          { ...input, coupling: { ...synced, toDataverse: { lastResult: 'failure', lastError: 'timeout' } } },
+        ],
+        ['forced (manual sync)', { ...input, force: true }],
+        ['skipped', { ...input, coupling: { ...synced, skipped: true } }],
+        ['uncoupled', { ...input, coupling: null }],
+        ['never hashed', { ...input, coupling: { ...synced, bcHash: null } }],
+      ];
+      for (const [what, c] of cases) assert.equal(unchangedSource(c), null, what);
+    });
+
+    it('does not look at the other direction: a failure there leaves this one unchanged', () => {
+      const d = unchangedSource({
+        ...input,
+        coupling: { ...synced, toBc: { lastResult: 'failure', lastError: 'timeout' } },
+      });
+      assert.equal(d?.kind, 'unchanged');
     });
   });
 
