@@ -10,8 +10,13 @@ export const DEFAULT_OVERLAP_MS = 5000;
 
 /** Fault hooks for crash tests: called at the instants the invariants must survive. */
 export interface PageFaults {
-  /** After the destination writes of a page, before its coupling commit. */
-  afterDestinationWrite?: (info: { mapping: string; direction: PassDirection; jobId: number; pageNo: number }) => void;
+  /** After the destination writes of a page, before its coupling commit (awaited when it returns a promise). */
+  afterDestinationWrite?: (info: {
+    mapping: string;
+    direction: PassDirection;
+    jobId: number;
+    pageNo: number;
+  }) => void | Promise<void>;
 }
 
 /** How hard a page tries to write a record the service keeps answering transiently (429, 5xx, resets). */

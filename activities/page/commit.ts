@@ -228,7 +228,22 @@ async function insertNewCouplings(
       }
     }
   }
+  // A refused coupling that is already there as it is (a concurrent run of the mapping wrote the same pair: both runs
+  // found the same deterministic create) is this record's coupling, not another record's.
+  const pairs = new Set<string>();
+  if (refused.size) {
+    const held = await findHolders(
+      trx,
+      m.name,
+      [...refused].map((c) => c.coupling.bcId),
+      [...refused].map((c) => c.coupling.dvId),
+    );
+    for (const h of held) pairs.add(`${lower(h.bcId)} ${lower(h.dvId)}`);
+  }
   return creating.map((c): [Item, CommitOutcome] => {
+    if (refused.has(c) && pairs.has(`${lower(c.coupling.bcId)} ${lower(c.coupling.dvId)}`)) {
+      return [c.item, { counter: 'unchanged', succeeded: true }];
+    }
     if (refused.has(c)) return [c.item, alreadyCoupled(ctx, c)];
     ctx.writes.audit.push(...c.audit);
     return [c.item, c.outcome];

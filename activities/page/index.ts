@@ -34,7 +34,7 @@ export async function processRecords(deps: SyncDeps, work: PageWork, signal?: Ab
   await beforeWrite?.(items);
   await writeDestination(deps, work, items, lookups, signal, beforeWrite);
   await rules?.afterWrite?.({ deps, work, lookups, syncOnDemand }, items);
-  deps.faults?.afterDestinationWrite?.({
+  await deps.faults?.afterDestinationWrite?.({
     mapping: work.mapping.name,
     direction: work.direction,
     jobId: work.jobId,

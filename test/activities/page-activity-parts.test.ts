@@ -100,6 +100,35 @@ describe('a page activity of several parts (MockActivityEnvironment, SQLite, emu
     assert.equal((await fx.store.knex('couplings').where({ mapping: 'CUSTOMER' })).length, 6);
   });
 
+  it('counts a record unchanged, not failed, when a concurrent run of the mapping committed the same coupling first', async () => {
+    // Two passes of CUSTOMER at once: both decide to create the same accounts (deterministic ids); the second pass
+    // runs whole between the first one's writes and its commit, so the first finds its couplings already there.
+    let second: Promise<unknown> | undefined;
+    const fx = await start({
+      pagesPerActivity: 1,
+      faults: {
+        afterDestinationWrite: async () => {
+          if (second) return;
+          second = fx.call('syncPage', await firstPage(fx));
+          await second;
+        },
+      },
+    });
+    const page = await firstPage(fx);
+    const first = await fx.call('syncPage', page);
+    assert.deepEqual(second && (await second), { ...first, counts: { ...zeroCounts(), inserted: 2, coupled: 2 } });
+    assert.deepEqual(first.counts, { ...zeroCounts(), unchanged: 2 });
+    assert.deepEqual(await fx.store.knex('sync_errors').select('message'), []);
+    const rows = await fx.store.knex('couplings').where({ mapping: 'CUSTOMER' });
+    assert.equal(rows.length, 2);
+    const accounts = await allOf(fx, 'dv', 'accounts');
+    for (const row of rows)
+      assert.ok(
+        accounts.some((a) => a.accountid === row.dv_id),
+        'the coupled account exists',
+      );
+  });
+
   for (const pagesPerActivity of [1, 3]) {
     it(`reads the next source page while writing the current one only when another part follows (${pagesPerActivity} per activity)`, async () => {
       const readsAtFirstWrite: number[] = [];
