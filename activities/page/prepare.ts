@@ -106,7 +106,16 @@ export async function preparePage(deps: SyncDeps, work: PageWork, syncOnDemand?:
     const destId = state ? (dstSide === 'bc' ? state.bcId : state.dvId) : null;
     const destination = destId ? (destinations.get(lower(destId)) ?? null) : null;
     const parked = pending.get(sourceId)?.skipped === true;
-    const decision = decide({ mapping: m, direction, source, coupling: state, destination, lookups, parked });
+    const decision = decide({
+      mapping: m,
+      direction,
+      source,
+      coupling: state,
+      destination,
+      lookups,
+      parked,
+      force: work.force,
+    });
     return { sourceId, source, row, pending: pending.get(sourceId), decision, destination };
   });
   return { items, lookups };

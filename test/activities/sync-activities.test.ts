@@ -121,6 +121,31 @@ describe('the sync activities (MockActivityEnvironment, SQLite, emulators)', fun
     });
   });
 
+  describe('a forced records page (bcsync sync-record)', () => {
+    it('wins an update conflict for the chosen side, where a scheduled page reports it', async () => {
+      const first = await openPass('to-bc');
+      assert.equal((await f.call('syncPage', first.page)).counts.inserted, 4);
+      const [account] = await allOf(f, 'dv', 'accounts', accountFilter);
+      const row = await f.store.knex('couplings').where({ mapping: 'CUSTOMER', dv_id: account.accountid }).first();
+      // Both sides change the name: a conflict under the default policy.
+      await f.connectors.dv.update('accounts', account.accountid as string, { name: 'Renamed in Dataverse' }, '*');
+      await f.connectors.bc.update('customers', row.bc_id as string, '*', { displayName: 'Renamed in BC' });
+
+      const scheduled = await openPass('to-bc');
+      assert.equal((await f.call('syncPage', scheduled.page)).counts.failed, 1);
+      const forced = await openPass('to-bc', 'records');
+      const result = await f.call('syncPage', {
+        ...forced.page,
+        cursor: { phase: 'records', recordIndex: 0 },
+        recordIds: [account.accountid as string],
+        force: true,
+      });
+      assert.deepEqual(result.counts, { ...zeroCounts(), modified: 1 });
+      const customer = (await allOf(f, 'bc', 'customers')).find((c) => c.id === row.bc_id);
+      assert.equal(customer?.displayName, 'Renamed in Dataverse');
+    });
+  });
+
   describe('an update whose answer was lost', () => {
     it('is done, not failed, when Business Central applied it before the connection reset', async () => {
       // Couple the four accounts to new customers, then change two of them in Dataverse.
