@@ -99,6 +99,18 @@ export async function findIntents(
   return new Map(rows.map((r) => [r.source_id as string, fromRow(r)]));
 }
 
+/** The pending intents whose lookup key (`field=value`) is one of `lookupKeys`, keyed by lookup key. */
+export async function findIntentsByKeys(
+  db: Db,
+  mapping: string,
+  direction: PassDirection,
+  lookupKeys: readonly string[],
+): Promise<Map<string, PendingWrite>> {
+  if (!lookupKeys.length) return new Map();
+  const rows = await db('pending_writes').where({ mapping, direction }).whereIn('lookup_key', lookupKeys);
+  return new Map(rows.map((r) => [r.lookup_key as string, fromRow(r)]));
+}
+
 /** Removes intents once their coupling is committed (the intent has done its job). */
 export async function clearIntents(
   db: Db,

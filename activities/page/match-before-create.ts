@@ -13,10 +13,13 @@ import {
   matchCriteriaOf,
   matchRecords,
 } from '../../engine';
+import { hashRecord } from '../../engine/record-hash';
 import { destinationSideOf, sourceSideOf } from '../../engine/run-types';
+import { findByDvIds } from '../../store/couplings';
+import { findIntentsByKeys } from '../../store/pending-writes';
 import type { SyncDeps } from '../deps';
 import { findUncoupledCandidates } from '../matching/candidates';
-import type { ApiRecord } from '../sides';
+import { type ApiRecord, sideApi } from '../sides';
 import { freshCoupling, type Item, lower, type PageWork, plan, sideCaption } from './work';
 
 /** Applies match before create to the page's inserts; returns how many were matched. */
@@ -27,6 +30,7 @@ export async function matchBeforeCreate(
   lookups: LookupResolver,
 ): Promise<number> {
   const m = work.mapping;
+  await adoptOrphanedCreates(deps, work, items);
   if (!m.matchBeforeCreate || !matchCriteriaOf(m).length) return 0;
   const creating = items.filter((i) => i.decision.kind === 'insert');
   if (!creating.length) return 0;
@@ -64,6 +68,54 @@ export async function matchBeforeCreate(
     candidates.filter((c) => !ours.has(c)),
     lookups,
   );
+}
+
+/**
+ * In a BC→Dataverse pass: an uncoupled BC record that a Dataverse→BC create of this mapping made (its deterministic key
+ * names an open intent: the attempt that created it died before its commit, and its retry no longer read the source,
+ * which had changed meanwhile) is coupled to the Dataverse row it was made from, writing nothing: that row is the
+ * source of the record's values, so its hash is left unknown and the Dataverse→BC pass that follows writes its current
+ * values — matching it by name and writing the BC record over it would lose the row's newer changes.
+ */
+async function adoptOrphanedCreates(deps: SyncDeps, work: PageWork, items: Item[]): Promise<void> {
+  const m = work.mapping;
+  const spec = m.bc.createKey;
+  if (!spec || destinationSideOf(work.direction) !== 'dataverse') return;
+  const keyValue = (item: Item): string => {
+    const v = item.source[spec.field];
+    return typeof v === 'string' ? v : '';
+  };
+  const keyOf = (item: Item) => `${spec.field}=${keyValue(item)}`;
+  const creating = items.filter((i) => i.decision.kind === 'insert' && keyValue(i).startsWith(spec.prefix));
+  const intents = await findIntentsByKeys(deps.knex, m.name, 'to-bc', creating.map(keyOf));
+  if (!intents.size) return;
+  const origins = creating.flatMap((item) => {
+    const intent = intents.get(keyOf(item));
+    return intent ? [{ item, dvId: lower(intent.sourceId) }] : [];
+  });
+  const coupled = await findByDvIds(
+    deps.knex,
+    m.name,
+    origins.map((o) => o.dvId),
+  );
+  const rows = new Map(
+    (await sideApi(deps.connectors, m, 'dataverse').getByIds(origins.map((o) => o.dvId))).map((r) => [
+      lower(r[m.dataverse.key]),
+      r,
+    ]),
+  );
+  for (const { item, dvId } of origins) {
+    const origin = rows.get(dvId);
+    if (!origin || coupled.has(dvId)) continue; // gone, or coupled meanwhile: an ordinary new BC record
+    item.decision = {
+      kind: 'unchanged',
+      counter: 'unchanged',
+      couplingResult: 'success',
+      hashes: { bcHash: hashRecord(m, 'bc', item.source), dvHash: null },
+    };
+    item.destination = origin;
+    item.matchedId = dvId;
+  }
 }
 
 /**

@@ -39,8 +39,17 @@ describe('the sync activities (MockActivityEnvironment, SQLite, emulators)', fun
 
   /** Opens a pass of CUSTOMER in `direction` (a fresh workflow run each time) and the input of its first page. */
   async function openPass(direction: PassDirection, mode: 'incremental' | 'records' = 'incremental') {
+    return openPassOn(f, direction, mode);
+  }
+
+  /** `openPass` on fixture `fx`. */
+  async function openPassOn(
+    fx: ActivityFixture,
+    direction: PassDirection,
+    mode: 'incremental' | 'records' = 'incremental',
+  ) {
     n += 1;
-    const opened = await f.call('startPass', {
+    const opened = await fx.call('startPass', {
       mapping: 'CUSTOMER',
       direction,
       mode,
@@ -118,6 +127,54 @@ describe('the sync activities (MockActivityEnvironment, SQLite, emulators)', fun
       assert.equal((await allOf(f, 'bc', 'customers')).length, customersAfterFirst);
       // The metrics count what was committed: the first attempt's page, once.
       assert.deepEqual(reported.records, [{ mapping: 'CUSTOMER', direction: 'to-bc', counts: first.counts }]);
+    });
+  });
+
+  describe('a Dataverse→BC create whose commit never happened', () => {
+    it('is coupled to its Dataverse row by the next BC→Dataverse pass, which writes nothing over the row', async () => {
+      // The attempt creates the customers, then dies before its commit; the pass is not retried (its accounts changed
+      // meanwhile, so a retry reading up to the pass start would not see them again).
+      let died = false;
+      const dying = await startActivityFixture({
+        seed,
+        mappings: customerMappings(),
+        sync: {
+          faults: {
+            afterDestinationWrite: () => {
+              if (died) return;
+              died = true;
+              throw new Error('worker died after the creates');
+            },
+          },
+        },
+      });
+      try {
+        const { page } = await openPassOn(dying, 'to-bc');
+        await assert.rejects(dying.call('syncPage', page), /worker died/);
+        const orphans = (await allOf(dying, 'bc', 'customers')).filter((c) => String(c.number).startsWith('DV'));
+        assert.equal(orphans.length, 4, 'the attempt created the four customers');
+        const [account] = await allOf(dying, 'dv', 'accounts', accountFilter);
+        await dying.connectors.dv.update('accounts', account.accountid as string, { telephone1: '+47 55501234' }, '*');
+
+        // The next run: BC→Dataverse first.
+        const toDv = await openPassOn(dying, 'to-dataverse');
+        await dying.call('syncPage', toDv.page);
+        const after = (await allOf(dying, 'dv', 'accounts', accountFilter)).find((a) => a.accountid === account.accountid);
+        assert.equal(after?.telephone1, '+47 55501234', "the account's newer phone number is not overwritten");
+        const rows = await dying.store.knex('couplings').where({ mapping: 'CUSTOMER' });
+        const row = rows.find((r) => r.dv_id === account.accountid);
+        assert.ok(row && orphans.some((c) => c.id === row.bc_id), 'the orphan is coupled to the account it was made from');
+
+        // Then Dataverse→BC carries the account's current values to its customer.
+        const toBc = await openPassOn(dying, 'to-bc');
+        assert.equal((await dying.call('syncPage', toBc.page)).counts.failed, 0);
+        const customers = await allOf(dying, 'bc', 'customers');
+        assert.equal(customers.find((c) => c.id === row.bc_id)?.phoneNumber, '+47 55501234');
+        assert.equal(customers.length, 2 + 4, 'no customer created twice');
+        assert.deepEqual(await dying.store.knex('pending_writes').select('source_id'), [], 'no intent left open');
+      } finally {
+        await dying.close();
+      }
     });
   });
 
