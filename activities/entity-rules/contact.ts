@@ -74,9 +74,10 @@ function byId(records: readonly ApiRecord[], key: string): Map<string, ApiRecord
 /**
  * Dataverse: the parent account of a contact just created gets a primary contact if it has none — the one its coupled
  * customer has (through the CONTACT couplings), else the first contact created under it. The contact name
- * (`address1_primarycontactname`) follows, as Business Central's Contact follows its Primary Contact No. A coupled
- * customer without a primary contact then gets the same one, and the CUSTOMER coupling records both as synchronized
- * (./primary-contact-pairs.ts): CUSTOMER's next run finds both sides equal and unchanged, no conflict, no echo.
+ * (`address1_primarycontactname`) follows, as Business Central's Contact follows its Primary Contact No.: that
+ * customer's Contact name (what CUSTOMER carries), else the contact's full name. A coupled customer without a primary
+ * contact then gets the same one, and the CUSTOMER coupling records both as synchronized (./primary-contact-pairs.ts):
+ * CUSTOMER's next run finds both sides equal and unchanged, no conflict, no echo.
  */
 async function fixAccountPrimaryContacts({ deps }: RuleContext, items: Item[]): Promise<void> {
   const accounts = 'accounts' as DvEntitySet;
@@ -123,10 +124,11 @@ async function fixAccountPrimaryContacts({ deps }: RuleContext, items: Item[]): 
     const dvId = written.get(lower(item.sourceId));
     if (dvId && typeof item.source.number === 'string') numberOfCreated.set(dvId, item.source.number);
   }
-  const chosen = new Map<string, { dvId: string; number: string | undefined }>(); // by account id
+  // By account id; `name`: the Contact name of a customer that already has the contact (what CUSTOMER carries).
+  const chosen = new Map<string, { dvId: string; number: string | undefined; name?: unknown }>();
   for (const accountId of empty) {
-    const customerId = customerCouplings.get(accountId)?.bcId;
-    const number = customerId ? primaryNumberOf.get(lower(customerId)) : undefined;
+    const customerId = lower(customerCouplings.get(accountId)?.bcId ?? '');
+    const number = primaryNumberOf.get(customerId);
     if (number === undefined) {
       const dvId = firstContactOf.get(accountId)!;
       chosen.set(accountId, { dvId, number: numberOfCreated.get(dvId) });
@@ -134,7 +136,7 @@ async function fixAccountPrimaryContacts({ deps }: RuleContext, items: Item[]): 
       // The customer's primary contact wins; not coupled (yet): leave the account for CUSTOMER to fill in.
       const bcId = bcContactIdOf.get(number) ?? '';
       const dvId = contactCouplings.get(bcId)?.dvId ?? written.get(bcId);
-      if (dvId) chosen.set(accountId, { dvId: lower(dvId), number });
+      if (dvId) chosen.set(accountId, { dvId: lower(dvId), number, name: customerOf.get(customerId)?.contactName });
     }
   }
   if (!chosen.size) return;
@@ -144,13 +146,13 @@ async function fixAccountPrimaryContacts({ deps }: RuleContext, items: Item[]): 
   })) {
     nameOf.set(lower(c.contactid), typeof c.fullname === 'string' ? c.fullname : '');
   }
-  const updates = [...chosen].map(([accountId, { dvId }]) => ({
+  const updates = [...chosen].map(([accountId, { dvId, name }]) => ({
     kind: 'update' as const,
     set: accounts,
     id: accountId,
     body: {
       'primarycontactid@odata.bind': `/contacts(${dvId})`,
-      address1_primarycontactname: nameOf.get(dvId) ?? null,
+      address1_primarycontactname: typeof name === 'string' ? name : (nameOf.get(dvId) ?? null),
     },
     // The ETag just read: an account changed meanwhile answers 412 and the page's retry looks again.
     etag: etagOf(accountOf.get(accountId)!),

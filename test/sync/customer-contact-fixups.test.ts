@@ -110,12 +110,14 @@ describe('CONTACT primary-contact fix-ups after a full synchronization, end to e
 describe('CONTACT primary-contact fix-ups while users change customers, end to end', function () {
   this.timeout(300_000);
   let stack: SyncStack;
-  before(async () => {
-    stack = await startSyncStack({ seed, mappings, prerequisites: ['SALESPEOPLE', 'CURRENCY', 'CUSTOMER'] });
+  beforeEach(async () => {
+    stack = await startSyncStack({ seed, mappings, prerequisites: ['SALESPEOPLE', 'CURRENCY'] });
   });
-  after(async () => stack?.close());
+  afterEach(async () => stack?.close());
 
   it('carries changes made between the CUSTOMER and CONTACT steps of the full synchronization, without a conflict', async () => {
+    const customer = await runFullSync(stack.taskQueue, ['CUSTOMER']);
+    assert.equal(customer.outcome, 'succeeded', JSON.stringify(customer));
     // Changes pending on either side of every pair when CONTACT's fix-ups run: the customers created from Business
     // Central come first, those created from Dataverse accounts last.
     const rows = await customerCouplings(stack);
@@ -139,5 +141,37 @@ describe('CONTACT primary-contact fix-ups while users change customers, end to e
     }
     await assertPrimaryContactsAgree(stack);
     await assertCouplingsWhole(stack, ['SALESPEOPLE', 'CUSTOMER', 'CONTACT'], mappings);
+  });
+
+  it('gives an account the Contact name of a customer that already has the primary contact', async () => {
+    // A customer whose primary contact is set and whose Contact name was edited afterwards (Business Central keeps it).
+    const [card] = await all(stack, 'bc', 'customerCards', "blocked eq ' '");
+    const [person] = await all(stack, 'bc', 'contacts', `type eq 'Person' and companyNumber ne ''`).then((persons) =>
+      persons.filter((p) => p.companyName === card.displayName),
+    );
+    await stack.connectors.bc.update('customerCards', String(card.id), '*', { primaryContactNumber: person.number });
+    await stack.connectors.bc.update('customerCards', String(card.id), '*', { contactName: 'Reception' });
+
+    const full = await runFullSync(stack.taskQueue, ['CUSTOMER', 'CONTACT']);
+    assert.equal(full.outcome, 'succeeded', JSON.stringify(full));
+    const row: Row = await stack.store
+      .knex('couplings')
+      .where({ mapping: 'CUSTOMER', bc_id: lower(card.id) })
+      .first();
+    const account = (await stack.connectors.dv.get('accounts', String(row.dv_id)))!;
+    const dvPerson: Row = await stack.store
+      .knex('couplings')
+      .where({ mapping: 'CONTACT', bc_id: lower(person.id) })
+      .first();
+    assert.equal(lower(account._primarycontactid_value), dvPerson.dv_id);
+    assert.equal(account.address1_primarycontactname, 'Reception');
+
+    const idle = await runSync(stack.taskQueue, { mapping: 'CUSTOMER', mode: 'incremental' });
+    for (const p of idle.passes) {
+      const c = p.counts;
+      assert.equal(c.inserted + c.modified + c.deleted + c.failed, 0, `${p.direction}: ${JSON.stringify(c)}`);
+    }
+    const after = (await stack.connectors.bc.get('customerCards', String(card.id)))!;
+    assert.deepEqual([after.primaryContactNumber, after.contactName], [person.number, 'Reception']);
   });
 });
