@@ -5,7 +5,7 @@
  */
 import { type Db, inChunks, insertedId, type RowUpdate, toBool, toDate, toNumber, updateEach } from './values';
 import { clearPendingFailures } from './pending-failures';
-import type { PassDirection } from '../engine/run-types';
+import type { PassDirection, Side } from '../engine/run-types';
 
 /**
  * The stored state of a coupling in one direction (the `to_dv_*` / `to_bc_*` columns). The engine's narrower view of
@@ -153,6 +153,47 @@ export async function recordSuccess(db: Db, id: number, direction: PassDirection
   if (u.bcHash !== undefined) patch.bc_hash = u.bcHash;
   if (u.dvHash !== undefined) patch.dv_hash = u.dvHash;
   await db('couplings').where({ id }).update(patch);
+}
+
+/** One stored hash to replace: side `side` of coupling `id`, from `from` to `to`. */
+export interface HashReplacement {
+  id: number;
+  side: Side;
+  from: string;
+  to: string;
+}
+
+/**
+ * Records that sides of couplings now hold values the sync wrote outside the mapping's own passes (another mapping's
+ * entity rule): replaces each named side's stored hash `from` by `to` — only while it still is `from`
+ * (compare-and-set), so a pass that recorded a newer state meanwhile keeps it. One statement per side and 500
+ * replacements (name each side of a coupling once). Returns how many hashes were replaced.
+ */
+export async function replaceSideHashes(db: Db, changes: readonly HashReplacement[], now: Date): Promise<number> {
+  let replaced = 0;
+  for (const side of ['bc', 'dataverse'] as const) {
+    const column = side === 'bc' ? 'bc_hash' : 'dv_hash';
+    const counts = await inChunks(
+      changes.filter((c) => c.side === side),
+      500,
+      async (chunk) => {
+        const updated: number = await db('couplings')
+          .where((q) => {
+            for (const c of chunk) q.orWhere({ id: c.id, [column]: c.from });
+          })
+          .update({
+            [column]: db.raw(`CASE ?? ${chunk.map(() => 'WHEN ? THEN ?').join(' ')} END`, [
+              'id',
+              ...chunk.flatMap((c) => [c.id, c.to]),
+            ]),
+            updated_at: now,
+          });
+        return [updated];
+      },
+    );
+    replaced += counts.reduce((a, b) => a + b, 0);
+  }
+  return replaced;
 }
 
 /**

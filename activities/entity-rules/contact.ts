@@ -3,17 +3,29 @@
  * - After a contact is inserted in Dataverse, its parent account gets it as `primarycontactid` when it has none.
  * - After a contact is inserted in Business Central, its company's customer gets it as Primary Contact No.
  *   (`primaryContactNumber` of the `customerCards` page) when it has none.
- * The customer / account so changed carries the primary contact to the other side on CUSTOMER's next run (its
- * primary-contact field mapping resolves through the CONTACT coupling written by this page). Each fix-up prefers the
- * primary contact the coupled record on the other side already has: otherwise one CONTACT run could give a customer
- * and its account two different primary contacts (one contact inserted on each side), which CUSTOMER reports as a
- * conflict.
+ * Each fix-up prefers the primary contact the coupled record on the other side already has: otherwise one CONTACT run
+ * could give a customer and its account two different primary contacts (one contact inserted on each side), which
+ * CUSTOMER reports as a conflict. It then gives the coupled record the same primary contact where it lacks it and
+ * records the pair on its CUSTOMER coupling as synchronized (./primary-contact-pairs.ts): these are the sync's own
+ * writes, which must not meet a user's later change of the customer as a conflict. What it leaves (a record changed
+ * meanwhile, a contact name a user typed) CUSTOMER's next run carries or reports, its primary-contact field mapping
+ * resolving through the CONTACT couplings this page writes.
  */
 import type { BcWriteOp } from '../../connectors/business-central';
 import type { DvEntitySet } from '../../connectors/dataverse';
 import { chunk, stringLiteral } from '../../connectors/http/odata';
+import { projectWrite } from '../../engine';
 import { findByBcIds, findByDvIds } from '../../store/couplings';
+import type { ApiRecord } from '../sides';
 import { lower, plan } from '../page/work';
+import {
+  customerMappingOf,
+  etagOf,
+  mirrorToAccounts,
+  mirrorToCustomers,
+  type PrimaryContactPair,
+  recordSynchronizedPairs,
+} from './primary-contact-pairs';
 import type { EntityRules, RuleContext } from './types';
 import type { Item } from '../page/work';
 
@@ -54,11 +66,18 @@ export function firstCreatedContactOf(
   return out;
 }
 
+/** The record of each id (lower-case) in `records`, keyed by `key`. */
+function byId(records: readonly ApiRecord[], key: string): Map<string, ApiRecord> {
+  return new Map(records.map((r) => [lower(r[key]), r]));
+}
+
 /**
  * Dataverse: the parent account of a contact just created gets a primary contact if it has none — the one its coupled
  * customer has (through the CONTACT couplings), else the first contact created under it. The contact name
- * (`address1_primarycontactname`) follows, as Business Central's Contact follows its Primary Contact No.; so when the
- * Business Central side gets the same primary contact in this run too, CUSTOMER finds both sides equal, no conflict.
+ * (`address1_primarycontactname`) follows, as Business Central's Contact follows its Primary Contact No.: that
+ * customer's Contact name (what CUSTOMER carries), else the contact's full name. A coupled customer without a primary
+ * contact then gets the same one, and the CUSTOMER coupling records both as synchronized (./primary-contact-pairs.ts):
+ * CUSTOMER's next run finds both sides equal and unchanged, no conflict, no echo.
  */
 async function fixAccountPrimaryContacts({ deps }: RuleContext, items: Item[]): Promise<void> {
   const accounts = 'accounts' as DvEntitySet;
@@ -69,21 +88,21 @@ async function fixAccountPrimaryContacts({ deps }: RuleContext, items: Item[]): 
     (item) => lower(item.written!.contactid ?? plan(item.decision)!.destinationId ?? ''),
   );
   if (!firstContactOf.size) return;
-  const parents = await deps.connectors.dv.getByIds(accounts, [...firstContactOf.keys()], {
-    select: ['accountid', '_primarycontactid_value'],
-  });
-  const empty = parents.filter((a) => a._primarycontactid_value == null).map((a) => lower(a.accountid));
+  // In full, as CUSTOMER reads them: their hashes compare with the ones on the CUSTOMER couplings.
+  const accountOf = byId(await deps.connectors.dv.getByIds(accounts, [...firstContactOf.keys()]), 'accountid');
+  const empty = [...accountOf].filter(([, a]) => a._primarycontactid_value == null).map(([id]) => id);
   if (!empty.length) return;
   // The primary contact of each account's coupled customer, as a Dataverse contact id (null: it has none).
   const customerCouplings = await findByDvIds(deps.knex, 'CUSTOMER', empty);
   const customerIds = [...customerCouplings.values()].map((c) => c.bcId).filter((id): id is string => !!id);
+  const customerOf = byId(
+    customerIds.length ? await deps.connectors.bc.getByIds('customerCards', customerIds) : [],
+    'id',
+  );
   const primaryNumberOf = new Map<string, string>(); // customer id → primary contact number
-  if (customerIds.length) {
-    for (const c of await deps.connectors.bc.getByIds('customerCards', customerIds, {
-      select: ['id', 'primaryContactNumber'],
-    })) {
-      if (c.primaryContactNumber) primaryNumberOf.set(lower(c.id), c.primaryContactNumber);
-    }
+  for (const [id, c] of customerOf) {
+    if (typeof c.primaryContactNumber === 'string' && c.primaryContactNumber)
+      primaryNumberOf.set(id, c.primaryContactNumber);
   }
   const bcContactIdOf = new Map<string, string>(); // contact number → BC contact id
   for (const part of chunk([...new Set(primaryNumberOf.values())], 20)) {
@@ -99,36 +118,68 @@ async function fixAccountPrimaryContacts({ deps }: RuleContext, items: Item[]): 
   const contactCouplings = await findByBcIds(deps.knex, 'CONTACT', [...bcContactIdOf.values()]);
   // This page's contacts are coupled only when the page commits, after this rule.
   const written = writtenPartners(items, (item) => item.written!.contactid ?? plan(item.decision)!.destinationId);
-  const chosen = new Map<string, string>(); // account id → DV contact id
+  // The Business Central number of each contact this page created (its source), by its Dataverse id.
+  const numberOfCreated = new Map<string, string>();
+  for (const item of items) {
+    const dvId = written.get(lower(item.sourceId));
+    if (dvId && typeof item.source.number === 'string') numberOfCreated.set(dvId, item.source.number);
+  }
+  // By account id; `name`: the Contact name of a customer that already has the contact (what CUSTOMER carries).
+  const chosen = new Map<string, { dvId: string; number: string | undefined; name?: unknown }>();
   for (const accountId of empty) {
-    const customerId = customerCouplings.get(accountId)?.bcId;
-    const number = customerId ? primaryNumberOf.get(lower(customerId)) : undefined;
-    if (number === undefined) chosen.set(accountId, firstContactOf.get(accountId)!);
-    else {
+    const customerId = lower(customerCouplings.get(accountId)?.bcId ?? '');
+    const number = primaryNumberOf.get(customerId);
+    if (number === undefined) {
+      const dvId = firstContactOf.get(accountId)!;
+      chosen.set(accountId, { dvId, number: numberOfCreated.get(dvId) });
+    } else {
       // The customer's primary contact wins; not coupled (yet): leave the account for CUSTOMER to fill in.
       const bcId = bcContactIdOf.get(number) ?? '';
       const dvId = contactCouplings.get(bcId)?.dvId ?? written.get(bcId);
-      if (dvId) chosen.set(accountId, lower(dvId));
+      if (dvId) chosen.set(accountId, { dvId: lower(dvId), number, name: customerOf.get(customerId)?.contactName });
     }
   }
   if (!chosen.size) return;
   const nameOf = new Map<string, string>();
-  for (const c of await deps.connectors.dv.getByIds(contacts, [...new Set(chosen.values())], {
+  for (const c of await deps.connectors.dv.getByIds(contacts, [...new Set([...chosen.values()].map((x) => x.dvId))], {
     select: ['contactid', 'fullname'],
   })) {
     nameOf.set(lower(c.contactid), typeof c.fullname === 'string' ? c.fullname : '');
   }
-  const updates = [...chosen].map(([accountId, contactId]) => ({
+  const updates = [...chosen].map(([accountId, { dvId, name }]) => ({
     kind: 'update' as const,
     set: accounts,
     id: accountId,
     body: {
-      'primarycontactid@odata.bind': `/contacts(${contactId})`,
-      address1_primarycontactname: nameOf.get(contactId) ?? null,
+      'primarycontactid@odata.bind': `/contacts(${dvId})`,
+      address1_primarycontactname: typeof name === 'string' ? name : (nameOf.get(dvId) ?? null),
     },
-    etag: '*',
+    // The ETag just read: an account changed meanwhile answers 412 and the page's retry looks again.
+    etag: etagOf(accountOf.get(accountId)!),
   }));
   const results = await deps.connectors.dv.writeBatch(updates);
+  const m = customerMappingOf(deps);
+  if (m) {
+    const pairs: PrimaryContactPair[] = [];
+    for (const [i, r] of results.entries()) {
+      const { id: accountId, body } = updates[i];
+      const coupling = customerCouplings.get(accountId);
+      const customer = coupling ? customerOf.get(lower(coupling.bcId)) : undefined;
+      const { dvId, number } = chosen.get(accountId)!;
+      if (!r.ok || !coupling || !customer || !number) continue;
+      const account = accountOf.get(accountId)!;
+      pairs.push({
+        coupling,
+        contactNumber: number,
+        dvContactId: dvId,
+        customer,
+        account,
+        accountAfter: projectWrite(m, 'dataverse', account, body),
+      });
+    }
+    await mirrorToCustomers(deps, m, pairs);
+    await recordSynchronizedPairs(deps, m, pairs);
+  }
   const failed = results.find((r) => !r.ok);
   // The contacts are created; a failed fix-up fails the page so its retry (idempotent) sets the primary contact.
   if (failed && !failed.ok) throw failed.error;
@@ -137,7 +188,9 @@ async function fixAccountPrimaryContacts({ deps }: RuleContext, items: Item[]): 
 /**
  * Business Central: the customer of a contact's company gets a Primary Contact No. if it has none — the contact its
  * coupled account has as primary contact (through the CONTACT couplings), else the first contact created under it.
- * (Business Central itself sets the customer's Contact name from it.)
+ * (Business Central itself sets the customer's Contact name from it.) The coupled account then gets the same primary
+ * contact and contact name when it lacks them, and the CUSTOMER coupling records both as synchronized
+ * (./primary-contact-pairs.ts).
  */
 async function fixCustomerPrimaryContacts({ deps }: RuleContext, items: Item[]): Promise<void> {
   const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -155,9 +208,8 @@ async function fixCustomerPrimaryContacts({ deps }: RuleContext, items: Item[]):
     if (customerId) firstOfCustomer.set(lower(customerId), firstContactOf.get(company)!);
   }
   if (!firstOfCustomer.size) return;
-  const customers = await deps.connectors.bc.getByIds('customerCards', [...firstOfCustomer.keys()], {
-    select: ['id', 'primaryContactNumber'],
-  });
+  // In full, as CUSTOMER reads them: their hashes compare with the ones on the CUSTOMER couplings.
+  const customers = await deps.connectors.bc.getByIds('customerCards', [...firstOfCustomer.keys()]);
   const empty = customers.filter((c) => !c.primaryContactNumber);
   if (!empty.length) return;
   // The primary contact of each customer's coupled account, as a BC contact number.
@@ -167,13 +219,13 @@ async function fixCustomerPrimaryContacts({ deps }: RuleContext, items: Item[]):
     empty.map((c) => lower(c.id)),
   );
   const accountIds = [...accountCouplings.values()].map((c) => c.dvId).filter((id): id is string => !!id);
+  const accountOf = byId(
+    accountIds.length ? await deps.connectors.dv.getByIds('accounts', accountIds) : [],
+    'accountid',
+  );
   const primaryOf = new Map<string, string>(); // account id → DV contact id
-  if (accountIds.length) {
-    for (const a of await deps.connectors.dv.getByIds('accounts', accountIds, {
-      select: ['accountid', '_primarycontactid_value'],
-    })) {
-      if (a._primarycontactid_value != null) primaryOf.set(lower(a.accountid), lower(a._primarycontactid_value));
-    }
+  for (const [id, a] of accountOf) {
+    if (a._primarycontactid_value != null) primaryOf.set(id, lower(a._primarycontactid_value));
   }
   const contactCouplings = await findByDvIds(deps.knex, 'CONTACT', [...new Set(primaryOf.values())]);
   // This page's contacts are coupled only when the page commits, after this rule.
@@ -186,7 +238,14 @@ async function fixCustomerPrimaryContacts({ deps }: RuleContext, items: Item[]):
       numberOf.set(lower(c.id), String(c.number));
     }
   }
+  // The Dataverse id of each contact this page created in Business Central (its source), by its number.
+  const dvIdOfCreated = new Map<string, string>();
+  for (const item of items) {
+    const number = item.written && plan(item.decision) ? str(item.written.number) : null;
+    if (number) dvIdOfCreated.set(number, lower(item.sourceId));
+  }
   const updates: BcWriteOp[] = [];
+  const targets: Array<{ customer: ApiRecord; number: string; dvContactId: string | undefined }> = [];
   for (const c of empty) {
     const accountId = accountCouplings.get(lower(c.id))?.dvId;
     const primary = accountId ? primaryOf.get(lower(accountId)) : undefined;
@@ -203,12 +262,33 @@ async function fixCustomerPrimaryContacts({ deps }: RuleContext, items: Item[]):
       entitySet: 'customerCards',
       id: c.id,
       // The ETag just read: a customer changed meanwhile answers 412 and the page's retry looks again.
-      etag: c['@odata.etag'] ?? '*',
+      etag: etagOf(c),
       body: { primaryContactNumber: number },
     });
+    targets.push({ customer: c, number, dvContactId: primary ?? dvIdOfCreated.get(number) });
   }
   if (!updates.length) return;
   const results = await deps.connectors.bc.writeBatch(updates);
+  const m = customerMappingOf(deps);
+  if (m) {
+    const pairs: PrimaryContactPair[] = [];
+    for (const [i, r] of results.entries()) {
+      const { customer, number, dvContactId } = targets[i];
+      const coupling = accountCouplings.get(lower(customer.id));
+      const account = coupling ? accountOf.get(lower(coupling.dvId)) : undefined;
+      if (!r.ok || !r.record || !coupling || !account || !dvContactId) continue;
+      pairs.push({
+        coupling,
+        contactNumber: number,
+        dvContactId,
+        customer,
+        account,
+        customerAfter: r.record,
+      });
+    }
+    await mirrorToAccounts(deps, m, pairs);
+    await recordSynchronizedPairs(deps, m, pairs);
+  }
   const failed = results.find((r) => !r.ok);
   // The contacts are created; a failed fix-up fails the page so its retry (idempotent) sets the primary contact.
   if (failed && !failed.ok) throw failed.error;

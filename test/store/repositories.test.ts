@@ -151,6 +151,38 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         assert.deepEqual(await failedIds({ limit: 10 }), [], 'out of the retry set');
       });
 
+      it('replaces side hashes only while they still are the ones read (compare-and-set)', async () => {
+        const withHashes = (n: number) =>
+          couplings.insertCoupling(store.knex, {
+            mapping: 'CUSTOMER',
+            bcId: guid(n),
+            dvId: guid(100 + n),
+            bcHash: `b${n}`,
+            dvHash: `d${n}`,
+            now: t0,
+          });
+        const [a, b] = [await withHashes(4), await withHashes(5)];
+        const replace = (changes: couplings.HashReplacement[], now: Date) =>
+          couplings.replaceSideHashes(store.knex, changes, now);
+        const replaced = await replace(
+          [
+            { id: a.id, side: 'dataverse', from: 'd4', to: 'd4+' },
+            { id: a.id, side: 'bc', from: 'b4', to: 'b4+' },
+            { id: b.id, side: 'dataverse', from: 'd5', to: 'd5+' },
+          ],
+          at(1),
+        );
+        assert.equal(replaced, 3);
+        // A second writer that read the old hashes loses: the newer state stays, other rows are untouched.
+        assert.equal(await replace([{ id: a.id, side: 'dataverse', from: 'd4', to: 'dx' }], at(2)), 0);
+        const [a1, b1] = [
+          (await couplings.getCoupling(store.knex, a.id))!,
+          (await couplings.getCoupling(store.knex, b.id))!,
+        ];
+        assert.deepEqual([a1.bcHash, a1.dvHash, b1.bcHash, b1.dvHash], ['b4+', 'd4+', 'b5', 'd5+']);
+        assert.equal(a1.updatedAt.toISOString(), at(1).toISOString());
+      });
+
       it('parks skipped couplings out of the retry set and restores them', async () => {
         const c = await couple(3);
         await fail(c, 11, 'x');

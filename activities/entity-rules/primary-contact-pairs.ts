@@ -1,0 +1,183 @@
+/**
+ * The CUSTOMER side of CONTACT's primary-contact fix-ups (./contact.ts, bc-sync-semantics §4.10). A fix-up that gives
+ * an account (or a customer) a primary contact writes a CUSTOMER record outside CUSTOMER's own passes. Left at that,
+ * CUSTOMER's next run sees the written side "changed" (its hash no longer matches the coupling's) and meets any real
+ * change on the other side as a conflict (DESIGN §5). So the fix-up also gives the coupled record on the other side the
+ * same primary contact, which is what CUSTOMER's next run would carry, and then records the pair on its CUSTOMER
+ * coupling as synchronized: the sync's own writes never echo back, and a user's change stays a change.
+ *
+ * Terminology:
+ * - pair: a CUSTOMER coupling, its customer (`customerCards`) and account as read just before the fix-up — in full, as
+ *   CUSTOMER reads them, so their hashes compare with the stored ones — and the primary contact the fix-up gives it.
+ * - settled side: a record that hashes to the hash stored on its coupling (no user change is pending on it).
+ *
+ * Rules that keep "no lost update":
+ * - A mirror fills the primary contact only where it is empty (as the fix-up itself does), and overwrites the contact
+ *   name only on a settled side or where the name is empty: a name a user typed and the sync has not carried yet is
+ *   left for CUSTOMER to carry or report.
+ * - A side's stored hash moves only from the hash it had before the fix-up, only when that was the stored one (a
+ *   pending user change keeps counting as a change), and only once both sides agree on the primary contact and its
+ *   name. The coupling row is changed by compare-and-set, so a CUSTOMER pass that recorded a newer state meanwhile wins.
+ * - Every write carries the ETag just read: a record changed meanwhile (409/412) leaves its pair as it was, for
+ *   CUSTOMER's next run to carry (or report, when both sides changed).
+ * A page retried after a crash runs the fix-up again: a pair it already completed has its primary contact and is left
+ * alone; a pair the crash cut off between the fix-up's own write and the mirror falls back to CUSTOMER's next run, as
+ * a record changed meanwhile does.
+ */
+import type { BcWriteOp } from '../../connectors/business-central';
+import type { DvWriteOp } from '../../connectors/dataverse';
+import { hashRecord, normalizeValue, projectWrite } from '../../engine';
+import { type PassDirection, type Side } from '../../engine/run-types';
+import { appliesTo, type IntegrationTableMapping } from '../../mappings';
+import { type Coupling, type HashReplacement, replaceSideHashes } from '../../store/couplings';
+import type { SyncDeps } from '../deps';
+import { lower } from '../page/work';
+import type { ApiRecord } from '../sides';
+
+export interface PrimaryContactPair {
+  readonly coupling: Coupling;
+  /** The primary contact the fix-up gives the pair: its Business Central number and Dataverse id (lower-case). */
+  readonly contactNumber: string;
+  readonly dvContactId: string;
+  /** As read just before the fix-up, in full. */
+  readonly customer: ApiRecord;
+  readonly account: ApiRecord;
+  /** The customer after the fix-up wrote it, as the PATCH returned it. */
+  customerAfter?: ApiRecord;
+  /** The account after the fix-up wrote it: the read record with the write applied (`projectWrite`; ETag-guarded). */
+  accountAfter?: ApiRecord;
+}
+
+/** The CUSTOMER mapping the worker runs, if any (the pairs are hashed with it). */
+export function customerMappingOf(deps: SyncDeps): IntegrationTableMapping | undefined {
+  return deps.mappings.find((m) => m.name === 'CUSTOMER');
+}
+
+/** Whether CUSTOMER carries the primary contact in `pass` (mapping and field mapping): only then is it mirrored. */
+function carriesPrimaryContact(m: IntegrationTableMapping, pass: PassDirection): boolean {
+  const field = m.fieldMappings.find((f) => f.enabled && f.bcField === 'primaryContactNumber');
+  return appliesTo(m.direction, pass) && field !== undefined && appliesTo(field.direction, pass);
+}
+
+/** The ETag a record was read with (`*` when the API gave none). */
+export function etagOf(record: ApiRecord): string {
+  const etag = record['@odata.etag'];
+  return typeof etag === 'string' && etag ? etag : '*';
+}
+
+const storedHash = (c: Coupling, side: Side): string | null => (side === 'bc' ? c.bcHash : c.dvHash);
+
+/** Whether `record` (as read before the fix-up) hashes to the hash stored for its side: no user change is pending. */
+function settled(m: IntegrationTableMapping, side: Side, record: ApiRecord, c: Coupling): boolean {
+  const stored = storedHash(c, side);
+  return stored !== null && hashRecord(m, side, record) === stored;
+}
+
+const sameName = (a: unknown, b: unknown): boolean => normalizeValue(a, 'text') === normalizeValue(b, 'text');
+
+/** Whether a contact name is empty (nothing a user typed would be overwritten). */
+const noName = (v: unknown): boolean => normalizeValue(v, 'text') === null;
+
+/**
+ * After the fix-up wrote the accounts (`accountAfter` set): the pairs whose customer has no primary contact get it too
+ * (`primaryContactNumber`; Business Central sets the customer's Contact name from it) — when the customer is settled
+ * or has no Contact name. Sets `customerAfter` on the pairs written; leaves the others (a failed write included) to
+ * CUSTOMER's next run.
+ */
+export async function mirrorToCustomers(
+  deps: SyncDeps,
+  m: IntegrationTableMapping,
+  pairs: PrimaryContactPair[],
+): Promise<void> {
+  if (!carriesPrimaryContact(m, 'to-bc')) return;
+  const todo = pairs.filter(
+    (p) =>
+      p.accountAfter &&
+      !p.customer.primaryContactNumber &&
+      (noName(p.customer.contactName) || settled(m, 'bc', p.customer, p.coupling)),
+  );
+  if (!todo.length) return;
+  const ops: BcWriteOp[] = todo.map((p) => ({
+    kind: 'update',
+    entitySet: 'customerCards',
+    id: String(p.customer.id),
+    etag: etagOf(p.customer),
+    body: { primaryContactNumber: p.contactNumber },
+  }));
+  const results = await deps.connectors.bc.writeBatch(ops);
+  for (const [i, r] of results.entries()) if (r.ok && r.record) todo[i].customerAfter = r.record;
+}
+
+/**
+ * After the fix-up wrote the customers (`customerAfter` set): the accounts get the same primary contact when they have
+ * none, and the customer's Contact name as `address1_primarycontactname` when it differs (as CUSTOMER would carry
+ * them) — when the account is settled or its contact name is empty or already that one. Sets `accountAfter` on the
+ * pairs written; leaves the others to CUSTOMER's next run.
+ */
+export async function mirrorToAccounts(
+  deps: SyncDeps,
+  m: IntegrationTableMapping,
+  pairs: PrimaryContactPair[],
+): Promise<void> {
+  if (!carriesPrimaryContact(m, 'to-dataverse')) return;
+  const todo: Array<{ pair: PrimaryContactPair; body: Record<string, unknown> }> = [];
+  for (const p of pairs) {
+    if (!p.customerAfter) continue;
+    const current = p.account._primarycontactid_value;
+    const name = p.customerAfter.contactName ?? null;
+    const held = p.account.address1_primarycontactname;
+    if (!noName(held) && !sameName(held, name) && !settled(m, 'dataverse', p.account, p.coupling)) continue;
+    if (current == null) {
+      todo.push({
+        pair: p,
+        body: { 'primarycontactid@odata.bind': `/contacts(${p.dvContactId})`, address1_primarycontactname: name },
+      });
+    } else if (lower(current) === p.dvContactId && !sameName(held, name)) {
+      todo.push({ pair: p, body: { address1_primarycontactname: name } });
+    }
+  }
+  if (!todo.length) return;
+  const ops: DvWriteOp[] = todo.map(({ pair, body }) => ({
+    kind: 'update',
+    set: 'accounts',
+    id: pair.coupling.dvId,
+    body,
+    etag: etagOf(pair.account),
+  }));
+  const results = await deps.connectors.dv.writeBatch(ops);
+  for (const [i, r] of results.entries()) {
+    if (r.ok) todo[i].pair.accountAfter = projectWrite(m, 'dataverse', todo[i].pair.account, todo[i].body);
+  }
+}
+
+/**
+ * Records on the CUSTOMER coupling of every pair that now agrees (the customer's primary contact is the account's, and
+ * so is its name) the new hash of each side the fix-up wrote — when that side was settled before it. A side with a
+ * pending user change keeps its stored hash, so CUSTOMER's next run still carries that change.
+ */
+export async function recordSynchronizedPairs(
+  deps: SyncDeps,
+  m: IntegrationTableMapping,
+  pairs: readonly PrimaryContactPair[],
+): Promise<void> {
+  const changes: HashReplacement[] = [];
+  for (const p of pairs) {
+    const customer = p.customerAfter ?? p.customer;
+    const account = p.accountAfter ?? p.account;
+    const agree =
+      customer.primaryContactNumber === p.contactNumber &&
+      lower(account._primarycontactid_value) === p.dvContactId &&
+      sameName(customer.contactName, account.address1_primarycontactname);
+    if (!agree) continue;
+    const sides: Array<[Side, ApiRecord, ApiRecord | undefined]> = [
+      ['bc', p.customer, p.customerAfter],
+      ['dataverse', p.account, p.accountAfter],
+    ];
+    for (const [side, before, after] of sides) {
+      if (after && settled(m, side, before, p.coupling)) {
+        changes.push({ id: p.coupling.id, side, from: storedHash(p.coupling, side)!, to: hashRecord(m, side, after) });
+      }
+    }
+  }
+  if (changes.length) await replaceSideHashes(deps.knex, changes, deps.now());
+}
