@@ -24,10 +24,11 @@ import {
   type MatchPair,
   zeroCounts,
 } from '../../engine';
+import { hashRecord } from '../../engine/record-hash';
 import type { IntegrationTableMapping } from '../../mappings';
 import { destinationSideOf, type PassDirection, type Side, sourceSideOf } from '../../engine/run-types';
 import type { ChangeCursor } from '../../connectors/http/changed-page-reader';
-import { findByBcIds, findByDvIds, insertCoupling } from '../../store/couplings';
+import { findByBcIds, findByDvIds, insertCoupling, type NewCoupling } from '../../store/couplings';
 import { clearPendingFailures } from '../../store/pending-failures';
 import { type NewSyncError, recordErrors } from '../../store/sync-errors';
 import { closeJob, openJob } from '../../store/sync-jobs';
@@ -202,7 +203,13 @@ async function matchPageOnce(
         const bcId = srcSide === 'bc' ? sourceId : targetId;
         const dvId = srcSide === 'bc' ? targetId : sourceId;
         if (input.jobId !== null) {
-          const ok = await insertOnce(db, { mapping: m.name, bcId, dvId, now });
+          // The destination's values as matched are the pair's baseline on that side: the pass from the source side
+          // gives the pair its first values, and a pass from the destination side before it (the source changed
+          // after its own pass had started) finds the destination unchanged and writes nothing over the source.
+          // A destination changed after the match is a change of its own (a conflict if the source changed too).
+          const baseline =
+            dstSide === 'bc' ? { bcHash: hashRecord(m, 'bc', target) } : { dvHash: hashRecord(m, 'dataverse', target) };
+          const ok = await insertOnce(db, { mapping: m.name, bcId, dvId, now, ...baseline });
           if (!ok) {
             // Coupled meanwhile (a concurrent run or a `bcsync couple`): leave it as it is.
             result.counts.alreadyCoupled += 1;
@@ -250,7 +257,7 @@ async function matchPageOnce(
 }
 
 /** Inserts a coupling in a savepoint; false when either record is already coupled (unique key). */
-async function insertOnce(db: Db, c: { mapping: string; bcId: string; dvId: string; now: Date }): Promise<boolean> {
+async function insertOnce(db: Db, c: NewCoupling): Promise<boolean> {
   try {
     await (db as Knex.Transaction).transaction((sp) => insertCoupling(sp, c));
     return true;

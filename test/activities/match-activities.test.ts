@@ -49,6 +49,49 @@ describe('the match activities (MockActivityEnvironment, SQLite, emulators)', fu
     return { started, page };
   }
 
+  it("leaves a coupled pair's first values to the BC→Dataverse pass, even when the Dataverse→BC pass comes first", async () => {
+    await matchAll(false);
+    const pair = (await f.store.knex('couplings').where({ mapping: 'CUSTOMER' }).first()) as Row;
+    const before = (await allOf(f, 'bc', 'customers')).find((c) => c.id === pair.bc_id)!;
+    const account = (await allOf(f, 'dv', 'accounts')).find((a) => a.accountid === pair.dv_id)!;
+    assert.notEqual(before.phoneNumber, account.telephone1, 'the pair starts with different values');
+    // The customer changes after the BC→Dataverse pass started (so that pass did not read it); Dataverse→BC runs.
+    await f.connectors.bc.update('customers', pair.bc_id as string, '*', { phoneNumber: '+47 55509876' });
+    const pass = (direction: 'to-bc' | 'to-dataverse', n: number) =>
+      f.call('startPass', {
+        mapping: 'CUSTOMER',
+        direction,
+        mode: 'full',
+        workflowId: `wf-first-${n}`,
+        runId: `run-first-${n}`,
+        retryOfJobId: null,
+        recordIds: null,
+      });
+    const toBc = await pass('to-bc', 1);
+    await f.call('syncPage', {
+      ...toBc,
+      mapping: 'CUSTOMER',
+      direction: 'to-bc',
+      mode: 'full',
+      pageNo: 0,
+      recordIds: null,
+    });
+    const customer = (await allOf(f, 'bc', 'customers')).find((c) => c.id === pair.bc_id)!;
+    assert.equal(customer.phoneNumber, '+47 55509876', "the customer's values are not overwritten by the account's");
+    // The next BC→Dataverse pass gives the account the customer's values.
+    const toDv = await pass('to-dataverse', 2);
+    await f.call('syncPage', {
+      ...toDv,
+      mapping: 'CUSTOMER',
+      direction: 'to-dataverse',
+      mode: 'full',
+      pageNo: 0,
+      recordIds: null,
+    });
+    const after = (await allOf(f, 'dv', 'accounts')).find((a) => a.accountid === pair.dv_id)!;
+    assert.equal(after.telephone1, '+47 55509876');
+  });
+
   it('couples each record with exactly one candidate and reports the ambiguous one with every candidate', async () => {
     const { started, page } = await matchAll(false);
     assert.deepEqual(started.criteria, ['displayName = name']);
