@@ -8,7 +8,7 @@ import { ConnectorError } from '../connectors/http';
 import { cannotRunReason, type IntegrationTableMapping } from '../mappings';
 import { getWatermark, advanceWatermark } from '../store/watermarks';
 import { abandonJob, closeJob, getJob, listRunningJobs, openJob } from '../store/sync-jobs';
-import { listPageResults, readPageResult } from '../store/sync-pages';
+import { clearPageReads, getPageRead, listPageResults, readPageResult, recordPageRead } from '../store/sync-pages';
 import {
   type FinishPassInput,
   type PassCounts,
@@ -330,6 +330,23 @@ export function createSyncActivities(deps: SyncDeps) {
         });
       }
       if (cursor.phase === 'changed') {
+        // A part an earlier attempt read (and may have written) is done again on the same records, read by id.
+        const part = { jobId: input.jobId, pageNo: input.pageNo, part: (progress?.total.parts ?? 0) + 1 };
+        const earlier = await getPageRead(deps.knex, part);
+        if (earlier) {
+          pipeline.setAhead(null);
+          return processRecords(deps, {
+            ...input,
+            mapping: m,
+            records: await source.getByIds(earlier.sourceIds, signal),
+            requestedIds: null,
+            phase: 'changed',
+            next: earlier.next as PassCursor,
+            maxModifiedAt: earlier.maxModifiedAt,
+            progress,
+            pageRead: { key: part, plannedHashes: earlier.plannedHashes },
+          });
+        }
         const after =
           cursor.afterModifiedAt != null
             ? { modifiedAt: cursor.afterModifiedAt, ids: cursor.afterIds ?? [] }
@@ -344,6 +361,12 @@ export function createSyncActivities(deps: SyncDeps) {
           : { phase: 'done' };
         const maxModifiedAt = page.position?.modifiedAt ?? null;
         if (!page.records.length) return { counts: zeroCounts(), next: { phase: 'done' }, maxModifiedAt };
+        await recordPageRead(
+          deps.knex,
+          part,
+          { sourceIds: page.records.map((r) => String(r[source.key] as string)), next, maxModifiedAt },
+          deps.now(),
+        );
         if (page.next && pipeline.readAhead()) {
           // Read the next page while this one is written and committed; the source is not what this page writes.
           const ahead = { key: cursorKey(page.next), page: read(page.next, pipeline.signal) };
@@ -359,6 +382,7 @@ export function createSyncActivities(deps: SyncDeps) {
           next,
           maxModifiedAt,
           progress,
+          pageRead: { key: part },
         });
       }
       return { counts: zeroCounts(), next: { phase: 'done' }, maxModifiedAt: null };
@@ -370,6 +394,7 @@ export function createSyncActivities(deps: SyncDeps) {
     const status = input.counts.failed > 0 ? 'completed_with_errors' : 'succeeded';
     const counts: PassCounts = { ...input.counts };
     let firstClose: { startedAt: Date } | null = null;
+    await clearPageReads(deps.knex, input.jobId);
     await deps.knex.transaction(async (trx) => {
       // A retried finishPass closes the job again with the same values; only the first close is counted.
       const before = await getJob(trx, input.jobId);

@@ -73,3 +73,72 @@ export async function listPageResults<T>(db: Db, jobId: number): Promise<T[]> {
   const rows = await db('sync_pages').where({ job_id: jobId }).orderBy('page_no').select('result');
   return rows.map((r: { result: string }) => JSON.parse(r.result) as T);
 }
+
+/** What a part of a page activity read before writing: its source ids, the cursor after them and their newest modified-on. */
+export interface PageRead {
+  sourceIds: string[];
+  next: unknown;
+  maxModifiedAt: string | null;
+  /** Source id → the destination hash the part planned to leave (absent until its decisions were made). */
+  plannedHashes?: Record<string, string>;
+}
+
+/**
+ * Records what part `part` of page `pageNo` read, before it writes (outside the page's commit transaction). A part
+ * already recorded keeps its first record: a retried attempt redoes that read, not a new one.
+ */
+export async function recordPageRead(
+  db: Db,
+  key: { jobId: number; pageNo: number; part: number },
+  read: PageRead,
+  now: Date,
+): Promise<void> {
+  await db('sync_page_reads')
+    .insert({
+      job_id: key.jobId,
+      page_no: key.pageNo,
+      part: key.part,
+      source_ids: JSON.stringify(read.sourceIds),
+      next: JSON.stringify(read.next),
+      max_modified_at: read.maxModifiedAt,
+      created_at: now,
+    })
+    .onConflict(['job_id', 'page_no', 'part'])
+    .ignore();
+}
+
+/** What part `part` of page `pageNo` of job `jobId` read, or undefined when it has not read yet. */
+export async function getPageRead(
+  db: Db,
+  key: { jobId: number; pageNo: number; part: number },
+): Promise<PageRead | undefined> {
+  const row = await db('sync_page_reads')
+    .where({ job_id: key.jobId, page_no: key.pageNo, part: key.part })
+    .first('source_ids', 'next', 'max_modified_at', 'planned_hashes');
+  if (!row) return undefined;
+  return {
+    sourceIds: JSON.parse(row.source_ids as string) as string[],
+    next: JSON.parse(row.next as string) as unknown,
+    maxModifiedAt: (row.max_modified_at as string | null) ?? null,
+    ...(row.planned_hashes
+      ? { plannedHashes: JSON.parse(row.planned_hashes as string) as Record<string, string> }
+      : {}),
+  };
+}
+
+/** Records the destination hashes part `part` plans to leave, before it writes (only the first plan is kept). */
+export async function recordPlannedHashes(
+  db: Db,
+  key: { jobId: number; pageNo: number; part: number },
+  plannedHashes: Record<string, string>,
+): Promise<void> {
+  await db('sync_page_reads')
+    .where({ job_id: key.jobId, page_no: key.pageNo, part: key.part })
+    .whereNull('planned_hashes')
+    .update({ planned_hashes: JSON.stringify(plannedHashes) });
+}
+
+/** Forgets what the parts of job `jobId` read (its pass is closed). */
+export async function clearPageReads(db: Db, jobId: number): Promise<void> {
+  await db('sync_page_reads').where({ job_id: jobId }).delete();
+}

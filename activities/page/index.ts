@@ -5,7 +5,8 @@
  * transaction (commit). Per-record failures never fail the page; they become error rows with a message a user can
  * act on.
  */
-import { sourceSideOf } from '../../engine/run-types';
+import { destinationSideOf, sourceSideOf } from '../../engine/run-types';
+import { recordPlannedHashes } from '../../store/sync-pages';
 import type { SyncDeps } from '../deps';
 import { entityRulesFor } from '../entity-rules';
 import { sideApi } from '../sides';
@@ -15,10 +16,22 @@ import { prepareBcCreates } from './idempotent-creates';
 import { matchBeforeCreate } from './match-before-create';
 import { onDemandSyncer } from './on-demand';
 import { preparePage } from './prepare';
-import type { Item, PageProgress, PageWork } from './work';
+import { type Item, type PageProgress, type PageWork, plan } from './work';
 
 export { addPart } from './work';
 export type { PageProgress, PageWork, StoredPageResult } from './work';
+
+/** Source id → the destination hash each planned write is to leave (the decision's predicted hash). */
+function plannedHashesOf(work: PageWork, items: readonly Item[]): Record<string, string> {
+  const dstSide = destinationSideOf(work.direction);
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    if (!plan(item.decision) || !('hashes' in item.decision)) continue;
+    const hash = dstSide === 'bc' ? item.decision.hashes.bcHash : item.decision.hashes.dvHash;
+    if (hash) out[item.sourceId] = hash;
+  }
+  return out;
+}
 
 /** Decides, writes and commits one page (one part of a page activity); returns the activity's progress with it. */
 export async function processRecords(deps: SyncDeps, work: PageWork, signal?: AbortSignal): Promise<PageProgress> {
@@ -32,6 +45,7 @@ export async function processRecords(deps: SyncDeps, work: PageWork, signal?: Ab
     ? (some: Item[]) => rules.beforeWrite!({ deps, work, lookups, syncOnDemand }, some)
     : undefined;
   await beforeWrite?.(items);
+  if (work.pageRead) await recordPlannedHashes(deps.knex, work.pageRead.key, plannedHashesOf(work, items));
   await writeDestination(deps, work, items, lookups, signal, beforeWrite);
   await rules?.afterWrite?.({ deps, work, lookups, syncOnDemand }, items);
   await deps.faults?.afterDestinationWrite?.({

@@ -12,6 +12,7 @@ import {
   type RecordDecision,
   unchangedSource,
 } from '../../engine';
+import { hashRecord } from '../../engine/record-hash';
 import { destinationSideOf, sourceSideOf } from '../../engine/run-types';
 import { findByBcIds, findByDvIds } from '../../store/couplings';
 import { findPendingFailures } from '../../store/pending-failures';
@@ -102,9 +103,15 @@ export async function preparePage(deps: SyncDeps, work: PageWork, syncOnDemand?:
     const unchanged = early.get(source);
     if (unchanged)
       return { sourceId, source, row, pending: pending.get(sourceId), decision: unchanged, destination: null };
-    const state = couplingState(row);
+    let state = couplingState(row);
     const destId = state ? (dstSide === 'bc' ? state.bcId : state.dvId) : null;
     const destination = destId ? (destinations.get(lower(destId)) ?? null) : null;
+    // Redoing a part that died after its writes: a destination holding what that attempt planned to write was written
+    // by it, not changed by someone else — its hash is what this coupling would have stored.
+    const planned = work.pageRead?.plannedHashes?.[sourceId];
+    if (state && destination && planned && hashRecord(m, dstSide, destination) === planned) {
+      state = dstSide === 'bc' ? { ...state, bcHash: planned } : { ...state, dvHash: planned };
+    }
     const parked = pending.get(sourceId)?.skipped === true;
     const decision = decide({
       mapping: m,

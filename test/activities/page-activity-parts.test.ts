@@ -28,7 +28,11 @@ describe('a page activity of several parts (MockActivityEnvironment, SQLite, emu
     f = undefined;
   });
 
-  async function start(sync: { pagesPerActivity: number; faults?: PageFaults }): Promise<ActivityFixture> {
+  async function start(sync: {
+    pagesPerActivity: number;
+    pageSize?: number;
+    faults?: PageFaults;
+  }): Promise<ActivityFixture> {
     f = await startActivityFixture({ seed, mappings: customerMappings(), sync: { pageSize: 2, ...sync } });
     return f;
   }
@@ -98,6 +102,43 @@ describe('a page activity of several parts (MockActivityEnvironment, SQLite, emu
     assert.equal((await getPageResult<{ parts: number }>(fx.store.knex, page.jobId, 0))?.parts, 3);
     assert.equal((await allOf(fx, 'dv', 'accounts')).length, accountsBefore + 6, 'no account created twice');
     assert.equal((await fx.store.knex('couplings').where({ mapping: 'CUSTOMER' })).length, 6);
+  });
+
+  it('redoes a part that died after its writes on the records it read, even those changed after the pass started', async () => {
+    let dieOnWrite = false;
+    const fx = await start({
+      pagesPerActivity: 1,
+      pageSize: 20,
+      faults: {
+        afterDestinationWrite: () => {
+          if (!dieOnWrite) return;
+          dieOnWrite = false;
+          throw new Error('worker died after the writes');
+        },
+      },
+    });
+    // A first pass couples every customer (one page).
+    assert.ok((await fx.call('syncPage', await firstPage(fx))).counts.inserted > 2);
+    const rows = await fx.store.knex('couplings').where({ mapping: 'CUSTOMER' });
+    const [changed, other] = rows.map((r) => String(r.bc_id));
+    const phone = (n: number) => `+47 5550${n}000`;
+    for (const id of [changed, other]) await fx.connectors.bc.update('customers', id, '*', { phoneNumber: phone(1) });
+    // The second pass writes both changes, then dies before its commit; one customer changes again meanwhile, so a
+    // read of the changes up to the pass start no longer lists it.
+    const second = await firstPage(fx);
+    dieOnWrite = true;
+    await assert.rejects(fx.call('syncPage', second), /worker died/);
+    await fx.connectors.bc.update('customers', changed, '*', { phoneNumber: phone(2) });
+    const retried = await fx.call('syncPage', second);
+    assert.equal(retried.counts.failed, 0, JSON.stringify(await fx.store.knex('sync_errors').select('message')));
+    assert.equal(retried.counts.modified + retried.counts.unchanged, rows.length, 'the retry redid every record read');
+    // Nothing is left for the next pass to mistake for someone else's change.
+    const again = await fx.call('syncPage', await firstPage(fx));
+    assert.equal(again.counts.failed, 0, JSON.stringify(await fx.store.knex('sync_errors').select('message')));
+    const accounts = await allOf(fx, 'dv', 'accounts');
+    const dvOf = (bcId: string) => String(rows.find((r) => r.bc_id === bcId)!.dv_id);
+    assert.equal(accounts.find((a) => a.accountid === dvOf(changed))?.telephone1, phone(2));
+    assert.equal(accounts.find((a) => a.accountid === dvOf(other))?.telephone1, phone(1));
   });
 
   it('counts a record unchanged, not failed, when a concurrent run of the mapping committed the same coupling first', async () => {

@@ -27,6 +27,7 @@ const tables = [
   'option_mappings',
   'sync_pages',
   'pending_failures',
+  'sync_page_reads',
 ];
 
 for (const dialect of ['mysql', 'sqlite'] as const) {
@@ -633,6 +634,22 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
           pages.PageResultConflictError,
         );
         assert.deepEqual(await pages.listPageResults(store.knex, 1), [{ inserted: 5, parts: 2 }]);
+      });
+
+      it("keeps a part's first read and plan for the attempt that redoes it, until the pass is closed", async () => {
+        const key = { jobId: 7, pageNo: 0, part: 2 };
+        assert.equal(await pages.getPageRead(store.knex, key), undefined);
+        const read = { sourceIds: ['a', 'b'], next: { phase: 'done' }, maxModifiedAt: '2026-12-01T10:00:00.000Z' };
+        await pages.recordPageRead(store.knex, key, read, t0);
+        await pages.recordPageRead(store.knex, key, { ...read, sourceIds: ['c'] }, at(1));
+        assert.deepEqual(await pages.getPageRead(store.knex, key), read, 'a redo does not replace the first read');
+        await pages.recordPlannedHashes(store.knex, key, { a: 'h1' });
+        await pages.recordPlannedHashes(store.knex, key, { a: 'h2' });
+        assert.deepEqual(await pages.getPageRead(store.knex, key), { ...read, plannedHashes: { a: 'h1' } });
+        await pages.recordPageRead(store.knex, { ...key, jobId: 8 }, read, t0);
+        await pages.clearPageReads(store.knex, 7);
+        assert.equal(await pages.getPageRead(store.knex, key), undefined);
+        assert.ok(await pages.getPageRead(store.knex, { ...key, jobId: 8 }), 'other jobs keep theirs');
       });
     });
   });
