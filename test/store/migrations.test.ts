@@ -18,6 +18,7 @@ const tables = [
   'option_mappings',
   'sync_pages',
   'pending_failures',
+  'sync_leases',
 ];
 const allNames = migrations.map(([name]) => name);
 
