@@ -28,6 +28,7 @@ import { addPart, type PageProgress, processRecords, type StoredPageResult } fro
 import { sideApi, type ApiRecord } from './sides';
 import { dependencyWaitReason, logSkippedRun } from './dependency-gate';
 import { heartbeat, heartbeatPump } from './heartbeat';
+import { holdMappingLease, type LeaseOwner, releaseMappingLease } from './mapping-lease';
 import { listFailed } from '../store/couplings';
 import { listPendingRetry } from '../store/pending-failures';
 
@@ -151,11 +152,20 @@ export function createSyncActivities(deps: SyncDeps) {
       return { directions, ...consoleLink };
     },
 
-    /** Opens the pass's job row (idempotent per workflow run and direction) and returns the starting cursor. */
+    /**
+     * Acquires the mapping's lease (activities/mapping-lease.ts: one run per mapping; a run's second pass and a retried
+     * start are the same owner), opens the pass's job row (idempotent per workflow run and direction) and returns the
+     * starting cursor. Throws a retryable `MappingBusy` failure naming the other run while another run holds the lease.
+     */
     async startPass(
       input: StartPassInput,
     ): Promise<{ jobId: number; passStartedAt: string; cursor: PassCursor; counts: PassCounts }> {
       mappingOf(input.mapping);
+      await holdMappingLease(
+        deps.knex,
+        { mapping: input.mapping, workflowId: input.workflowId, runId: input.runId },
+        deps.now(),
+      );
       const job = await openJob(deps.knex, {
         idempotencyKey: `${input.workflowId}/${input.runId}/${input.direction}`,
         mapping: input.mapping,
@@ -176,14 +186,17 @@ export function createSyncActivities(deps: SyncDeps) {
     /**
      * Processes the next page of the pass: the retry set (failed couplings) first, then the records changed since the
      * watermark up to the pass start (or the explicit record ids), and commits couplings, errors, audit rows and the
-     * page result in one transaction. A retry of a committed page returns the stored result.
+     * page result in one transaction. A retry of a committed page returns the stored result. Renews the mapping's lease
+     * before every part; throws a retryable `MappingBusy` failure if another run took it over meanwhile (this run's
+     * lease lapsed), so this run waits for that one instead of working beside it.
      */
     async syncPage(input: SyncPageInput): Promise<SyncPageResult> {
       // A page may wait on throttled APIs for a while: keep heartbeating so a dead worker is noticed within the
       // heartbeat timeout and a slow one is not mistaken for dead.
       const stop = heartbeatPump(() => ({ pageNo: input.pageNo }));
       try {
-        return await atBoundary(() => syncPageOnce(input));
+        const owner = await leaseOwnerOf(input.jobId, input.mapping);
+        return await atBoundary(() => syncPageOnce(input, owner));
       } finally {
         stop();
       }
@@ -192,11 +205,19 @@ export function createSyncActivities(deps: SyncDeps) {
     /**
      * Closes the job with its counters and advances the source side's watermark — forward only, to the newest
      * modified-on visited, never past the pass start minus the overlap. `records` runs do not move the watermark.
+     * Releases the mapping's lease (if the run still holds it) unless `keepLease` says another pass of the run follows.
      */
     async finishPass(input: FinishPassInput): Promise<{ status: 'succeeded' | 'completed_with_errors' }> {
       return finishPassOnce(input);
     },
   };
+
+  /** The run that owns job `jobId` (its job row names the workflow), as the owner of the mapping's lease. */
+  async function leaseOwnerOf(jobId: number, mapping: string): Promise<LeaseOwner | null> {
+    const job = await getJob(deps.knex, jobId);
+    // Jobs opened before leases existed may lack a workflow id: such a run holds no lease to renew.
+    return job?.workflowId ? { mapping, workflowId: job.workflowId, runId: job.runId ?? '' } : null;
+  }
 
   /**
    * One page activity: up to `pagesPerActivity` source pages (parts), each committed in its own transaction together
@@ -204,7 +225,7 @@ export function createSyncActivities(deps: SyncDeps) {
    * page is read while the current one is written and committed. A retried activity resumes after the last committed
    * part, or returns the stored result when it was complete.
    */
-  async function syncPageOnce(input: SyncPageInput): Promise<SyncPageResult> {
+  async function syncPageOnce(input: SyncPageInput, owner: LeaseOwner | null): Promise<SyncPageResult> {
     const stored = await readPageResult<StoredPageResult>(deps.knex, input.jobId, input.pageNo);
     let progress: PageProgress | null = stored ? { total: stored.result, text: stored.text } : null;
     const started = Date.now();
@@ -223,6 +244,7 @@ export function createSyncActivities(deps: SyncDeps) {
             return resultOf(progress.total);
           }
         }
+        if (owner) await holdMappingLease(deps.knex, owner, deps.now());
         const another = () => parts + 1 < pagesPerActivity && Date.now() - started < pageActivityBudgetMs;
         const part = await nextPart(input, cursor, progress, {
           ahead,
@@ -418,6 +440,12 @@ export function createSyncActivities(deps: SyncDeps) {
         });
       }
     });
+    // The run keeps the lease between its passes (the workflow says when another pass follows), so no other run
+    // slips in between its BC→Dataverse and Dataverse→BC passes.
+    if (!input.keepLease) {
+      const job = await getJob(deps.knex, input.jobId);
+      if (job?.workflowId) await releaseMappingLease(deps.knex, input.mapping, job.workflowId);
+    }
     const closed = firstClose as { startedAt: Date } | null;
     if (closed) {
       deps.metrics?.passClosed({

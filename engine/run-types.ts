@@ -154,6 +154,8 @@ export interface FinishPassInput {
   passStartedAt: string;
   maxModifiedAt: string | null;
   counts: PassCounts;
+  /** Another pass of the run follows: the run keeps the mapping's lease for it. (Default: false, released) */
+  keepLease?: boolean;
 }
 
 export type RunOutcome = 'succeeded' | 'completed_with_errors' | 'failed';

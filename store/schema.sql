@@ -134,6 +134,15 @@ CREATE TABLE `sync_jobs` (
   KEY `sync_jobs_mapping_status_started_idx` (`mapping`,`status`,`started_at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
+CREATE TABLE `sync_leases` (
+  `mapping` varchar(64) NOT NULL,
+  `owner_workflow_id` varchar(255) NOT NULL,
+  `owner_run_id` varchar(64) NOT NULL,
+  `acquired_at` datetime(3) NOT NULL,
+  `expires_at` datetime(3) NOT NULL,
+  PRIMARY KEY (`mapping`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
 CREATE TABLE `sync_page_reads` (
   `job_id` bigint(20) NOT NULL,
   `page_no` int(11) NOT NULL,

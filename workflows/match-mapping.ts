@@ -17,10 +17,12 @@ import {
 import type { MatchActivities, MatchPageResult } from '../activities/matching/match-activities';
 import type { MatchCounts, MatchMappingInput, MatchMappingResult } from '../engine/run-types';
 import { BcSyncMapping, BcSyncOutcome, matchProgressQuery, type MatchProgress } from './definitions';
-import { pageActivity, shortActivity } from './profiles';
+import { leaseWaitActivity, pageActivity, shortActivity } from './profiles';
 import { syncMapping } from './sync-mapping';
 
 const { startMatch, finishMatch } = proxyActivities<MatchActivities>(shortActivity);
+// startMatch waits (by retrying) while another run of the mapping holds its lease: no overall retry limit.
+const { startMatch: startMatchWhenFree } = proxyActivities<MatchActivities>(leaseWaitActivity);
 const { matchPage } = proxyActivities<MatchActivities>(pageActivity);
 
 /** Entries kept per report list. */
@@ -34,7 +36,9 @@ export async function matchMapping(input: MatchMappingInput): Promise<MatchMappi
   setHandler(matchProgressQuery, () => progress);
   upsertSearchAttributes([{ key: BcSyncMapping, value: input.mapping }]);
 
-  const started = await startMatch({ mapping: input.mapping, dryRun, workflowId: info.workflowId, runId: info.runId });
+  // Matches recorded before mapping leases started under the short profile (giving up a wait after 10 minutes).
+  const start = !dryRun && patched('mapping-lease') ? startMatchWhenFree : startMatch;
+  const started = await start({ mapping: input.mapping, dryRun, workflowId: info.workflowId, runId: info.runId });
   const result: MatchMappingResult = {
     mapping: input.mapping,
     dryRun,

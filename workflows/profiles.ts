@@ -31,3 +31,20 @@ export const pageActivity: ActivityOptions = {
     nonRetryableErrorTypes: ['NonRetryable'],
   },
 };
+
+/**
+ * A bookkeeping call that may have to wait for another run: `startPass` and `startMatch` fail with a retryable
+ * `MappingBusy` failure while another run of the mapping holds its lease (activities/mapping-lease.ts), and this
+ * profile's retries are the wait — 30 s per attempt, backoff from 1 s to 30 s, no overall limit, because the other
+ * run may take hours (a full synchronization). A run that died releases the mapping when its lease lapses (15 min) or
+ * as soon as Temporal says its workflow ended.
+ */
+export const leaseWaitActivity: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: ['NonRetryable'],
+  },
+};

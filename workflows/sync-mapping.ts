@@ -37,12 +37,14 @@ import {
   runVerdict,
   skippedRunDetailsText,
 } from '../engine/run-outcome';
-import { pageActivity, shortActivity } from './profiles';
+import { leaseWaitActivity, pageActivity, shortActivity } from './profiles';
 
 type SyncActivities = ReturnType<typeof createSyncActivities>;
 
 const { planRun, startPass, finishPass } = proxyActivities<SyncActivities>(shortActivity);
 const { syncPage } = proxyActivities<SyncActivities>(pageActivity);
+// startPass waits (by retrying) while another run of the mapping holds its lease: no overall retry limit.
+const { startPass: startPassWhenFree } = proxyActivities<SyncActivities>(leaseWaitActivity);
 
 /** Explicit records (records mode) per page. */
 const RECORDS_PER_PAGE = 200;
@@ -113,7 +115,9 @@ async function runSync(input: SyncMappingInput): Promise<SyncMappingResult> {
     if (!pass) {
       const direction = state.remaining.shift();
       if (!direction) break;
-      const opened = await startPass({
+      // Runs recorded before mapping leases started their passes under the short profile (which would give up waiting
+      // after 10 minutes) and released nothing between passes; the patch marks the histories that wait and keep it.
+      const opened = await (patched('mapping-lease') ? startPassWhenFree : startPass)({
         mapping: input.mapping,
         direction,
         mode: input.mode,
@@ -185,6 +189,7 @@ async function runSync(input: SyncMappingInput): Promise<SyncMappingResult> {
       passStartedAt: pass.passStartedAt,
       maxModifiedAt: pass.maxModifiedAt,
       counts: pass.counts,
+      ...(state.remaining.length > 0 && patched('mapping-lease') ? { keepLease: true } : {}),
     });
     entry.status = closed.status;
     state.finished.push({ direction: pass.direction, jobId: pass.jobId, counts: pass.counts, status: closed.status });

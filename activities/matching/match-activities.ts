@@ -31,11 +31,12 @@ import type { ChangeCursor } from '../../connectors/http/changed-page-reader';
 import { findByBcIds, findByDvIds, insertCoupling, type NewCoupling } from '../../store/couplings';
 import { clearPendingFailures } from '../../store/pending-failures';
 import { type NewSyncError, recordErrors } from '../../store/sync-errors';
-import { closeJob, openJob } from '../../store/sync-jobs';
+import { closeJob, getJob, openJob } from '../../store/sync-jobs';
 import { getPageResult, savePageResult } from '../../store/sync-pages';
 import type { Db } from '../../store/values';
 import type { SyncDeps } from '../deps';
 import { resolveLookups } from '../lookup-resolution';
+import { holdMappingLease, releaseMappingLease } from '../mapping-lease';
 import { sideApi } from '../sides';
 import { findUncoupledCandidates } from './candidates';
 
@@ -79,7 +80,9 @@ export function createMatchActivities(deps: SyncDeps, mappingOf: (name: string) 
   return {
     /**
      * Opens the coupling job (idempotent per workflow run) unless it is a dry run, and checks that the mapping can be
-     * matched: it needs match criteria. Returns the job id and the instant the run reads up to.
+     * matched: it needs match criteria. Returns the job id and the instant the run reads up to. A run that couples
+     * (not a dry run) first acquires the mapping's lease, like a sync pass: it throws a retryable `MappingBusy` failure
+     * naming the other run while another run of the mapping holds it.
      */
     async startMatch(input: {
       mapping: string;
@@ -90,6 +93,11 @@ export function createMatchActivities(deps: SyncDeps, mappingOf: (name: string) 
       const m = mappingOf(input.mapping);
       const criteria = matchCriteriaOf(m).map(criterionLabel);
       if (input.dryRun) return { jobId: null, until: deps.now().toISOString(), criteria };
+      await holdMappingLease(
+        deps.knex,
+        { mapping: m.name, workflowId: input.workflowId, runId: input.runId },
+        deps.now(),
+      );
       const job = await openJob(deps.knex, {
         idempotencyKey: `${input.workflowId}/${input.runId}/match`,
         mapping: m.name,
@@ -103,13 +111,21 @@ export function createMatchActivities(deps: SyncDeps, mappingOf: (name: string) 
       return { jobId: job.id, until: job.startedAt.toISOString(), criteria };
     },
 
-    /** Matches the next page of uncoupled source records; a retry of a committed page returns the stored result. */
+    /**
+     * Matches the next page of uncoupled source records; a retry of a committed page returns the stored result. A run
+     * that couples renews the mapping's lease first (a retryable `MappingBusy` failure if another run took it over).
+     */
     async matchPage(input: MatchPageInput): Promise<MatchPageResult> {
       const pump = setInterval(() => heartbeat({ pageNo: input.pageNo }), 3000);
       try {
         if (input.jobId !== null) {
           const stored = await getPageResult<MatchPageResult>(deps.knex, input.jobId, input.pageNo);
           if (stored) return stored;
+          const job = await getJob(deps.knex, input.jobId);
+          if (job?.workflowId) {
+            const owner = { mapping: input.mapping, workflowId: job.workflowId, runId: job.runId ?? '' };
+            await holdMappingLease(deps.knex, owner, deps.now());
+          }
         }
         return await matchPageOnce(deps, mappingOf(input.mapping), input);
       } finally {
@@ -117,15 +133,17 @@ export function createMatchActivities(deps: SyncDeps, mappingOf: (name: string) 
       }
     },
 
-    /** Closes the coupling job with its counters. */
+    /** Closes the coupling job with its counters and releases the mapping's lease (if the run still holds it). */
     async finishMatch(input: { jobId: number; counts: MatchCounts }): Promise<void> {
       const c = input.counts;
+      const job = await getJob(deps.knex, input.jobId);
       await closeJob(deps.knex, input.jobId, {
         status: c.ambiguous > 0 ? 'completed_with_errors' : 'succeeded',
         counts: { ...zeroCounts(), coupled: c.coupled, failed: c.ambiguous, unchanged: c.alreadyCoupled + c.unmatched },
         finishedAt: deps.now(),
         message: `${c.coupled} coupled, ${c.ambiguous} ambiguous, ${c.unmatched} unmatched, ${c.alreadyCoupled} already coupled`,
       });
+      if (job?.workflowId) await releaseMappingLease(deps.knex, job.mapping, job.workflowId);
     },
   };
 }

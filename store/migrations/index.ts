@@ -15,6 +15,7 @@ import * as createPendingFailures from './20261201000100-create-pending-failures
 import * as couplingsRequireBothIds from './20261201000200-couplings-require-both-ids';
 import * as indexJobLogPages from './20261201000300-index-job-log-pages';
 import * as indexErrorLogPages from './20261201000400-index-error-log-pages';
+import * as createSyncLeases from './20261201000500-create-sync-leases';
 import * as createSyncPageReads from './20261201000600-create-sync-page-reads';
 
 export interface Migration {
@@ -35,6 +36,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['20261201000200-couplings-require-both-ids', couplingsRequireBothIds],
   ['20261201000300-index-job-log-pages', indexJobLogPages],
   ['20261201000400-index-error-log-pages', indexErrorLogPages],
+  ['20261201000500-create-sync-leases', createSyncLeases],
   ['20261201000600-create-sync-page-reads', createSyncPageReads],
 ];
 

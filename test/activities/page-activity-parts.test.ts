@@ -37,14 +37,17 @@ describe('a page activity of several parts (MockActivityEnvironment, SQLite, emu
     return f;
   }
 
-  /** The input of the first page of a new BC→Dataverse pass of CUSTOMER. */
-  async function firstPage(fx: ActivityFixture): Promise<SyncPageInput> {
+  /**
+   * The input of the first page of a new BC→Dataverse pass of CUSTOMER, by a new run of `workflowId` (Default: `wf`;
+   * the previous run of that workflow has ended, so the mapping's lease passes to the new one).
+   */
+  async function firstPage(fx: ActivityFixture, workflowId = 'wf'): Promise<SyncPageInput> {
     n += 1;
     const opened = await fx.call('startPass', {
       mapping: 'CUSTOMER',
       direction: 'to-dataverse',
       mode: 'incremental',
-      workflowId: `wf-${n}`,
+      workflowId,
       runId: `run-${n}`,
       retryOfJobId: null,
       recordIds: null,
@@ -142,15 +145,18 @@ describe('a page activity of several parts (MockActivityEnvironment, SQLite, emu
   });
 
   it('counts a record unchanged, not failed, when a concurrent run of the mapping committed the same coupling first', async () => {
-    // Two passes of CUSTOMER at once: both decide to create the same accounts (deterministic ids); the second pass
-    // runs whole between the first one's writes and its commit, so the first finds its couplings already there.
+    // Two passes of CUSTOMER at once — which the mapping lease allows only once the first run's lease has lapsed (its
+    // worker stalled past the expiry) and another workflow took it over: both decide to create the same accounts
+    // (deterministic ids); the second pass runs whole between the first one's writes and its commit, so the first
+    // finds its couplings already there.
     let second: Promise<unknown> | undefined;
     const fx = await start({
       pagesPerActivity: 1,
       faults: {
         afterDestinationWrite: async () => {
           if (second) return;
-          second = fx.call('syncPage', await firstPage(fx));
+          await fx.store.knex('sync_leases').update({ expires_at: new Date(Date.now() - 1000) });
+          second = fx.call('syncPage', await firstPage(fx, 'wf-other'));
           await second;
         },
       },

@@ -37,7 +37,10 @@ describe('the sync activities (MockActivityEnvironment, SQLite, emulators)', fun
   });
   afterEach(async () => f.close());
 
-  /** Opens a pass of CUSTOMER in `direction` (a fresh workflow run each time) and the input of its first page. */
+  /**
+   * Opens a pass of CUSTOMER in `direction` (a fresh run of workflow `wf` each time, so the previous run has ended and
+   * its mapping lease is the new run's) and the input of its first page.
+   */
   async function openPass(direction: PassDirection, mode: 'incremental' | 'records' = 'incremental') {
     return openPassOn(f, direction, mode);
   }
@@ -53,7 +56,7 @@ describe('the sync activities (MockActivityEnvironment, SQLite, emulators)', fun
       mapping: 'CUSTOMER',
       direction,
       mode,
-      workflowId: `wf-${n}`,
+      workflowId: 'wf',
       runId: `run-${n}`,
       retryOfJobId: null,
       recordIds: null,
@@ -159,11 +162,16 @@ describe('the sync activities (MockActivityEnvironment, SQLite, emulators)', fun
         // The next run: BC→Dataverse first.
         const toDv = await openPassOn(dying, 'to-dataverse');
         await dying.call('syncPage', toDv.page);
-        const after = (await allOf(dying, 'dv', 'accounts', accountFilter)).find((a) => a.accountid === account.accountid);
+        const after = (await allOf(dying, 'dv', 'accounts', accountFilter)).find(
+          (a) => a.accountid === account.accountid,
+        );
         assert.equal(after?.telephone1, '+47 55501234', "the account's newer phone number is not overwritten");
         const rows = await dying.store.knex('couplings').where({ mapping: 'CUSTOMER' });
         const row = rows.find((r) => r.dv_id === account.accountid);
-        assert.ok(row && orphans.some((c) => c.id === row.bc_id), 'the orphan is coupled to the account it was made from');
+        assert.ok(
+          row && orphans.some((c) => c.id === row.bc_id),
+          'the orphan is coupled to the account it was made from',
+        );
 
         // Then Dataverse→BC carries the account's current values to its customer.
         const toBc = await openPassOn(dying, 'to-bc');

@@ -18,6 +18,7 @@ const tables = [
   'option_mappings',
   'sync_pages',
   'pending_failures',
+  'sync_leases',
   'sync_page_reads',
 ];
 const allNames = migrations.map(([name]) => name);

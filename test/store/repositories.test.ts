@@ -10,6 +10,7 @@ import * as pendingFailures from '../../store/pending-failures';
 import * as audit from '../../store/field-changes';
 import * as options from '../../store/option-mappings';
 import * as pages from '../../store/sync-pages';
+import * as leases from '../../store/sync-leases';
 import { zeroCounts } from '../../engine/run-types';
 import { openFreshStore } from '../support/stores';
 
@@ -27,6 +28,7 @@ const tables = [
   'option_mappings',
   'sync_pages',
   'pending_failures',
+  'sync_leases',
   'sync_page_reads',
 ];
 
@@ -650,6 +652,46 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         await pages.clearPageReads(store.knex, 7);
         assert.equal(await pages.getPageRead(store.knex, key), undefined);
         assert.ok(await pages.getPageRead(store.knex, { ...key, jobId: 8 }), 'other jobs keep theirs');
+      });
+    });
+
+    describe('sync leases', function () {
+      const ttlMs = 60_000;
+      const claim = (workflowId: string, now: Date, mapping = 'CUSTOMER') =>
+        leases.claimLease(store.knex, { mapping, workflowId, runId: `${workflowId}-run`, now, ttlMs });
+
+      it('gives a mapping to one of several runs claiming it at once, and refuses the others naming the holder', async () => {
+        const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => claim(`wf-${i}`, t0)));
+        const won = outcomes.filter((o) => o.acquired);
+        assert.equal(won.length, 1, 'exactly one run holds the mapping');
+        const holder = (await leases.getLease(store.knex, 'CUSTOMER'))!;
+        for (const o of outcomes) if (!o.acquired) assert.equal(o.holder.ownerWorkflowId, holder.ownerWorkflowId);
+        assert.deepEqual([holder.acquiredAt, holder.expiresAt], [t0, at(ttlMs)]);
+        assert.deepEqual(await claim('wf-x', t0, 'CONTACT'), { acquired: true }, 'another mapping is free');
+      });
+
+      it('renews the lease for its owner (keeping its start), and hands an expired one to another run', async () => {
+        assert.deepEqual(await claim('wf-a', t0), { acquired: true });
+        assert.deepEqual(await claim('wf-a', at(1000)), { acquired: true });
+        let lease = (await leases.getLease(store.knex, 'CUSTOMER'))!;
+        assert.deepEqual([lease.acquiredAt, lease.expiresAt], [t0, at(1000 + ttlMs)]);
+        const refused = await claim('wf-b', at(ttlMs));
+        assert.equal(refused.acquired, false, 'not expired yet');
+        assert.deepEqual(await claim('wf-b', at(1000 + ttlMs)), { acquired: true }, 'expired: taken over');
+        lease = (await leases.getLease(store.knex, 'CUSTOMER'))!;
+        assert.deepEqual([lease.ownerWorkflowId, lease.acquiredAt], ['wf-b', at(1000 + ttlMs)]);
+        assert.equal((await claim('wf-a', at(2000 + ttlMs))).acquired, false, 'the old owner lost it');
+      });
+
+      it('releases only its own lease, and takes over only the lease of the run named as ended', async () => {
+        await claim('wf-a', t0);
+        await leases.releaseLease(store.knex, 'CUSTOMER', 'wf-b');
+        assert.equal((await leases.getLease(store.knex, 'CUSTOMER'))?.ownerWorkflowId, 'wf-a');
+        const b = { mapping: 'CUSTOMER', workflowId: 'wf-b', runId: 'b', now: at(1), ttlMs };
+        assert.equal(await leases.takeOverLease(store.knex, b, 'wf-c'), false);
+        assert.equal(await leases.takeOverLease(store.knex, b, 'wf-a'), true);
+        await leases.releaseLease(store.knex, 'CUSTOMER', 'wf-b');
+        assert.equal(await leases.getLease(store.knex, 'CUSTOMER'), null);
       });
     });
   });
