@@ -1,5 +1,5 @@
 /**
- * `npm run bench:startup`: start-up time and memory of `bcsync worker`, from the TypeScript sources (ts-node + swc,
+ * `npm run bench:startup`: start-up time and memory of `bcsync worker`, from the TypeScript sources (swc,
  * workflows bundled with webpack at start-up: how the product ran before the compiled runtime, BCSYNC_FROM_SOURCE=1)
  * against the compiled runtime (dist/ and the prebuilt dist/workflow-bundle.js), side by side in one run, alternating
  * the two so that the machine's load falls on both alike.
@@ -30,7 +30,7 @@ import { ensureTemporalCli } from './temporal/cli';
 const TENANT = 'cronus';
 const ORG_URL = 'https://bcsync.crm.dynamics.com';
 const MODES = {
-  source: { label: 'sources (ts-node + swc, bundled at start-up)', env: { BCSYNC_FROM_SOURCE: '1' } },
+  source: { label: 'sources (swc, bundled at start-up)', env: { BCSYNC_FROM_SOURCE: '1' } },
   compiled: { label: 'compiled (dist/ + prebuilt bundle)', env: { BCSYNC_FROM_SOURCE: '0' } },
 } as const;
 type Mode = keyof typeof MODES;

@@ -38,12 +38,12 @@ export interface SyncWorkerOptions {
   workflowCode?: WorkflowCode;
 }
 
-/** The path of the workflow bundle's entry module (TypeScript under ts-node, JS when compiled). */
+/** The path of the workflow bundle's entry module (TypeScript under scripts/register.js, JS when compiled). */
 export const workflowsPath = require.resolve('../workflows');
 
 /**
  * True when this module is the compiled JavaScript in dist/ (`npm run build`), false when the TypeScript sources run
- * under ts-node (the tests, the scripts).
+ * through scripts/register.js (the tests, the scripts).
  */
 export const runningCompiled = path.extname(__filename) === '.js';
 

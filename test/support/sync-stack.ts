@@ -21,6 +21,7 @@ import { createSyncMetrics, listMappingSchedules, type SyncMetrics } from '../..
 import { testResources, uniqueName } from './env';
 import { runFullSync } from './sync-runs';
 import { openFreshStore } from './stores';
+import { sourceWorkflowCode } from './workflow-code';
 
 export const TENANT = 'cronus';
 export const CLIENT_ID = 'bcsync-demo';
@@ -160,6 +161,7 @@ export async function startSyncStack(o: SyncStackOptions = {}): Promise<SyncStac
       faults,
       metrics: metrics?.recorder,
       consoleUrl: o.consoleUrl,
+      workflowCode: await sourceWorkflowCode(),
     });
     running = worker.run();
     return worker;

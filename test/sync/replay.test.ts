@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { workflowsPath } from '../../worker/create-worker';
 import { testResources } from '../support/env';
 import { startedRuns } from '../support/sync-runs';
+import { sourceWorkflowCode } from '../support/workflow-code';
 
 const historiesDir = path.join(__dirname, '..', 'histories');
 
@@ -25,7 +25,7 @@ describe('workflow determinism', function () {
       history: JSON.parse(readFileSync(path.join(historiesDir, f), 'utf8')) as unknown,
     }));
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath }, histories)) {
+    for await (const result of Worker.runReplayHistories(await sourceWorkflowCode(), histories)) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     assert.deepEqual(failures, []);
@@ -40,7 +40,7 @@ describe('workflow determinism', function () {
       histories.push({ workflowId: run.workflowId, history: await handle.fetchHistory() });
     }
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath }, histories)) {
+    for await (const result of Worker.runReplayHistories(await sourceWorkflowCode(), histories)) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     assert.deepEqual(failures, []);
