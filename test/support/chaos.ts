@@ -389,7 +389,14 @@ export async function runChaosCase(c: ChaosCase, scale: ChaosScale): Promise<Rec
     const resultPromise = handle.result().finally(() => (runEnded = true));
     // Changes while the faults strike: one every few hundred milliseconds until the run ends.
     const changing = (async () => {
-      while (await sleep(random.int(200, 600))) await change();
+      while (await sleep(random.int(200, 600))) {
+        try {
+          await change();
+        } catch {
+          // The fault refused the change itself (retries spent): it was not made, so nothing is expected of it.
+          report.changesRefused = (report.changesRefused ?? 0) + 1;
+        }
+      }
     })();
     const disturbing = c.disturb?.(ctx);
     let result: FullSyncResult;
