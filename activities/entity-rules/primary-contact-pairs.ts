@@ -26,6 +26,7 @@
  */
 import type { BcWriteOp } from '../../connectors/business-central';
 import type { DvWriteOp } from '../../connectors/dataverse';
+import { ConcurrencyConflictError } from '../../connectors/http';
 import { hashRecord, normalizeValue, projectWrite } from '../../engine';
 import { type PassDirection, type Side } from '../../engine/run-types';
 import { appliesTo, type IntegrationTableMapping } from '../../mappings';
@@ -106,6 +107,25 @@ export async function mirrorToCustomers(
   }));
   const results = await deps.connectors.bc.writeBatch(ops);
   for (const [i, r] of results.entries()) if (r.ok && r.record) todo[i].customerAfter = r.record;
+  // A 409/412 may answer our own write sent again (the batch was applied, its answer lost to a reset, and the HTTP
+  // layer sent it again with the old ETag): a customer that now holds the primary contact written is written.
+  const refused = todo.filter((_, i) => {
+    const r = results[i];
+    return !r.ok && r.error instanceof ConcurrencyConflictError;
+  });
+  if (!refused.length) return;
+  const now = new Map(
+    (
+      await deps.connectors.bc.getByIds(
+        'customerCards',
+        refused.map((p) => String(p.customer.id)),
+      )
+    ).map((c) => [lower(c.id), c]),
+  );
+  for (const p of refused) {
+    const current = now.get(lower(p.customer.id));
+    if (current && current.primaryContactNumber === p.contactNumber) p.customerAfter = current;
+  }
 }
 
 /**

@@ -19,7 +19,14 @@ import { type Coupling, getCoupling, insertCoupling } from '../../store/coupling
 import type { Store } from '../../store/database';
 import { migrateLatest } from '../../store/migrate';
 import { openFreshStore } from '../support/stores';
-import { connectorsFor, type Emulators, mappingsWith, type Row, startTestEmulators } from '../support/sync-stack';
+import {
+  connectorsFor,
+  type Emulators,
+  mappingsWith,
+  type Row,
+  setFaults,
+  startTestEmulators,
+} from '../support/sync-stack';
 
 const seed = {
   customers: 1,
@@ -125,6 +132,19 @@ describe('primary-contact fix-ups on the CUSTOMER pair', function () {
     assert.deepEqual([after.primaryContactNumber, after.contactName], [person.number, person.displayName]);
     // What CUSTOMER reads next hashes to what is stored: no change on either side, nothing echoes back.
     assert.deepEqual(await stored(), await hashesNow());
+  });
+
+  it('counts a customer as written when its batch was applied and the answer lost (the re-send answers 409)', async () => {
+    const pair = await fixAccount();
+    // Business Central applies the batch, then drops the connection; the HTTP layer sends it again with the old ETag.
+    await setFaults(emulators.bc.url, [{ method: 'PATCH', resetConnection: true, count: 1 }]);
+    await mirrorToCustomers(deps, m(), [pair]);
+    const stats = (await (await fetch(`${emulators.bc.url}/__emulator/stats`)).json()) as { faulted: number };
+    assert.equal(stats.faulted, 1, 'the reset struck');
+    await recordSynchronizedPairs(deps, m(), [pair]);
+    const after = (await deps.connectors.bc.get('customerCards', String(customer.id)))!;
+    assert.equal(after.primaryContactNumber, person.number);
+    assert.deepEqual(await stored(), await hashesNow(), 'both sides recorded as synchronized');
   });
 
   it('leaves a customer changed after it was read (412) and the stored hashes as they were', async () => {
