@@ -42,6 +42,7 @@ export default tseslint.config(
       'scripts/register.js',
       'bin/**',
       'scripts/build.js',
+      'scripts/test-shards.js',
       'test/support/reporter.js',
     ],
   },
