@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { applyMappingOverrides, defaultMappings, demoMappingOverrides, demoScheduledMappings } from '../../mappings';
 import { eventually, testResources } from '../support/env';
-import { freePort, runBcsync, spawnBcsync } from '../support/cli';
+import { freePort, runBcsync, runBcsyncJson, spawnBcsync } from '../support/cli';
 import { isPortOpen } from '../../store/database';
 
 /** PIDs of processes whose command line contains `needle`. */
@@ -134,11 +134,11 @@ describe('npm start (bcsync start)', function () {
     assert.match(second.output(), /Store schema is up to date/);
     assert.match(second.output(), /Schedule bcsync-customer: every 1m, paused \(kept as it was;/);
     assert.match(second.output(), /Schedule bcsync-contact: every 1h \(kept as it was;/);
-    const kept = JSON.parse((await runBcsync(['schedule', 'list', '--json'], cliEnv)).stdout) as Array<{
+    const kept = await runBcsyncJson<Array<{
       mapping: string;
       paused: boolean;
       every: string;
-    }>;
+    }>>(['schedule', 'list', '--json'], cliEnv);
     assert.deepEqual(
       kept
         .filter((k) => ['CUSTOMER', 'CONTACT'].includes(k.mapping))
@@ -288,11 +288,11 @@ describe('npm start (bcsync start)', function () {
       started.output().indexOf('Full synchronization: ') < started.output().indexOf('Schedule bcsync-customer'),
       'the full synchronization ran before the schedules were created',
     );
-    const firstJobs = JSON.parse((await runBcsync(['jobs', '--json', '--limit', '200'], cliEnv)).stdout) as Array<{
+    const firstJobs = await runBcsyncJson<Array<{
       mapping: string;
       type: string;
       status: string;
-    }>;
+    }>>(['jobs', '--json', '--limit', '200'], cliEnv);
     for (const mapping of fullSynced) {
       assert.ok(
         firstJobs.some(
@@ -371,9 +371,9 @@ describe('npm start (bcsync start)', function () {
     // The first job log shows only the demo's deliberate failures, each one a user can fix (README): the currency
     // without an exchange rate. Contacts of blocked customers are out of scope, and every mapping ran after the ones
     // it depends on, so nothing failed on dependency order.
-    const errors = JSON.parse((await runBcsync(['errors', '--json', '--limit', '1000'], cliEnv)).stdout) as Array<{
+    const errors = await runBcsyncJson<Array<{
       message: string;
-    }>;
+    }>>(['errors', '--json', '--limit', '1000'], cliEnv);
     assert.deepEqual(
       errors.map((e) => e.message).filter((m) => !/^Currency 'ISK' has no exchange rate in Business Central/.test(m)),
       [],
@@ -426,11 +426,11 @@ describe('npm start (bcsync start)', function () {
       const log = (await runBcsync(['jobs', '--mapping', 'CUSTOMER', '--limit', '20'], cliEnv)).stdout;
       throw new Error(`${err.message}\nCUSTOMER jobs:\n${log}\nOutput tail:\n${started.output().slice(-4000)}`);
     });
-    const jobs = JSON.parse((await runBcsync(['jobs', '--json', '--mapping', 'CUSTOMER'], cliEnv)).stdout) as Array<{
+    const jobs = await runBcsyncJson<Array<{
       direction: string;
       modified: number;
       startedAt: string;
-    }>;
+    }>>(['jobs', '--json', '--mapping', 'CUSTOMER'], cliEnv);
     assert.ok(
       jobs.some((j) => j.direction === 'to-dataverse' && j.modified > 0 && Date.parse(j.startedAt) > changedAt),
       'a scheduled CUSTOMER run after the change logged it as modified',

@@ -46,6 +46,13 @@ export function runBcsync(args: string[], env: Record<string, string> = {}, time
   });
 }
 
+/** Runs `bcsync …args` (a `--json` command) and parses its output; a non-zero exit fails with the command's stderr. */
+export async function runBcsyncJson<T>(args: string[], env: Record<string, string> = {}): Promise<T> {
+  const r = await runBcsync(args, env);
+  if (r.code !== 0) throw new Error(`bcsync ${args.join(' ')} exited with ${r.code}:\n${r.stderr}${r.stdout}`);
+  return JSON.parse(r.stdout) as T;
+}
+
 /** Starts a long-running `bcsync …args` and collects its output. */
 export function spawnBcsync(
   args: string[],
