@@ -7,12 +7,21 @@
  * the activity's retry policy makes it wait (workflows/profiles.ts `leaseWaitActivity`) until the holder releases the
  * lease, its lease lapses, or Temporal says the holder's workflow has ended. On-demand syncs of another mapping's
  * records inside a page (activities/page/on-demand.ts) take no lease: the page that runs them holds its own mapping's
- * lease, and waiting there for a second mapping could deadlock two runs that each wait for the other's mapping.
+ * lease, and waiting there for a second mapping could deadlock two runs that each wait for the other's mapping. A
+ * mapping whose entity rules write another mapping's couplings holds that lease too, taken with its own, all or none.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Db } from '../store/values';
-import { claimLease, type LeaseClaim, releaseLease, type SyncLease, takeOverLease } from '../store/sync-leases';
+import {
+  claimLease,
+  getLease,
+  type LeaseClaim,
+  releaseLease,
+  type SyncLease,
+  takeOverLease,
+} from '../store/sync-leases';
+import { entityRulesFor } from './entity-rules';
 
 /**
  * How long a lease lasts unless renewed: 15 minutes, longer than a page activity may run (10 minutes), so a live run
@@ -30,31 +39,53 @@ export interface LeaseOwner {
 }
 
 /**
- * Acquires or renews `owner.mapping`'s lease for the owner's workflow. Takes over a lease whose holder's workflow is
- * no longer running (when the activity can ask Temporal). Throws a retryable `MappingBusy` failure that names the
- * holder while another live run holds it.
+ * The mappings whose leases a run of `mapping` holds: its own, then those whose couplings its entity rules write
+ * (CONTACT's primary-contact fix-ups write CUSTOMER pairs, so a CUSTOMER run never decides a pair while a CONTACT run
+ * changes it).
+ */
+export function leaseScopeOf(mapping: string): string[] {
+  return [mapping, ...(entityRulesFor(mapping)?.writesCouplingsOf ?? []).filter((m) => m !== mapping)];
+}
+
+/**
+ * Acquires or renews the leases of `owner.mapping`'s scope (leaseScopeOf) for the owner's workflow, all or none: a
+ * refused lease gives back the ones this call took, so two runs that each need the other's mapping never hold one
+ * each and wait. Takes over a lease whose holder's workflow is no longer running (when the activity can ask
+ * Temporal). Throws a retryable `MappingBusy` failure that names the holder while another live run holds one.
  */
 export async function holdMappingLease(db: Db, owner: LeaseOwner, now: Date, ttlMs = LEASE_TTL_MS): Promise<void> {
-  const claim: LeaseClaim = { ...owner, now, ttlMs };
-  const outcome = await claimLease(db, claim);
-  if (outcome.acquired) return;
-  if ((await holderEnded(outcome.holder)) && (await takeOverLease(db, claim, outcome.holder.ownerWorkflowId))) return;
-  throw mappingBusy(owner.mapping, outcome.holder);
+  const taken: string[] = [];
+  for (const mapping of leaseScopeOf(owner.mapping)) {
+    const claim: LeaseClaim = { ...owner, mapping, now, ttlMs };
+    const heldBefore = (await getLease(db, mapping))?.ownerWorkflowId === owner.workflowId;
+    const outcome = await claimLease(db, claim);
+    if (!outcome.acquired) {
+      if ((await holderEnded(outcome.holder)) && (await takeOverLease(db, claim, outcome.holder.ownerWorkflowId))) {
+        taken.push(mapping);
+        continue;
+      }
+      for (const m of taken) await releaseLease(db, m, owner.workflowId);
+      throw mappingBusy(owner.mapping, mapping, outcome.holder);
+    }
+    if (!heldBefore) taken.push(mapping);
+  }
 }
 
-/** Releases `mapping`'s lease if `workflowId` still holds it. */
+/** Releases the leases of `mapping`'s scope that `workflowId` still holds. */
 export async function releaseMappingLease(db: Db, mapping: string, workflowId: string): Promise<void> {
-  await releaseLease(db, mapping, workflowId);
+  for (const m of leaseScopeOf(mapping)) await releaseLease(db, m, workflowId);
 }
 
-export function mappingBusy(mapping: string, holder: SyncLease): ApplicationFailure {
+/** `leased` is the mapping of `mapping`'s scope that another run holds (`mapping` itself, or one its rules write). */
+export function mappingBusy(mapping: string, leased: string, holder: SyncLease): ApplicationFailure {
+  const why = leased === mapping ? '' : ` (this ${mapping} run writes ${leased} couplings)`;
   return ApplicationFailure.create({
     message:
-      `${mapping} is being synchronized by workflow ${holder.ownerWorkflowId} (run ${holder.ownerRunId}); ` +
-      `this run waits until that one finishes (its lease lapses at ${holder.expiresAt.toISOString()} unless renewed)`,
+      `${leased} is being synchronized by workflow ${holder.ownerWorkflowId} (run ${holder.ownerRunId}); ` +
+      `this run waits until that one finishes${why} (its lease lapses at ${holder.expiresAt.toISOString()} unless renewed)`,
     type: MAPPING_BUSY,
     nonRetryable: false,
-    details: [{ mapping, holderWorkflowId: holder.ownerWorkflowId, holderRunId: holder.ownerRunId }],
+    details: [{ mapping, leased, holderWorkflowId: holder.ownerWorkflowId, holderRunId: holder.ownerRunId }],
   });
 }
 

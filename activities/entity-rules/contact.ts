@@ -295,6 +295,7 @@ async function fixCustomerPrimaryContacts({ deps }: RuleContext, items: Item[]):
 }
 
 export const contactRules: EntityRules = {
+  writesCouplingsOf: ['CUSTOMER'],
   async afterWrite(ctx, items) {
     if (ctx.work.direction === 'to-dataverse') await fixAccountPrimaryContacts(ctx, items);
     else await fixCustomerPrimaryContacts(ctx, items);

@@ -21,6 +21,12 @@ export interface RuleContext {
 
 export interface EntityRules {
   /**
+   * Other mappings whose couplings these rules write (CONTACT's primary-contact fix-ups record CUSTOMER pairs as
+   * synchronized). A run of this mapping holds their leases too (activities/mapping-lease.ts), so no run of theirs
+   * decides those pairs while the rules change them. (Default: none)
+   */
+  readonly writesCouplingsOf?: readonly string[];
+  /**
    * The changed phase of every pass reads every source record, not only those modified since the watermark: for a
    * small table whose written values derive from other tables (CURRENCY's exchange rates). Unchanged records are still
    * counted unchanged. (Default: false)

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { ApplicationFailure } from '@temporalio/common';
-import { MAPPING_BUSY } from '../../activities/mapping-lease';
+import { holdMappingLease, MAPPING_BUSY, releaseMappingLease } from '../../activities/mapping-lease';
 import type { PassDirection, SyncPageInput, SyncRunMode } from '../../engine/run-types';
 import { zeroCounts } from '../../engine/run-types';
 import { getLease } from '../../store/sync-leases';
@@ -145,5 +145,31 @@ describe('the mapping lease (MockActivityEnvironment, SQLite, emulators)', funct
     await f.call('finishMatch', { jobId: match.jobId!, counts: page.counts });
     assert.equal(await getLease(f.store.knex, 'CUSTOMER'), null);
     await startPass('wf-sync-2');
+  });
+
+  it("holds CUSTOMER's lease for a CONTACT run (its fix-ups write CUSTOMER pairs), taking both or neither", async () => {
+    const contact = { mapping: 'CONTACT', workflowId: 'wf-contact', runId: 'r' };
+    await holdMappingLease(f.store.knex, contact, new Date());
+    assert.equal((await getLease(f.store.knex, 'CUSTOMER'))?.ownerWorkflowId, 'wf-contact');
+    await assertBusy(startPass('wf-customer'), 'wf-contact');
+    await releaseMappingLease(f.store.knex, 'CONTACT', 'wf-contact');
+    assert.equal(await getLease(f.store.knex, 'CONTACT'), null);
+    assert.equal(await getLease(f.store.knex, 'CUSTOMER'), null);
+
+    // CUSTOMER is busy: the CONTACT run waits, and gives back the CONTACT lease it took meanwhile.
+    const pass = await startPass('wf-customer');
+    await assert.rejects(holdMappingLease(f.store.knex, contact, new Date()), (err: unknown) => {
+      assert.ok(err instanceof ApplicationFailure, String(err));
+      assert.equal(err.type, MAPPING_BUSY);
+      assert.match(
+        err.message,
+        /^CUSTOMER is being synchronized by workflow wf-customer .*this CONTACT run writes CUSTOMER couplings/,
+      );
+      return true;
+    });
+    assert.equal(await getLease(f.store.knex, 'CONTACT'), null, 'neither lease is held while it waits');
+    await finishPass(pass);
+    await holdMappingLease(f.store.knex, contact, new Date());
+    assert.equal((await getLease(f.store.knex, 'CONTACT'))?.ownerWorkflowId, 'wf-contact');
   });
 });
