@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { ApplicationFailure } from '@temporalio/common';
 import { holdMappingLease, MAPPING_BUSY, releaseMappingLease } from '../../activities/mapping-lease';
-import type { PassDirection, SyncPageInput, SyncRunMode } from '../../engine/run-types';
+import type { PassDirection } from '../../engine/run-types';
 import { zeroCounts } from '../../engine/run-types';
 import { getLease } from '../../store/sync-leases';
-import { type ActivityFixture, customerMappings, startActivityFixture } from './support';
+import { type ActivityFixture, customerMappings, openCustomerPass, startActivityFixture } from './support';
 
 const seed = { customers: 2, contactsPerCustomer: 0, overlapFraction: 0, dataverseOnlyAccounts: 2 };
 
@@ -26,29 +26,8 @@ describe('the mapping lease (MockActivityEnvironment, SQLite, emulators)', funct
   afterEach(async () => f.close());
 
   /** Opens a CUSTOMER pass of run `runId` of workflow `workflowId`, and the input of its first page. */
-  async function startPass(workflowId: string, direction: PassDirection = 'to-dataverse', runId = `${workflowId}-1`) {
-    const mode: SyncRunMode = 'incremental';
-    const opened = await f.call('startPass', {
-      mapping: 'CUSTOMER',
-      direction,
-      mode,
-      workflowId,
-      runId,
-      retryOfJobId: null,
-      recordIds: null,
-    });
-    const page: SyncPageInput = {
-      mapping: 'CUSTOMER',
-      direction,
-      mode,
-      jobId: opened.jobId,
-      pageNo: 0,
-      passStartedAt: opened.passStartedAt,
-      cursor: opened.cursor,
-      recordIds: null,
-    };
-    return { ...opened, page };
-  }
+  const startPass = (workflowId: string, direction: PassDirection = 'to-dataverse', runId = `${workflowId}-1`) =>
+    openCustomerPass(f, { direction, workflowId, runId });
 
   const finishPass = (pass: Awaited<ReturnType<typeof startPass>>, keepLease?: boolean) =>
     f.call('finishPass', {

@@ -8,6 +8,7 @@ import type { SyncDeps } from '../../activities/deps';
 import type { RequestEvent } from '../../connectors/http';
 import { ReferenceCache } from '../../activities/lookup-resolution';
 import type { SyncMetricsRecorder } from '../../activities/deps';
+import type { PassDirection, SyncPageInput, SyncRunMode } from '../../engine/run-types';
 import type { Connectors } from '../../activities/sides';
 import type { DemoDataOptions } from '../../emulators/shared/demo-data';
 import type { IntegrationTableMapping } from '../../mappings';
@@ -99,4 +100,35 @@ export async function allOf(f: ActivityFixture, side: 'bc' | 'dv', set: string, 
       : f.connectors.dv.listAll({ entitySet: set as 'accounts', filter });
   for await (const page of pages) out.push(...(page as Row[]));
   return out;
+}
+
+/**
+ * Opens a CUSTOMER pass through `startPass` for run `runId` of workflow `workflowId`, and returns what it answered
+ * with the input of the pass's first page.
+ */
+export async function openCustomerPass(
+  fx: ActivityFixture,
+  o: { direction: PassDirection; mode?: SyncRunMode; workflowId: string; runId: string },
+) {
+  const mode = o.mode ?? 'incremental';
+  const opened = await fx.call('startPass', {
+    mapping: 'CUSTOMER',
+    direction: o.direction,
+    mode,
+    workflowId: o.workflowId,
+    runId: o.runId,
+    retryOfJobId: null,
+    recordIds: null,
+  });
+  const page: SyncPageInput = {
+    mapping: 'CUSTOMER',
+    direction: o.direction,
+    mode,
+    jobId: opened.jobId,
+    pageNo: 0,
+    passStartedAt: opened.passStartedAt,
+    cursor: opened.cursor,
+    recordIds: null,
+  };
+  return { ...opened, page };
 }

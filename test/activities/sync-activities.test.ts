@@ -5,14 +5,21 @@
  */
 import assert from 'node:assert/strict';
 import type { SyncMetricsRecorder } from '../../activities/deps';
-import type { PassCursor, PassDirection, SyncPageInput } from '../../engine/run-types';
+import type { PassCursor, PassDirection } from '../../engine/run-types';
 import { zeroCounts } from '../../engine/run-types';
 import { listErrors } from '../../store/sync-errors';
 import { getJob } from '../../store/sync-jobs';
 import { getPageResult } from '../../store/sync-pages';
 import { getWatermark } from '../../store/watermarks';
 import { setFaults } from '../support/sync-stack';
-import { accountFilter, type ActivityFixture, allOf, customerMappings, startActivityFixture } from './support';
+import {
+  accountFilter,
+  type ActivityFixture,
+  allOf,
+  customerMappings,
+  openCustomerPass,
+  startActivityFixture,
+} from './support';
 
 /** Dataverse-only accounts and no overlap: every account is new to Business Central. */
 const seed = { customers: 2, contactsPerCustomer: 0, overlapFraction: 0, dataverseOnlyAccounts: 4 };
@@ -52,26 +59,7 @@ describe('the sync activities (MockActivityEnvironment, SQLite, emulators)', fun
     mode: 'incremental' | 'records' = 'incremental',
   ) {
     n += 1;
-    const opened = await fx.call('startPass', {
-      mapping: 'CUSTOMER',
-      direction,
-      mode,
-      workflowId: 'wf',
-      runId: `run-${n}`,
-      retryOfJobId: null,
-      recordIds: null,
-    });
-    const page: SyncPageInput = {
-      mapping: 'CUSTOMER',
-      direction,
-      mode,
-      jobId: opened.jobId,
-      pageNo: 0,
-      passStartedAt: opened.passStartedAt,
-      cursor: opened.cursor,
-      recordIds: null,
-    };
-    return { ...opened, page };
+    return openCustomerPass(fx, { direction, mode, workflowId: 'wf', runId: `run-${n}` });
   }
 
   describe('syncPage', () => {
