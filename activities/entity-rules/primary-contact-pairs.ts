@@ -18,8 +18,9 @@
  * - A side's stored hash moves only from the hash it had before the fix-up, only when that was the stored one (a
  *   pending user change keeps counting as a change), and only once both sides agree on the primary contact and its
  *   name. The coupling row is changed by compare-and-set, so a CUSTOMER pass that recorded a newer state meanwhile wins.
- * - Every write carries the ETag just read: a record changed meanwhile (409/412) leaves its pair as it was, for
- *   CUSTOMER's next run to carry (or report, when both sides changed).
+ * - Every write carries the ETag just read. A mirror whose record changed meanwhile (409/412) reads it again and writes
+ *   again under the same rules, keeping the user's change pending; a fix-up write refused that way fails the page,
+ *   whose retry looks again.
  * A page retried after a crash runs the fix-up again: a pair it already completed has its primary contact and is left
  * alone; a pair the crash cut off between the fix-up's own write and the mirror falls back to CUSTOMER's next run, as
  * a record changed meanwhile does.
@@ -40,9 +41,12 @@ export interface PrimaryContactPair {
   /** The primary contact the fix-up gives the pair: its Business Central number and Dataverse id (lower-case). */
   readonly contactNumber: string;
   readonly dvContactId: string;
-  /** As read just before the fix-up, in full. */
-  readonly customer: ApiRecord;
-  readonly account: ApiRecord;
+  /**
+   * As read just before the fix-up, in full; a mirror that finds the record changed meanwhile replaces it with what
+   * it read again (so a user's change there stays pending).
+   */
+  customer: ApiRecord;
+  account: ApiRecord;
   /** The customer after the fix-up wrote it, as the PATCH returned it. */
   customerAfter?: ApiRecord;
   /** The account after the fix-up wrote it: the read record with the write applied (`projectWrite`; ETag-guarded). */
@@ -79,11 +83,27 @@ const sameName = (a: unknown, b: unknown): boolean => normalizeValue(a, 'text') 
 /** Whether a contact name is empty (nothing a user typed would be overwritten). */
 const noName = (v: unknown): boolean => normalizeValue(v, 'text') === null;
 
+/** How many times a mirror writes a record that changed between its read and the write (409/412), read again. */
+const MIRROR_ROUNDS = 3;
+
+/**
+ * Whether the customer of `p`, as `customer` holds it, gets the pair's primary contact: it has none, and its Contact
+ * name is empty or the customer is settled (no name a user typed is overwritten).
+ */
+function customerWantsMirror(m: IntegrationTableMapping, p: PrimaryContactPair, customer: ApiRecord): boolean {
+  return !customer.primaryContactNumber && (noName(customer.contactName) || settled(m, 'bc', customer, p.coupling));
+}
+
 /**
  * After the fix-up wrote the accounts (`accountAfter` set): the pairs whose customer has no primary contact get it too
  * (`primaryContactNumber`; Business Central sets the customer's Contact name from it) — when the customer is settled
  * or has no Contact name. Sets `customerAfter` on the pairs written; leaves the others (a failed write included) to
  * CUSTOMER's next run.
+ *
+ * A customer a user changed between the read and the write (409) is read again and, if it still wants the primary
+ * contact, written again with its new ETag: left alone, the account's fix-up would count as a Dataverse change in
+ * CUSTOMER's next run and meet the user's change as a conflict. The pair's `customer` becomes the read with the
+ * user's change, so that change stays pending (its stored hash does not move).
  */
 export async function mirrorToCustomers(
   deps: SyncDeps,
@@ -91,48 +111,74 @@ export async function mirrorToCustomers(
   pairs: PrimaryContactPair[],
 ): Promise<void> {
   if (!carriesPrimaryContact(m, 'to-bc')) return;
-  const todo = pairs.filter(
-    (p) =>
-      p.accountAfter &&
-      !p.customer.primaryContactNumber &&
-      (noName(p.customer.contactName) || settled(m, 'bc', p.customer, p.coupling)),
-  );
-  if (!todo.length) return;
-  const ops: BcWriteOp[] = todo.map((p) => ({
-    kind: 'update',
-    entitySet: 'customerCards',
-    id: String(p.customer.id),
-    etag: etagOf(p.customer),
-    body: { primaryContactNumber: p.contactNumber },
-  }));
-  const results = await deps.connectors.bc.writeBatch(ops);
-  for (const [i, r] of results.entries()) if (r.ok && r.record) todo[i].customerAfter = r.record;
-  // A 409/412 may answer our own write sent again (the batch was applied, its answer lost to a reset, and the HTTP
-  // layer sent it again with the old ETag): a customer that now holds the primary contact written is written.
-  const refused = todo.filter((_, i) => {
-    const r = results[i];
-    return !r.ok && r.error instanceof ConcurrencyConflictError;
-  });
-  if (!refused.length) return;
-  const now = new Map(
-    (
-      await deps.connectors.bc.getByIds(
-        'customerCards',
-        refused.map((p) => String(p.customer.id)),
-      )
-    ).map((c) => [lower(c.id), c]),
-  );
-  for (const p of refused) {
-    const current = now.get(lower(p.customer.id));
-    if (current && current.primaryContactNumber === p.contactNumber) p.customerAfter = current;
+  let todo = pairs.filter((p) => p.accountAfter && customerWantsMirror(m, p, p.customer));
+  for (let round = 1; todo.length && round <= MIRROR_ROUNDS; round++) {
+    const ops: BcWriteOp[] = todo.map((p) => ({
+      kind: 'update',
+      entitySet: 'customerCards',
+      id: String(p.customer.id),
+      etag: etagOf(p.customer),
+      body: { primaryContactNumber: p.contactNumber },
+    }));
+    const results = await deps.connectors.bc.writeBatch(ops);
+    for (const [i, r] of results.entries()) if (r.ok && r.record) todo[i].customerAfter = r.record;
+    const refused = todo.filter((_, i) => {
+      const r = results[i];
+      return !r.ok && r.error instanceof ConcurrencyConflictError;
+    });
+    if (!refused.length) return;
+    const now = new Map(
+      (
+        await deps.connectors.bc.getByIds(
+          'customerCards',
+          refused.map((p) => String(p.customer.id)),
+        )
+      ).map((c) => [lower(c.id), c]),
+    );
+    todo = [];
+    for (const p of refused) {
+      const current = now.get(lower(p.customer.id));
+      if (!current) continue;
+      if (current.primaryContactNumber === p.contactNumber) {
+        // Our own write sent again: the batch was applied, its answer lost to a reset, and the HTTP layer sent it
+        // again with the old ETag.
+        p.customerAfter = current;
+      } else if (customerWantsMirror(m, p, current)) {
+        p.customer = current;
+        todo.push(p);
+      }
+    }
   }
+}
+
+/**
+ * What the mirror writes on the account of `p`, as `account` holds it: the primary contact when it has none, and the
+ * customer's Contact name when it differs — when the account is settled or its contact name is empty or already that
+ * one. Undefined: nothing to write, or nothing that may be written.
+ */
+function accountMirrorBody(
+  m: IntegrationTableMapping,
+  p: PrimaryContactPair,
+  account: ApiRecord,
+): Record<string, unknown> | undefined {
+  if (!p.customerAfter) return undefined;
+  const current = account._primarycontactid_value;
+  const name = p.customerAfter.contactName ?? null;
+  const held = account.address1_primarycontactname;
+  if (!noName(held) && !sameName(held, name) && !settled(m, 'dataverse', account, p.coupling)) return undefined;
+  if (current == null) {
+    return { 'primarycontactid@odata.bind': `/contacts(${p.dvContactId})`, address1_primarycontactname: name };
+  }
+  if (lower(current) === p.dvContactId && !sameName(held, name)) return { address1_primarycontactname: name };
+  return undefined;
 }
 
 /**
  * After the fix-up wrote the customers (`customerAfter` set): the accounts get the same primary contact when they have
  * none, and the customer's Contact name as `address1_primarycontactname` when it differs (as CUSTOMER would carry
  * them) — when the account is settled or its contact name is empty or already that one. Sets `accountAfter` on the
- * pairs written; leaves the others to CUSTOMER's next run.
+ * pairs written; leaves the others to CUSTOMER's next run. An account changed between the read and the write (412) is
+ * read again and written again, as `mirrorToCustomers` does with a customer.
  */
 export async function mirrorToAccounts(
   deps: SyncDeps,
@@ -140,33 +186,47 @@ export async function mirrorToAccounts(
   pairs: PrimaryContactPair[],
 ): Promise<void> {
   if (!carriesPrimaryContact(m, 'to-dataverse')) return;
-  const todo: Array<{ pair: PrimaryContactPair; body: Record<string, unknown> }> = [];
-  for (const p of pairs) {
-    if (!p.customerAfter) continue;
-    const current = p.account._primarycontactid_value;
-    const name = p.customerAfter.contactName ?? null;
-    const held = p.account.address1_primarycontactname;
-    if (!noName(held) && !sameName(held, name) && !settled(m, 'dataverse', p.account, p.coupling)) continue;
-    if (current == null) {
-      todo.push({
-        pair: p,
-        body: { 'primarycontactid@odata.bind': `/contacts(${p.dvContactId})`, address1_primarycontactname: name },
-      });
-    } else if (lower(current) === p.dvContactId && !sameName(held, name)) {
-      todo.push({ pair: p, body: { address1_primarycontactname: name } });
+  const wanted = (list: PrimaryContactPair[]) =>
+    list.flatMap((pair) => {
+      const body = accountMirrorBody(m, pair, pair.account);
+      return body ? [{ pair, body }] : [];
+    });
+  let todo = wanted(pairs);
+  for (let round = 1; todo.length && round <= MIRROR_ROUNDS; round++) {
+    const ops: DvWriteOp[] = todo.map(({ pair, body }) => ({
+      kind: 'update',
+      set: 'accounts',
+      id: pair.coupling.dvId,
+      body,
+      etag: etagOf(pair.account),
+    }));
+    const results = await deps.connectors.dv.writeBatch(ops);
+    for (const [i, r] of results.entries()) {
+      if (r.ok) todo[i].pair.accountAfter = projectWrite(m, 'dataverse', todo[i].pair.account, todo[i].body);
     }
-  }
-  if (!todo.length) return;
-  const ops: DvWriteOp[] = todo.map(({ pair, body }) => ({
-    kind: 'update',
-    set: 'accounts',
-    id: pair.coupling.dvId,
-    body,
-    etag: etagOf(pair.account),
-  }));
-  const results = await deps.connectors.dv.writeBatch(ops);
-  for (const [i, r] of results.entries()) {
-    if (r.ok) todo[i].pair.accountAfter = projectWrite(m, 'dataverse', todo[i].pair.account, todo[i].body);
+    const refused = todo
+      .filter((_, i) => {
+        const r = results[i];
+        return !r.ok && r.error instanceof ConcurrencyConflictError;
+      })
+      .map((t) => t.pair);
+    if (!refused.length) return;
+    const now = new Map(
+      (
+        await deps.connectors.dv.getByIds(
+          'accounts',
+          refused.map((p) => p.coupling.dvId),
+        )
+      ).map((a) => [lower(a.accountid), a]),
+    );
+    const again: PrimaryContactPair[] = [];
+    for (const p of refused) {
+      const current = now.get(lower(p.coupling.dvId));
+      if (!current) continue;
+      p.account = current;
+      again.push(p);
+    }
+    todo = wanted(again);
   }
 }
 

@@ -9,6 +9,7 @@ import type { SyncDeps } from '../../activities/deps';
 import {
   customerMappingOf,
   etagOf,
+  mirrorToAccounts,
   mirrorToCustomers,
   type PrimaryContactPair,
   recordSynchronizedPairs,
@@ -147,16 +148,31 @@ describe('primary-contact fix-ups on the CUSTOMER pair', function () {
     assert.deepEqual(await stored(), await hashesNow(), 'both sides recorded as synchronized');
   });
 
-  it('leaves a customer changed after it was read (412) and the stored hashes as they were', async () => {
+  it('writes again a customer changed after it was read (409), keeping that change pending', async () => {
     const pair = await fixAccount();
-    const hashes = await stored();
+    const [bcHash] = await stored();
     await deps.connectors.bc.update('customerCards', String(customer.id), '*', { phoneNumber: '+47 99 00 00 01' });
     await mirrorToCustomers(deps, m(), [pair]);
     await recordSynchronizedPairs(deps, m(), [pair]);
     const after = (await deps.connectors.bc.get('customerCards', String(customer.id)))!;
-    assert.deepEqual([after.primaryContactNumber, after.phoneNumber], ['', '+47 99 00 00 01']);
+    assert.deepEqual([after.primaryContactNumber, after.phoneNumber], [person.number, '+47 99 00 00 01']);
+    const [bcNow, dvNow] = await hashesNow();
+    // The account's fix-up is recorded (no Dataverse change for CUSTOMER to meet as a conflict); the phone a user
+    // changed in between still counts as a change, so CUSTOMER's next run carries it.
+    assert.deepEqual(await stored(), [bcHash, dvNow]);
+    assert.notEqual(bcNow, bcHash);
+  });
+
+  it('leaves a customer whose contact name a user typed after it was read, and the stored hashes as they were', async () => {
+    const pair = await fixAccount();
+    const hashes = await stored();
+    await deps.connectors.bc.update('customerCards', String(customer.id), '*', { contactName: 'Typed Meanwhile' });
+    await mirrorToCustomers(deps, m(), [pair]);
+    await recordSynchronizedPairs(deps, m(), [pair]);
+    const after = (await deps.connectors.bc.get('customerCards', String(customer.id)))!;
+    assert.deepEqual([after.primaryContactNumber, after.contactName], ['', 'Typed Meanwhile']);
     assert.equal(pair.customerAfter, undefined);
-    assert.deepEqual(await stored(), hashes, 'CUSTOMER carries or reports the pair on its next run');
+    assert.deepEqual(await stored(), hashes, 'CUSTOMER reports the pair on its next run: both sides changed');
   });
 
   it('does not overwrite a contact name a user typed that was not synchronized yet', async () => {
@@ -182,5 +198,40 @@ describe('primary-contact fix-ups on the CUSTOMER pair', function () {
     // The phone still counts as a change (its hash is the old one); the account is recorded as synchronized.
     assert.deepEqual(await stored(), [bcHash, dvNow]);
     assert.notEqual(bcNow, bcHash);
+  });
+
+  it('writes again an account changed after it was read (412), keeping that change pending', async () => {
+    // The fix-up of the other direction: the customer gets the contact; the account is mirrored from it.
+    const before = {
+      customer: (await deps.connectors.bc.get('customerCards', String(customer.id)))!,
+      account: (await deps.connectors.dv.get('accounts', String(account.accountid)))!,
+    };
+    const customerAfter = await deps.connectors.bc.update(
+      'customerCards',
+      String(customer.id),
+      etagOf(before.customer),
+      {
+        primaryContactNumber: String(person.number),
+      },
+    );
+    const pair: PrimaryContactPair = {
+      coupling: (await getCoupling(store.knex, coupling.id))!,
+      contactNumber: String(person.number),
+      dvContactId: String(dvContact.contactid).toLowerCase(),
+      ...before,
+      customerAfter,
+    };
+    const [, dvHash] = await stored();
+    await deps.connectors.dv.update('accounts', String(account.accountid), { telephone1: '+47 99 00 00 03' }, '*');
+    await mirrorToAccounts(deps, m(), [pair]);
+    await recordSynchronizedPairs(deps, m(), [pair]);
+    const after = (await deps.connectors.dv.get('accounts', String(account.accountid)))!;
+    assert.deepEqual(
+      [String(after._primarycontactid_value), after.address1_primarycontactname, after.telephone1],
+      [String(dvContact.contactid).toLowerCase(), person.displayName, '+47 99 00 00 03'],
+    );
+    const [bcNow, dvNow] = await hashesNow();
+    assert.deepEqual(await stored(), [bcNow, dvHash], 'the customer is recorded; the phone still counts as a change');
+    assert.notEqual(dvNow, dvHash);
   });
 });
