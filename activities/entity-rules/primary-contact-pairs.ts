@@ -83,6 +83,12 @@ const sameName = (a: unknown, b: unknown): boolean => normalizeValue(a, 'text') 
 /** Whether a contact name is empty (nothing a user typed would be overwritten). */
 const noName = (v: unknown): boolean => normalizeValue(v, 'text') === null;
 
+/** Whether two reads of a customer hash alike apart from its primary contact and Contact name (what the mirror sets). */
+function sameBesidesPrimaryContact(m: IntegrationTableMapping, a: ApiRecord, b: ApiRecord): boolean {
+  const without = (r: ApiRecord) => hashRecord(m, 'bc', { ...r, primaryContactNumber: '', contactName: '' });
+  return without(a) === without(b);
+}
+
 /** How many times a mirror writes a record that changed between its read and the write (409/412), read again. */
 const MIRROR_ROUNDS = 3;
 
@@ -141,8 +147,10 @@ export async function mirrorToCustomers(
       if (!current) continue;
       if (current.primaryContactNumber === p.contactNumber) {
         // Our own write sent again: the batch was applied, its answer lost to a reset, and the HTTP layer sent it
-        // again with the old ETag.
+        // again with the old ETag. Anything else that differs from the read is a user's change made since: it stays
+        // pending (the read becomes the one with it), or the stored hash would take it in without carrying it.
         p.customerAfter = current;
+        if (!sameBesidesPrimaryContact(m, p.customer, current)) p.customer = current;
       } else if (customerWantsMirror(m, p, current)) {
         p.customer = current;
         todo.push(p);

@@ -395,8 +395,10 @@ function commitItem(ctx: CommitContext, item: Item): CommitOutcome | NewCoupling
         ? { bcHash: hashRecord(m, 'bc', written), dvHash: null }
         : { dvHash: hashRecord(m, 'dataverse', written), bcHash: null };
   }
-  // Business Central may change values on write (validation): the read-back record's hash is what echoes back.
-  if (written && dstSide === 'bc' && hashes.bcHash) hashes.bcHash = hashRecord(m, 'bc', written);
+  // Business Central may change values on write (validation): the read-back record's hash is what echoes back. Not
+  // for a write whose answer was lost: the record read afterwards may hold a user's change made since, which must
+  // stay a change (the planned hash at worst makes the next run write Business Central's own values back).
+  if (written && dstSide === 'bc' && hashes.bcHash && !item.answerLost) hashes.bcHash = hashRecord(m, 'bc', written);
   const srcModified = text(item.source[srcSide === 'bc' ? m.bc.modifiedField : m.dataverse.modifiedField]);
   const dstModified = written ? text(written[dstSide === 'bc' ? m.bc.modifiedField : m.dataverse.modifiedField]) : null;
   const update = {

@@ -87,6 +87,7 @@ export async function writeDestination(
         const applied = await appliedAlready(deps, work, item.write, signal);
         if (applied) {
           item.written = applied;
+          item.answerLost = true;
           continue;
         }
       }

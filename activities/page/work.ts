@@ -71,6 +71,11 @@ export interface Item {
   matchedId?: string;
   /** The create had already happened in an earlier attempt (found by id or deterministic key), with older values. */
   recovered?: boolean;
+  /**
+   * The update was applied by an earlier send whose answer was lost (a reset, then a 409/412 to the re-send);
+   * `written` is the record as read afterwards, which may also hold a user's change made since.
+   */
+  answerLost?: boolean;
   write?: SideWrite;
   /** The destination record after the write (or found by its deterministic key after a crash). */
   written?: ApiRecord | null;

@@ -19,6 +19,7 @@ import { hashRecord, projectWrite } from '../../engine';
 import { type Coupling, getCoupling, insertCoupling } from '../../store/couplings';
 import type { Store } from '../../store/database';
 import { migrateLatest } from '../../store/migrate';
+import { eventually } from '../support/env';
 import { openFreshStore } from '../support/stores';
 import {
   connectorsFor,
@@ -146,6 +147,30 @@ describe('primary-contact fix-ups on the CUSTOMER pair', function () {
     const after = (await deps.connectors.bc.get('customerCards', String(customer.id)))!;
     assert.equal(after.primaryContactNumber, person.number);
     assert.deepEqual(await stored(), await hashesNow(), 'both sides recorded as synchronized');
+  });
+
+  it('keeps pending a user change made between a lost answer and the read that finds the write applied', async () => {
+    const pair = await fixAccount();
+    const [bcHash] = await stored();
+    // The batch is applied and its answer lost; the re-send answers 409; a user changes the phone before the mirror's
+    // read of the customer is answered.
+    await setFaults(emulators.bc.url, [
+      { method: 'PATCH', resetConnection: true, count: 1 },
+      { method: 'GET', entitySet: 'customerCards', latencyMs: 1500, count: 1 },
+    ]);
+    const mirroring = mirrorToCustomers(deps, m(), [pair]);
+    const stats = async () =>
+      (await (await fetch(`${emulators.bc.url}/__emulator/stats`)).json()) as { faulted: number; delayed: number };
+    await eventually(async () => (await stats()).delayed === 1, "the mirror's read to be under way");
+    await deps.connectors.bc.update('customerCards', String(customer.id), '*', { phoneNumber: '+47 99 00 00 04' });
+    await mirroring;
+    assert.equal((await stats()).faulted, 1, 'the reset struck');
+    await recordSynchronizedPairs(deps, m(), [pair]);
+    const after = (await deps.connectors.bc.get('customerCards', String(customer.id)))!;
+    assert.deepEqual([after.primaryContactNumber, after.phoneNumber], [person.number, '+47 99 00 00 04']);
+    const [bcNow, dvNow] = await hashesNow();
+    assert.deepEqual(await stored(), [bcHash, dvNow], 'the phone still counts as a change, for CUSTOMER to carry');
+    assert.notEqual(bcNow, bcHash);
   });
 
   it('writes again a customer changed after it was read (409), keeping that change pending', async () => {

@@ -11,6 +11,7 @@ import { listErrors } from '../../store/sync-errors';
 import { getJob } from '../../store/sync-jobs';
 import { getPageResult } from '../../store/sync-pages';
 import { getWatermark } from '../../store/watermarks';
+import { eventually } from '../support/env';
 import { setFaults } from '../support/sync-stack';
 import {
   accountFilter,
@@ -236,6 +237,47 @@ describe('the sync activities (MockActivityEnvironment, SQLite, emulators)', fun
         assert.equal(customers.find((c) => c.id === row.bc_id)?.displayName, `Renamed account ${i}`);
         assert.equal(row.to_bc_result, 'success');
       }
+    });
+  });
+
+  describe('an update whose answer was lost, and a user change made after it', () => {
+    it("keeps that change pending: the next pass carries it back instead of taking it for the sync's own write", async () => {
+      const first = await openPass('to-bc');
+      assert.equal((await f.call('syncPage', first.page)).counts.inserted, 4);
+      await f.call('finishPass', {
+        mapping: 'CUSTOMER',
+        direction: 'to-bc',
+        mode: 'incremental',
+        jobId: first.jobId,
+        passStartedAt: first.passStartedAt,
+        maxModifiedAt: null,
+        counts: zeroCounts(),
+      });
+      const [account] = await allOf(f, 'dv', 'accounts', accountFilter);
+      await f.connectors.dv.update('accounts', account.accountid as string, { name: 'Renamed account' }, '*');
+      const row = (await f.store.knex('couplings').where({ mapping: 'CUSTOMER', dv_id: account.accountid }))[0];
+      // Business Central applies the batch and drops the connection; the re-send answers 409; the sync reads the
+      // customer again, and a user changes its phone just before that read is answered.
+      await setFaults(f.emulators.bc.url, [
+        { method: 'PATCH', resetConnection: true, count: 1 },
+        { method: 'GET', recordId: row.bc_id, latencyMs: 1500, count: 1 },
+      ]);
+      const { page } = await openPass('to-bc');
+      const syncing = f.call('syncPage', page);
+      const stats = async () =>
+        (await (await fetch(`${f.emulators.bc.url}/__emulator/stats`)).json()) as { faulted: number; delayed: number };
+      await eventually(async () => (await stats()).delayed === 1, 'the re-read of the customer to be under way');
+      await f.connectors.bc.update('customers', row.bc_id, '*', { phoneNumber: '+47 99 00 00 09' });
+      const result = await syncing;
+      assert.equal((await stats()).faulted, 1, 'the reset struck');
+      assert.deepEqual([result.counts.modified, result.counts.failed], [1, 0]);
+
+      // The next BC→Dataverse pass finds the phone changed and carries it; nothing is lost, nothing conflicts.
+      const next = await openPass('to-dataverse');
+      const carried = await f.call('syncPage', next.page);
+      assert.deepEqual([carried.counts.modified, carried.counts.failed], [1, 0]);
+      const after = (await f.connectors.dv.get('accounts', account.accountid as string))!;
+      assert.deepEqual([after.name, after.telephone1], ['Renamed account', '+47 99 00 00 09']);
     });
   });
 
