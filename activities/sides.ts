@@ -15,7 +15,9 @@ export type SideWrite =
   | { kind: 'create'; id: string | null; body: Record<string, unknown> }
   | { kind: 'update'; id: string; etag: string | null; body: Record<string, unknown> };
 
-export type SideWriteResult = { ok: true; record: ApiRecord | null } | { ok: false; error: ConnectorError };
+/** `readBack`: the answer was lost and `record` read back afterwards (it may also hold a change made since). */
+export type SideWriteResult =
+  { ok: true; record: ApiRecord | null; readBack?: true } | { ok: false; error: ConnectorError };
 
 export interface SideApi {
   readonly side: Side;
@@ -86,7 +88,9 @@ function bcSide(bc: BusinessCentralClient, mapping: IntegrationTableMapping): Si
           : { kind: 'update', entitySet, id: w.id, etag: w.etag ?? '*', body: w.body },
       );
       const results = await bc.writeBatch(ops, { signal });
-      return results.map((r) => (r.ok ? { ok: true, record: r.record as ApiRecord | null } : r));
+      return results.map((r) =>
+        r.ok ? { ok: true, record: r.record as ApiRecord | null, ...(r.readBack ? { readBack: true } : {}) } : r,
+      );
     },
   };
 }

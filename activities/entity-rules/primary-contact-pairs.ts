@@ -127,7 +127,13 @@ export async function mirrorToCustomers(
       body: { primaryContactNumber: p.contactNumber },
     }));
     const results = await deps.connectors.bc.writeBatch(ops);
-    for (const [i, r] of results.entries()) if (r.ok && r.record) todo[i].customerAfter = r.record;
+    for (const [i, r] of results.entries()) {
+      if (!r.ok || !r.record) continue;
+      const p = todo[i];
+      p.customerAfter = r.record;
+      // Read back after a lost answer: a user's change made since is in it, and stays pending.
+      if (r.readBack && !sameBesidesPrimaryContact(m, p.customer, r.record)) p.customer = r.record;
+    }
     const refused = todo.filter((_, i) => {
       const r = results[i];
       return !r.ok && r.error instanceof ConcurrencyConflictError;
@@ -146,8 +152,8 @@ export async function mirrorToCustomers(
       const current = now.get(lower(p.customer.id));
       if (!current) continue;
       if (current.primaryContactNumber === p.contactNumber) {
-        // Our own write sent again: the batch was applied, its answer lost to a reset, and the HTTP layer sent it
-        // again with the old ETag. Anything else that differs from the read is a user's change made since: it stays
+        // Our own write sent again: its answer was lost, and the service applied the batch only after the connector
+        // read the customer back, so the connector sent it again with the old ETag. Anything else that differs from the read is a user's change made since: it stays
         // pending (the read becomes the one with it), or the stored hash would take it in without carrying it.
         p.customerAfter = current;
         if (!sameBesidesPrimaryContact(m, p.customer, current)) p.customer = current;

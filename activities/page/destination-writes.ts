@@ -7,9 +7,10 @@
  *   earlier attempt (deterministic id or key found) is coupled; a different record holding the same alternate key is
  *   coupled when the mapping's match criteria accept it, else the record fails naming the holder;
  * - a "changed meanwhile" answer (409/412) to an update is resolved by reading the record: when it already holds what
- *   the update writes, it is done — typically our own earlier attempt went through and its answer was lost (a reset,
- *   then the HTTP layer sent the batch again with the old ETag); otherwise someone else changed it and the record
- *   fails as before (the next run decides it again, with conflict detection).
+ *   the update writes, it is done — our own earlier attempt went through and its answer was lost (the Business Central
+ *   connector reads a lost batch's records back, but a batch the service applies only after that read is sent again
+ *   with the old ETag); otherwise someone else changed it and the record fails as before (the next run decides it
+ *   again, with conflict detection).
  */
 import { ConcurrencyConflictError, type ConnectorError, DuplicateKeyError } from '../../connectors/http';
 import { stringLiteral } from '../../connectors/http/odata';
@@ -75,6 +76,7 @@ export async function writeDestination(
       item.writeError = undefined;
       if (result.ok) {
         item.written = result.record;
+        if (result.readBack) item.answerLost = true;
         continue;
       }
       const e = result.error;

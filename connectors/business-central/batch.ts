@@ -5,12 +5,14 @@
 import { type BatchOperationOutcome, forRecord } from '../http/batch-retry';
 import { isResendable, resend, writeInBatches, written } from '../http/batch-writes';
 import { type ConnectorError, TransientServerError } from '../http/errors';
+import { type HttpResponse } from '../http/http-core';
 import { parseJsonBody } from '../http/json-body';
 import { guidLiteral } from '../http/odata';
 import { sig } from '../http/util';
 import { classifyBcError } from './classify-error';
 import { type BcContext, SERVICE } from './context';
 import { type BcEntityMap, type BcEntitySet } from './entity-sets';
+import { createBcReads } from './reads';
 import { type BcWriteOp, type BcWriteResult, type BusinessCentralClient } from './types';
 
 export type BcBatch = Pick<BusinessCentralClient, 'writeBatch'>;
@@ -21,8 +23,15 @@ export type BcBatch = Pick<BusinessCentralClient, 'writeBatch'>;
  * a missing answer only for PATCH and DELETE, which carry `If-Match`. A create (`POST`, not idempotent) with such an
  * ambiguous answer is reported as a retryable TransientServerError `OutcomeUnknown`: the caller looks the record up by
  * its key before creating it again, so a record is never created twice by the connector.
+ *
+ * A `$batch` whose whole answer was lost (the connection reset or timed out, or 408/502/504 for the request) is never
+ * sent again as it was: Business Central may have applied it, and a copy carries the old ETags, so every applied
+ * update would answer 409 and leave its caller unable to tell its own write from someone else's — while each copy
+ * risks the same loss again (see `afterLostAnswer`). The records are read back instead, and only the operations
+ * that were not applied are sent again.
  */
 export function createBcBatch(ctx: BcContext): BcBatch {
+  const reads = createBcReads(ctx);
   /** One `$batch` round trip to `root`: one outcome per operation, in order. */
   async function sendBatch(
     root: string,
@@ -32,20 +41,88 @@ export function createBcBatch(ctx: BcContext): BcBatch {
     signal?: AbortSignal,
   ): Promise<Array<BatchOperationOutcome<BcWriteResult>>> {
     const requests = pending.map((index) => toBatchRequest(ops[index], index, cid));
-    const res = await ctx.http.request({
-      method: 'POST',
-      url: `${root}/$batch`,
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ requests }),
-      idempotent: requests.every((r) => r.method !== 'POST'),
-      description: `POST $batch (${requests.length} operations)`,
-      ...sig(signal),
-    });
+    let res: HttpResponse;
+    try {
+      res = await ctx.http.request({
+        method: 'POST',
+        url: `${root}/$batch`,
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ requests }),
+        // Not re-sent by the HTTP layer after an ambiguous failure: the records are read back instead (below).
+        idempotent: false,
+        description: `POST $batch (${requests.length} operations)`,
+        ...sig(signal),
+      });
+    } catch (error) {
+      if (!answerLost(error)) throw error;
+      return afterLostAnswer(
+        pending.map((index) => ops[index]),
+        error,
+        signal,
+      );
+    }
     const body = parseJsonBody(res, SERVICE, 'POST $batch');
     const responses = new Map<string, BatchResponse>();
     for (const r of (Array.isArray(body.responses) ? body.responses : []) as BatchResponse[])
       responses.set(String(r.id), r);
     return requests.map((request) => outcomeOf(ops[Number(request.id)], responses.get(request.id)));
+  }
+
+  /**
+   * The outcome of each of `sent` (a batch whose answer was lost), from the records as they are now. An update whose
+   * record still has the ETag it was sent with was not applied: it is sent again. One whose record has another ETag
+   * and holds every value it writes was applied: it is done, with the record as read. One whose record changed
+   * otherwise meets a change by someone else: the 409 its own copy would have met. A delete whose record is gone is
+   * done; a create's outcome stays unknown (`OutcomeUnknown`: the caller looks it up by its key). An update sent with
+   * `If-Match: *`, or a delete whose record is still there, is sent again (repeating it is harmless, and the answer
+   * tells). A done update's record is marked `readBack`: a change made to it in the moment between the lost answer
+   * and this read is in it, so callers keep the hash they planned rather than the record's.
+   */
+  async function afterLostAnswer(
+    sent: readonly BcWriteOp[],
+    error: ConnectorError,
+    signal?: AbortSignal,
+  ): Promise<Array<BatchOperationOutcome<BcWriteResult>>> {
+    const idsBySet = new Map<BcEntitySet, string[]>();
+    for (const op of sent) {
+      if (op.kind === 'create') continue;
+      idsBySet.set(op.entitySet, [...(idsBySet.get(op.entitySet) ?? []), op.id]);
+    }
+    ctx.core.log.warn(
+      { operations: sent.length, code: error.code, status: error.status },
+      '$batch got no answer; reading its records back instead of sending it again',
+    );
+    const current = new Map<string, BcRecord>();
+    for (const [entitySet, ids] of idsBySet) {
+      for (const record of await reads.getByIds(entitySet, ids, { ...sig(signal) }))
+        current.set(`${entitySet} ${String(record.id).toLowerCase()}`, record);
+    }
+    return sent.map((op): BatchOperationOutcome<BcWriteResult> => {
+      const lost = forRecord(error, opKey(op));
+      if (op.kind === 'create') return { kind: 'final', result: { ok: false, error: outcomeUnknown(op, lost) } };
+      const record = current.get(`${op.entitySet} ${op.id.toLowerCase()}`);
+      if (op.kind === 'delete') return record ? resend(lost, undefined) : written<BcRecord>(null, undefined);
+      if (!record || op.etag === '*' || record['@odata.etag'] === op.etag) {
+        if (record && op.etag === '*' && holds(record, op.body)) return readBack(record);
+        return resend(lost, undefined);
+      }
+      if (holds(record, op.body)) return readBack(record);
+      const changed = {
+        error: { code: 'Request_EntityChanged', message: 'Another user has already changed the record.' },
+      };
+      return {
+        kind: 'final',
+        result: { ok: false, error: classifyBcError(409, changed, describeOp(op), 'record', opKey(op)) },
+      };
+    });
+  }
+
+  /** A write found applied by reading its record back after the answer was lost. */
+  function readBack(record: BcRecord): BatchOperationOutcome<BcWriteResult> {
+    const outcome = written<BcRecord>(record, undefined);
+    return outcome.kind === 'final' && outcome.result.ok
+      ? { kind: 'final', result: { ...outcome.result, readBack: true } }
+      : outcome;
   }
 
   return {
@@ -137,6 +214,29 @@ interface BatchResponse {
   headers?: Record<string, string>;
   body?: unknown;
 }
+
+/**
+ * Whether `error` (thrown for a whole `$batch` request) leaves open whether Business Central applied the batch: no
+ * answer at all (reset, timeout) or a gateway's 408/502/504.
+ */
+function answerLost(error: unknown): error is ConnectorError {
+  return (
+    error instanceof TransientServerError &&
+    error.service === SERVICE &&
+    (error.status === 0 || error.status === 408 || error.status === 502 || error.status === 504)
+  );
+}
+
+/** Whether `record` holds every value `body` writes (a property it lacks cannot be confirmed). */
+function holds(record: Record<string, unknown>, body: Record<string, unknown>): boolean {
+  return Object.entries(body).every(
+    ([key, value]) =>
+      key in record &&
+      ((record[key] ?? '') === (value ?? '') || (typeof value === 'number' && Number(record[key]) === value)),
+  );
+}
+
+type BcRecord = BcEntityMap[BcEntitySet];
 
 /** Answers that guarantee the service did nothing (BC documents 503 as a queue timeout before processing). */
 const NOTHING_DONE = new Set([429, 503]);

@@ -58,7 +58,17 @@ export type BcWriteOp =
   | { kind: 'delete'; entitySet: BcEntitySet; id: string; etag: string; key?: string };
 
 export type BcWriteResult =
-  { ok: true; record: BcEntityMap[BcEntitySet] | null; etag: string | null } | { ok: false; error: ConnectorError };
+  | {
+      ok: true;
+      record: BcEntityMap[BcEntitySet] | null;
+      etag: string | null;
+      /**
+       * The batch's answer was lost and `record` was read back afterwards (connectors/business-central/batch.ts): it
+       * holds the write, and may also hold a change someone made since.
+       */
+      readBack?: true;
+    }
+  | { ok: false; error: ConnectorError };
 
 /** Business Central API v2.0 client; see `createBusinessCentralClient`. */
 export interface BusinessCentralClient {

@@ -15,7 +15,7 @@ import {
   createBusinessCentralClient,
 } from '../../connectors/business-central';
 import { createDataverseClient, type DataverseClient, type DvWriteOp } from '../../connectors/dataverse';
-import { ThrottledError, TransientServerError } from '../../connectors/http/errors';
+import { ConcurrencyConflictError, ThrottledError, TransientServerError } from '../../connectors/http/errors';
 import { createTokenProvider } from '../../connectors/http/create-token-provider';
 import type { RetryOptions } from '../../connectors/http/retry-policy';
 import { captureLogger, control, setFaults, stats } from './support/emulator-control';
@@ -176,6 +176,72 @@ describe('writeBatch re-sends transient failures of single operations inside a $
       await setFaults(emulator.url, []);
       assert.equal((await bc.get('customers', stuck.id))!.city, stuck.city, 'the update never ran');
       assert.deepEqual(await customersNamed(bc, 'Never'), []);
+    });
+
+    describe('a $batch whose answer was lost', () => {
+      const city = (i: number) => `Lost answer ${i}`;
+      const setup = async (bc: BusinessCentralClient, n: number): Promise<BcCustomer[]> => {
+        const made = await bc.writeBatch(
+          Array.from({ length: n }, (_, i) => ({
+            kind: 'create' as const,
+            entitySet: 'customers' as const,
+            body: { displayName: `Lost ${i}` },
+          })),
+        );
+        return made.map((r) => (r.ok ? (r.record as BcCustomer) : assert.fail(inspect(r))));
+      };
+
+      it('counts the updates Business Central applied before the connection reset as done, without sending them again', async () => {
+        const bc = client();
+        const [a, b, changed] = await setup(bc, 3);
+        // Someone else changes the third customer after the caller read it: its update meets that change.
+        await bc.update('customers', changed.id, '*', { city: 'Changed by someone else' });
+        // Every batch with an update is applied, then its connection dropped instead of the answer: a copy of the
+        // batch would answer 409 for every update and be lost again.
+        await setFaults(emulator.url, [{ method: 'PATCH', resetConnection: true }]);
+        const before = await innerStats(emulator.url);
+        const results = await bc.writeBatch(
+          [a, b, changed].map((c, i) => ({
+            kind: 'update' as const,
+            entitySet: 'customers' as const,
+            id: c.id,
+            etag: c['@odata.etag']!,
+            body: { city: city(i) },
+          })),
+        );
+        await setFaults(emulator.url, []);
+        assert.equal((await innerStats(emulator.url)).total - before.total, 3, 'the batch was sent once');
+        const [first, second, third] = results;
+        for (const [i, r] of [first, second].entries()) {
+          assert.ok(r.ok, inspect(r));
+          assert.equal((r.record as BcCustomer).city, city(i), 'the record as read back');
+          assert.equal(r.etag, (await bc.get('customers', [a, b][i].id))!['@odata.etag']);
+        }
+        assert.ok(!third.ok && third.error instanceof ConcurrencyConflictError, inspect(third));
+        assert.equal(third.error.recordKey, changed.id);
+        assert.equal((await bc.get('customers', changed.id))!.city, 'Changed by someone else');
+      });
+
+      it('sends again only the operations a lost batch did not apply', async () => {
+        const bc = client();
+        const [a, b, gone] = await setup(bc, 3);
+        // The batch request itself is reset before Business Central processes it: nothing of it was applied.
+        await setFaults(emulator.url, [{ method: 'POST', resetConnection: true, count: 1 }]);
+        const before = await innerStats(emulator.url);
+        const results = await bc.writeBatch([
+          { kind: 'update', entitySet: 'customers', id: a.id, etag: a['@odata.etag']!, body: { city: city(0) } },
+          { kind: 'update', entitySet: 'customers', id: b.id, etag: '*', body: { city: city(1) } },
+          { kind: 'delete', entitySet: 'customers', id: gone.id, etag: gone['@odata.etag']! },
+        ]);
+        assert.ok(
+          results.every((r) => r.ok),
+          inspect(results),
+        );
+        assert.equal((await innerStats(emulator.url)).total - before.total, 3, 'each operation ran once');
+        assert.equal((await bc.get('customers', a.id))!.city, city(0));
+        assert.equal((await bc.get('customers', b.id))!.city, city(1));
+        assert.equal(await bc.get('customers', gone.id), null);
+      });
     });
   });
 
