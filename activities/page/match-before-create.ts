@@ -1,7 +1,8 @@
 /**
  * Match before create (`matchBeforeCreate`, on by default): a record about to be created whose destination already
  * has exactly one uncoupled record that the match criteria accept is coupled to it instead, and decided again as an
- * update of that record. An ambiguous match fails the record with every candidate named: creating would add one more
+ * update of that record — in the BC→Dataverse pass; in the Dataverse→BC pass of a two-way mapping the pair is coupled
+ * without a write and takes Business Central's values in the next BC→Dataverse pass (see `applyMatches`). An ambiguous match fails the record with every candidate named: creating would add one more
  * look-alike, and picking one would be a guess.
  */
 import {
@@ -165,8 +166,22 @@ export function applyMatches(
     }
     const target = candidates[verdict.candidate];
     const targetId = lower(target[dstKey]);
-    const coupling = dstSide === 'bc' ? freshCoupling(targetId, item.sourceId) : freshCoupling(item.sourceId, targetId);
-    item.decision = decide({ mapping: m, direction, source: item.source, coupling, destination: target, lookups });
+    if (dstSide === 'bc' && m.direction === 'bidirectional') {
+      // A look-alike pair takes Business Central's values, as the BC→Dataverse pass that runs first gives them to the
+      // pairs it matches: a customer the Dataverse→BC pass finds uncoupled was changed (or created) after that pass
+      // read its records, so writing the account over it would lose that change. It is coupled as it is, its hash
+      // left unknown: the next BC→Dataverse pass writes its values to the account.
+      item.decision = {
+        kind: 'unchanged',
+        counter: 'unchanged',
+        couplingResult: 'success',
+        hashes: { bcHash: null, dvHash: hashRecord(m, 'dataverse', item.source) },
+      };
+    } else {
+      const coupling =
+        dstSide === 'bc' ? freshCoupling(targetId, item.sourceId) : freshCoupling(item.sourceId, targetId);
+      item.decision = decide({ mapping: m, direction, source: item.source, coupling, destination: target, lookups });
+    }
     item.destination = target;
     item.matchedId = targetId;
     matched += 1;

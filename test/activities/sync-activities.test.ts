@@ -281,6 +281,46 @@ describe('the sync activities (MockActivityEnvironment, SQLite, emulators)', fun
     });
   });
 
+  describe('match before create in the Dataverse→BC pass', () => {
+    it('couples a look-alike customer without writing over it, and the next BC→Dataverse pass gives the account its values', async () => {
+      const g = await startActivityFixture({
+        seed: { customers: 2, contactsPerCustomer: 0, overlapFraction: 1, dataverseOnlyAccounts: 0 },
+        mappings: customerMappings({ matchOn: [{ bcField: 'displayName', dvField: 'name' }] }),
+      });
+      try {
+        const customers = await allOf(g, 'bc', 'customers');
+        const accounts = await allOf(g, 'dv', 'accounts', accountFilter);
+        const pairs = customers.flatMap((c) => {
+          const a = accounts.find((x) => x.name === c.displayName);
+          return a ? [{ c, a }] : [];
+        });
+        assert.ok(pairs.length >= 1, 'the seed has look-alikes');
+        // The customer changed after the BC→Dataverse pass read its records: it differs from its look-alike.
+        const { c, a } = pairs[0];
+        await g.connectors.bc.update('customers', c.id as string, '*', { phoneNumber: '+47 99 00 00 07' });
+
+        const toBc = await openCustomerPass(g, { direction: 'to-bc', workflowId: 'wf', runId: 'r1' });
+        const coupled = await g.call('syncPage', toBc.page);
+        assert.deepEqual(
+          [coupled.counts.coupled, coupled.counts.modified, coupled.counts.inserted],
+          [pairs.length, 0, 0],
+        );
+        const customer = (await allOf(g, 'bc', 'customers')).find((x) => x.id === c.id)!;
+        assert.equal(customer.phoneNumber, '+47 99 00 00 07', 'nothing was written over the customer');
+        const row = (await g.store.knex('couplings').where({ mapping: 'CUSTOMER', bc_id: c.id }))[0];
+        assert.equal(row.dv_id, a.accountid);
+
+        const toDv = await openCustomerPass(g, { direction: 'to-dataverse', workflowId: 'wf', runId: 'r2' });
+        const carried = await g.call('syncPage', toDv.page);
+        assert.equal(carried.counts.failed, 0);
+        const account = (await g.connectors.dv.get('accounts', a.accountid as string))!;
+        assert.equal(account.telephone1, '+47 99 00 00 07');
+      } finally {
+        await g.close();
+      }
+    });
+  });
+
   describe('finishPass', () => {
     const at = (iso: string) => new Date(iso);
     const finish = async (
