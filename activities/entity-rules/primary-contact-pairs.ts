@@ -27,7 +27,7 @@
  */
 import type { BcWriteOp } from '../../connectors/business-central';
 import type { DvWriteOp } from '../../connectors/dataverse';
-import { ConcurrencyConflictError } from '../../connectors/http';
+import { ConcurrencyConflictError, ConnectorError } from '../../connectors/http';
 import { hashRecord, normalizeValue, projectWrite } from '../../engine';
 import { type PassDirection, type Side } from '../../engine/run-types';
 import { appliesTo, type IntegrationTableMapping } from '../../mappings';
@@ -83,14 +83,51 @@ const sameName = (a: unknown, b: unknown): boolean => normalizeValue(a, 'text') 
 /** Whether a contact name is empty (nothing a user typed would be overwritten). */
 const noName = (v: unknown): boolean => normalizeValue(v, 'text') === null;
 
-/** Whether two reads of a customer hash alike apart from its primary contact and Contact name (what the mirror sets). */
-function sameBesidesPrimaryContact(m: IntegrationTableMapping, a: ApiRecord, b: ApiRecord): boolean {
-  const without = (r: ApiRecord) => hashRecord(m, 'bc', { ...r, primaryContactNumber: '', contactName: '' });
+/**
+ * Whether two reads of a record of `side` hash alike apart from the primary contact and its name (what the fix-ups and
+ * mirrors set): anything else that differs is someone else's change.
+ */
+function sameBesidesPrimaryContact(m: IntegrationTableMapping, side: Side, a: ApiRecord, b: ApiRecord): boolean {
+  const without = (r: ApiRecord) =>
+    hashRecord(
+      m,
+      side,
+      side === 'bc'
+        ? { ...r, primaryContactNumber: '', contactName: '' }
+        : { ...r, _primarycontactid_value: null, address1_primarycontactname: null },
+    );
   return without(a) === without(b);
 }
 
-/** How many times a mirror writes a record that changed between its read and the write (409/412), read again. */
-const MIRROR_ROUNDS = 3;
+/**
+ * How many rounds a mirror writes: a record changed between its read and the write (409/412), or a write that failed
+ * transiently (its outcome unknown), is read again and written again if it still needs it.
+ */
+const MIRROR_ROUNDS = 4;
+
+/** A mirror's write that is looked at again: refused as changed meanwhile, or failed transiently. */
+function lookAgain(r: { ok: true } | { ok: false; error: ConnectorError }): boolean {
+  return !r.ok && (r.error instanceof ConcurrencyConflictError || r.error.retryable);
+}
+
+/**
+ * The mirror's batch write: a batch that failed transiently as a whole (a 500 for the request) is each write failed so,
+ * to be looked at again like one failed alone.
+ */
+async function mirrorWrite<R>(
+  write: () => Promise<R[]>,
+  count: number,
+): Promise<Array<R | { ok: false; error: ConnectorError }>> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!(error instanceof ConnectorError) || !error.retryable) throw error;
+    return Array.from({ length: count }, () => ({ ok: false as const, error }));
+  }
+}
+
+/** A pause before a round that follows a transient failure, growing with the round. */
+const pause = (round: number) => new Promise((resolve) => setTimeout(resolve, 500 * round));
 
 /**
  * Whether the customer of `p`, as `customer` holds it, gets the pair's primary contact: it has none, and its Contact
@@ -126,19 +163,17 @@ export async function mirrorToCustomers(
       etag: etagOf(p.customer),
       body: { primaryContactNumber: p.contactNumber },
     }));
-    const results = await deps.connectors.bc.writeBatch(ops);
+    const results = await mirrorWrite(() => deps.connectors.bc.writeBatch(ops), ops.length);
     for (const [i, r] of results.entries()) {
       if (!r.ok || !r.record) continue;
       const p = todo[i];
       p.customerAfter = r.record;
       // Read back after a lost answer: a user's change made since is in it, and stays pending.
-      if (r.readBack && !sameBesidesPrimaryContact(m, p.customer, r.record)) p.customer = r.record;
+      if (r.readBack && !sameBesidesPrimaryContact(m, 'bc', p.customer, r.record)) p.customer = r.record;
     }
-    const refused = todo.filter((_, i) => {
-      const r = results[i];
-      return !r.ok && r.error instanceof ConcurrencyConflictError;
-    });
+    const refused = todo.filter((_, i) => lookAgain(results[i]));
     if (!refused.length) return;
+    if (results.some((r) => !r.ok && !(r.error instanceof ConcurrencyConflictError))) await pause(round);
     const now = new Map(
       (
         await deps.connectors.bc.getByIds(
@@ -156,7 +191,7 @@ export async function mirrorToCustomers(
         // read the customer back, so the connector sent it again with the old ETag. Anything else that differs from the read is a user's change made since: it stays
         // pending (the read becomes the one with it), or the stored hash would take it in without carrying it.
         p.customerAfter = current;
-        if (!sameBesidesPrimaryContact(m, p.customer, current)) p.customer = current;
+        if (!sameBesidesPrimaryContact(m, 'bc', p.customer, current)) p.customer = current;
       } else if (customerWantsMirror(m, p, current)) {
         p.customer = current;
         todo.push(p);
@@ -214,17 +249,13 @@ export async function mirrorToAccounts(
       body,
       etag: etagOf(pair.account),
     }));
-    const results = await deps.connectors.dv.writeBatch(ops);
+    const results = await mirrorWrite(() => deps.connectors.dv.writeBatch(ops), ops.length);
     for (const [i, r] of results.entries()) {
       if (r.ok) todo[i].pair.accountAfter = projectWrite(m, 'dataverse', todo[i].pair.account, todo[i].body);
     }
-    const refused = todo
-      .filter((_, i) => {
-        const r = results[i];
-        return !r.ok && r.error instanceof ConcurrencyConflictError;
-      })
-      .map((t) => t.pair);
+    const refused = todo.filter((_, i) => lookAgain(results[i])).map((t) => t.pair);
     if (!refused.length) return;
+    if (results.some((r) => !r.ok && !(r.error instanceof ConcurrencyConflictError))) await pause(round);
     const now = new Map(
       (
         await deps.connectors.dv.getByIds(
@@ -237,6 +268,17 @@ export async function mirrorToAccounts(
     for (const p of refused) {
       const current = now.get(lower(p.coupling.dvId));
       if (!current) continue;
+      const after = p.accountAfter ?? projectWrite(m, 'dataverse', p.account, accountMirrorBody(m, p, p.account) ?? {});
+      if (
+        lower(current._primarycontactid_value) === p.dvContactId &&
+        sameName(current.address1_primarycontactname, after.address1_primarycontactname)
+      ) {
+        // Applied although its answer said otherwise (a transient failure after the write): it is written. A user's
+        // change made since stays pending.
+        p.accountAfter = current;
+        if (!sameBesidesPrimaryContact(m, 'dataverse', p.account, current)) p.account = current;
+        continue;
+      }
       p.account = current;
       again.push(p);
     }
