@@ -10,7 +10,8 @@
 // the runs its own process started, so every shard runs it, last.
 //
 // The first shard's output is streamed; the others' is printed when the first ends, each as one block, so the report
-// reads like one mocha run's. The last line totals every shard: `mocha: N passed, N failed, N skipped`.
+// reads like one mocha run's. Each shard ends with `shard #N: …`; the last line totals them all, as one mocha run's
+// reporter would: `mocha: N passed, N failed, N skipped`.
 // MOCHA_SHARDS=1 runs the whole suite in one process, as `mocha` alone does. Extra arguments go to every shard.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
@@ -103,6 +104,7 @@ const timesOut = process.env.MOCHA_FILE_TIMES;
 const children = shards.map((shard, i) => {
   const env = { ...process.env };
   if (timesOut) env.MOCHA_FILE_TIMES = `${timesOut}.${i + 1}`;
+  env.MOCHA_SHARD = `#${i + 1}`;
   const child = spawn(process.execPath, [mocha, ...optionsOfConfig(), ...extra, ...shard.files], { cwd: root, env });
   let out = '';
   const collect = (d) => {
@@ -129,7 +131,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   const totals = [0, 0, 0];
   const unfinished = [];
   children.forEach((c, i) => {
-    const m = /^mocha: (\d+) passed, (\d+) failed, (\d+) skipped$/m.exec(c.output());
+    const m = /^shard #\d+: (\d+) passed, (\d+) failed, (\d+) skipped$/m.exec(c.output());
     if (m) for (let k = 0; k < 3; k++) totals[k] += Number(m[k + 1]);
     else unfinished.push(`#${i + 1}`);
   });
@@ -153,6 +155,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   }
   if (unfinished.length) console.log(`\nshard ${unfinished.join(', ')} ended without a mocha summary (exit ${codes})`);
   const failed = codes.some((c) => c !== 0);
-  console.log(`\nmocha: ${totals[0]} passed, ${totals[1]} failed, ${totals[2]} skipped (${n} shards)`);
+  console.log(`\n${n} shards together:`);
+  console.log(`mocha: ${totals[0]} passed, ${totals[1]} failed, ${totals[2]} skipped`);
   process.exit(failed ? 1 : 0);
 })();

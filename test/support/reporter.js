@@ -32,7 +32,11 @@ class SpecWithSummary extends Mocha.reporters.Spec {
         process.stdout.write('\nslowest test files:\n');
         for (const [file, ms] of slowest) process.stdout.write(`  ${(ms / 1000).toFixed(1).padStart(6)} s  ${file}\n`);
       }
-      process.stdout.write(`\nmocha: ${s.passes} passed, ${s.failures} failed, ${s.pending} skipped\n`);
+      // A shard of scripts/test-shards.js names itself; the runner prints the one `mocha:` line for all shards.
+      const shard = process.env.MOCHA_SHARD;
+      process.stdout.write(
+        `\n${shard ? `shard ${shard}` : 'mocha'}: ${s.passes} passed, ${s.failures} failed, ${s.pending} skipped\n`,
+      );
     });
   }
 }
