@@ -134,11 +134,13 @@ describe('npm start (bcsync start)', function () {
     assert.match(second.output(), /Store schema is up to date/);
     assert.match(second.output(), /Schedule bcsync-customer: every 1m, paused \(kept as it was;/);
     assert.match(second.output(), /Schedule bcsync-contact: every 1h \(kept as it was;/);
-    const kept = await runBcsyncJson<Array<{
-      mapping: string;
-      paused: boolean;
-      every: string;
-    }>>(['schedule', 'list', '--json'], cliEnv);
+    const kept = await runBcsyncJson<
+      Array<{
+        mapping: string;
+        paused: boolean;
+        every: string;
+      }>
+    >(['schedule', 'list', '--json'], cliEnv);
     assert.deepEqual(
       kept
         .filter((k) => ['CUSTOMER', 'CONTACT'].includes(k.mapping))
@@ -288,11 +290,13 @@ describe('npm start (bcsync start)', function () {
       started.output().indexOf('Full synchronization: ') < started.output().indexOf('Schedule bcsync-customer'),
       'the full synchronization ran before the schedules were created',
     );
-    const firstJobs = await runBcsyncJson<Array<{
-      mapping: string;
-      type: string;
-      status: string;
-    }>>(['jobs', '--json', '--limit', '200'], cliEnv);
+    const firstJobs = await runBcsyncJson<
+      Array<{
+        mapping: string;
+        type: string;
+        status: string;
+      }>
+    >(['jobs', '--json', '--limit', '200'], cliEnv);
     for (const mapping of fullSynced) {
       assert.ok(
         firstJobs.some(
@@ -371,9 +375,11 @@ describe('npm start (bcsync start)', function () {
     // The first job log shows only the demo's deliberate failures, each one a user can fix (README): the currency
     // without an exchange rate. Contacts of blocked customers are out of scope, and every mapping ran after the ones
     // it depends on, so nothing failed on dependency order.
-    const errors = await runBcsyncJson<Array<{
-      message: string;
-    }>>(['errors', '--json', '--limit', '1000'], cliEnv);
+    const errors = await runBcsyncJson<
+      Array<{
+        message: string;
+      }>
+    >(['errors', '--json', '--limit', '1000'], cliEnv);
     assert.deepEqual(
       errors.map((e) => e.message).filter((m) => !/^Currency 'ISK' has no exchange rate in Business Central/.test(m)),
       [],
@@ -426,11 +432,13 @@ describe('npm start (bcsync start)', function () {
       const log = (await runBcsync(['jobs', '--mapping', 'CUSTOMER', '--limit', '20'], cliEnv)).stdout;
       throw new Error(`${err.message}\nCUSTOMER jobs:\n${log}\nOutput tail:\n${started.output().slice(-4000)}`);
     });
-    const jobs = await runBcsyncJson<Array<{
-      direction: string;
-      modified: number;
-      startedAt: string;
-    }>>(['jobs', '--json', '--mapping', 'CUSTOMER'], cliEnv);
+    const jobs = await runBcsyncJson<
+      Array<{
+        direction: string;
+        modified: number;
+        startedAt: string;
+      }>
+    >(['jobs', '--json', '--mapping', 'CUSTOMER'], cliEnv);
     assert.ok(
       jobs.some((j) => j.direction === 'to-dataverse' && j.modified > 0 && Date.parse(j.startedAt) > changedAt),
       'a scheduled CUSTOMER run after the change logged it as modified',
