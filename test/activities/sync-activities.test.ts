@@ -200,20 +200,25 @@ describe('the sync activities (MockActivityEnvironment, SQLite, emulators)', fun
     });
   });
 
+  /** A finished to-bc pass that couples the fixture's four accounts to new customers. */
+  async function coupleAccountsToNewCustomers() {
+    const first = await openPass('to-bc');
+    assert.equal((await f.call('syncPage', first.page)).counts.inserted, 4);
+    await f.call('finishPass', {
+      mapping: 'CUSTOMER',
+      direction: 'to-bc',
+      mode: 'incremental',
+      jobId: first.jobId,
+      passStartedAt: first.passStartedAt,
+      maxModifiedAt: null,
+      counts: zeroCounts(),
+    });
+  }
+
   describe('an update whose answer was lost', () => {
     it('is done, not failed, when Business Central applied it before the connection reset', async () => {
-      // Couple the four accounts to new customers, then change two of them in Dataverse.
-      const first = await openPass('to-bc');
-      assert.equal((await f.call('syncPage', first.page)).counts.inserted, 4);
-      await f.call('finishPass', {
-        mapping: 'CUSTOMER',
-        direction: 'to-bc',
-        mode: 'incremental',
-        jobId: first.jobId,
-        passStartedAt: first.passStartedAt,
-        maxModifiedAt: null,
-        counts: zeroCounts(),
-      });
+      await coupleAccountsToNewCustomers();
+      // Then change two of them in Dataverse.
       const accounts = await allOf(f, 'dv', 'accounts', accountFilter);
       const changed = accounts.slice(0, 2);
       for (const [i, a] of changed.entries()) {
@@ -242,17 +247,7 @@ describe('the sync activities (MockActivityEnvironment, SQLite, emulators)', fun
 
   describe('an update whose answer was lost, and a user change made after it', () => {
     it("keeps that change pending: the next pass carries it back instead of taking it for the sync's own write", async () => {
-      const first = await openPass('to-bc');
-      assert.equal((await f.call('syncPage', first.page)).counts.inserted, 4);
-      await f.call('finishPass', {
-        mapping: 'CUSTOMER',
-        direction: 'to-bc',
-        mode: 'incremental',
-        jobId: first.jobId,
-        passStartedAt: first.passStartedAt,
-        maxModifiedAt: null,
-        counts: zeroCounts(),
-      });
+      await coupleAccountsToNewCustomers();
       const [account] = await allOf(f, 'dv', 'accounts', accountFilter);
       await f.connectors.dv.update('accounts', account.accountid as string, { name: 'Renamed account' }, '*');
       const row = (await f.store.knex('couplings').where({ mapping: 'CUSTOMER', dv_id: account.accountid }))[0];
