@@ -55,9 +55,12 @@ export function leaseScopeOf(mapping: string): string[] {
  */
 export async function holdMappingLease(db: Db, owner: LeaseOwner, now: Date, ttlMs = LEASE_TTL_MS): Promise<void> {
   const taken: string[] = [];
-  for (const mapping of leaseScopeOf(owner.mapping)) {
+  const scope = leaseScopeOf(owner.mapping);
+  for (const [i, mapping] of scope.entries()) {
     const claim: LeaseClaim = { ...owner, mapping, now, ttlMs };
-    const heldBefore = (await getLease(db, mapping))?.ownerWorkflowId === owner.workflowId;
+    // Only a lease a later refusal would give back needs to know whether this call took it (most scopes are one
+    // mapping, and every page renews the lease: no read for them).
+    const heldBefore = i < scope.length - 1 && (await getLease(db, mapping))?.ownerWorkflowId === owner.workflowId;
     const outcome = await claimLease(db, claim);
     if (!outcome.acquired) {
       if ((await holderEnded(outcome.holder)) && (await takeOverLease(db, claim, outcome.holder.ownerWorkflowId))) {
