@@ -79,8 +79,12 @@ export interface PageRead {
   sourceIds: string[];
   next: unknown;
   maxModifiedAt: string | null;
-  /** Source id → the destination hash the part planned to leave (absent until its decisions were made). */
-  plannedHashes?: Record<string, string>;
+  /**
+   * Source id → the destination hashes the part's attempts planned to leave, in attempt order (absent until the first
+   * attempt's decisions were made). A redo decides again on records that may have changed meanwhile, so its plan can
+   * differ from the first; a destination holding any of them was written by one of the part's attempts.
+   */
+  plannedHashes?: Record<string, string[]>;
 }
 
 /**
@@ -120,22 +124,45 @@ export async function getPageRead(
     sourceIds: JSON.parse(row.source_ids as string) as string[],
     next: JSON.parse(row.next as string) as unknown,
     maxModifiedAt: (row.max_modified_at as string | null) ?? null,
-    ...(row.planned_hashes
-      ? { plannedHashes: JSON.parse(row.planned_hashes as string) as Record<string, string> }
-      : {}),
+    ...(row.planned_hashes ? { plannedHashes: parsePlans(row.planned_hashes as string) } : {}),
   };
 }
 
-/** Records the destination hashes part `part` plans to leave, before it writes (only the first plan is kept). */
+/** Reads stored plans; a row of the first version of this column holds one hash per source id. */
+function parsePlans(text: string): Record<string, string[]> {
+  const stored = JSON.parse(text) as Record<string, string | string[]>;
+  return Object.fromEntries(Object.entries(stored).map(([id, h]) => [id, typeof h === 'string' ? [h] : h]));
+}
+
+/**
+ * Adds the destination hashes an attempt of part `part` plans to leave (source id → hash) to the plans of its earlier
+ * attempts, before it writes. Compare-and-set on the stored text, so a plan is never lost to another attempt's.
+ */
 export async function recordPlannedHashes(
   db: Db,
   key: { jobId: number; pageNo: number; part: number },
   plannedHashes: Record<string, string>,
 ): Promise<void> {
-  await db('sync_page_reads')
-    .where({ job_id: key.jobId, page_no: key.pageNo, part: key.part })
-    .whereNull('planned_hashes')
-    .update({ planned_hashes: JSON.stringify(plannedHashes) });
+  const where = { job_id: key.jobId, page_no: key.pageNo, part: key.part };
+  for (;;) {
+    const row = await db('sync_page_reads').where(where).first('planned_hashes');
+    if (!row) return; // the pass was closed meanwhile: nothing is redone any more
+    const before = (row.planned_hashes as string | null) ?? null;
+    const plans = before ? parsePlans(before) : {};
+    let added = false;
+    for (const [id, hash] of Object.entries(plannedHashes)) {
+      const known = plans[id] ?? [];
+      if (known.includes(hash)) continue;
+      plans[id] = [...known, hash];
+      added = true;
+    }
+    if (before !== null && !added) return;
+    const updated = await db('sync_page_reads')
+      .where(where)
+      .andWhere((q) => (before === null ? q.whereNull('planned_hashes') : q.where('planned_hashes', before)))
+      .update({ planned_hashes: JSON.stringify(plans) });
+    if (updated) return;
+  }
 }
 
 /** Forgets what the parts of job `jobId` read (its pass is closed). */

@@ -106,14 +106,14 @@ export async function preparePage(deps: SyncDeps, work: PageWork, syncOnDemand?:
     let state = couplingState(row);
     const destId = state ? (dstSide === 'bc' ? state.bcId : state.dvId) : null;
     const destination = destId ? (destinations.get(lower(destId)) ?? null) : null;
-    // Redoing a part that died after its writes: a destination holding what that attempt planned to write was written
-    // by it, not changed by someone else — its hash is what this coupling would have stored.
+    // Redoing a part that died after its writes: a destination holding what an earlier attempt planned to write was
+    // written by it, not changed by someone else — its hash is what this coupling would have stored.
     const planned = work.pageRead?.plannedHashes?.[sourceId];
-    if (state && destination && planned && hashRecord(m, dstSide, destination) === planned) {
-      state = dstSide === 'bc' ? { ...state, bcHash: planned } : { ...state, dvHash: planned };
-    }
+    const destHash = state && destination && planned ? hashRecord(m, dstSide, destination) : undefined;
+    const held = destHash !== undefined && planned?.includes(destHash) ? destHash : undefined;
+    if (state && held) state = dstSide === 'bc' ? { ...state, bcHash: held } : { ...state, dvHash: held };
     const parked = pending.get(sourceId)?.skipped === true;
-    const decision = decide({
+    let decision = decide({
       mapping: m,
       direction,
       source,
@@ -123,6 +123,16 @@ export async function preparePage(deps: SyncDeps, work: PageWork, syncOnDemand?:
       parked,
       force: work.force,
     });
+    // Nothing left to write because the dead attempt wrote it: the pair is synchronized at the hash that attempt
+    // planned. An unchanged decision stores only the source's hash, which would leave the destination's stored hash
+    // behind the sync's own write — the opposite pass would take the destination for changed, and meet a user's
+    // change of the source made since as a conflict with the sync itself.
+    if (held && decision.kind === 'unchanged') {
+      decision = {
+        ...decision,
+        hashes: { ...decision.hashes, ...(dstSide === 'bc' ? { bcHash: held } : { dvHash: held }) },
+      };
+    }
     return { sourceId, source, row, pending: pending.get(sourceId), decision, destination };
   });
   return { items, lookups };

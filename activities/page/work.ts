@@ -20,10 +20,11 @@ export interface PageWork extends Omit<SyncPageInput, 'mapping' | 'cursor'> {
   /** What earlier parts of this page activity committed (null: none yet); the commit adds this part to it. */
   progress: PageProgress | null;
   /**
-   * The changed phase: the part's key in `sync_page_reads`, and when an earlier attempt of it planned writes, the
-   * destination hashes it planned (a destination that holds one was written by that attempt, not changed by anyone).
+   * The changed phase: the part's key in `sync_page_reads`, and when earlier attempts of it planned writes, the
+   * destination hashes they planned per source id (a destination that holds one was written by such an attempt, not
+   * changed by anyone).
    */
-  pageRead?: { key: { jobId: number; pageNo: number; part: number }; plannedHashes?: Record<string, string> };
+  pageRead?: { key: { jobId: number; pageNo: number; part: number }; plannedHashes?: Record<string, string[]> };
 }
 
 /**

@@ -38,14 +38,18 @@ describe('a page activity of several parts (MockActivityEnvironment, SQLite, emu
   }
 
   /**
-   * The input of the first page of a new BC→Dataverse pass of CUSTOMER, by a new run of `workflowId` (Default: `wf`;
-   * the previous run of that workflow has ended, so the mapping's lease passes to the new one).
+   * The input of the first page of a new pass of CUSTOMER (Default: BC→Dataverse), by a new run of `workflowId`
+   * (Default: `wf`; the previous run of that workflow has ended, so the mapping's lease passes to the new one).
    */
-  async function firstPage(fx: ActivityFixture, workflowId = 'wf'): Promise<SyncPageInput> {
+  async function firstPage(
+    fx: ActivityFixture,
+    workflowId = 'wf',
+    direction: SyncPageInput['direction'] = 'to-dataverse',
+  ): Promise<SyncPageInput> {
     n += 1;
     const opened = await fx.call('startPass', {
       mapping: 'CUSTOMER',
-      direction: 'to-dataverse',
+      direction,
       mode: 'incremental',
       workflowId,
       runId: `run-${n}`,
@@ -54,7 +58,7 @@ describe('a page activity of several parts (MockActivityEnvironment, SQLite, emu
     });
     return {
       mapping: 'CUSTOMER',
-      direction: 'to-dataverse',
+      direction,
       mode: 'incremental',
       jobId: opened.jobId,
       pageNo: 0,
@@ -135,13 +139,55 @@ describe('a page activity of several parts (MockActivityEnvironment, SQLite, emu
     const retried = await fx.call('syncPage', second);
     assert.equal(retried.counts.failed, 0, JSON.stringify(await fx.store.knex('sync_errors').select('message')));
     assert.equal(retried.counts.modified + retried.counts.unchanged, rows.length, 'the retry redid every record read');
-    // Nothing is left for the next pass to mistake for someone else's change.
+    // Nothing is left for the next pass to mistake for someone else's change — in either direction: the account the
+    // died attempt already gave `other`'s values (the retry finds nothing to write) is recorded as synchronized, so
+    // a user's change of `other` in BC meets no "change" of the account in the Dataverse → BC pass.
+    await fx.connectors.bc.update('customers', other, '*', { phoneNumber: phone(3) });
+    const back = await fx.call('syncPage', await firstPage(fx, 'wf', 'to-bc'));
+    assert.equal(back.counts.failed, 0, JSON.stringify(await fx.store.knex('sync_errors').select('message')));
+    assert.equal(back.counts.modified, 0, 'no account is taken for changed');
     const again = await fx.call('syncPage', await firstPage(fx));
     assert.equal(again.counts.failed, 0, JSON.stringify(await fx.store.knex('sync_errors').select('message')));
     const accounts = await allOf(fx, 'dv', 'accounts');
     const dvOf = (bcId: string) => String(rows.find((r) => r.bc_id === bcId)!.dv_id);
     assert.equal(accounts.find((a) => a.accountid === dvOf(changed))?.telephone1, phone(2));
-    assert.equal(accounts.find((a) => a.accountid === dvOf(other))?.telephone1, phone(1));
+    assert.equal(accounts.find((a) => a.accountid === dvOf(other))?.telephone1, phone(3));
+  });
+
+  it('recognises the writes of every attempt that died on a part, not only the first one', async () => {
+    let deaths = 0;
+    const fx = await start({
+      pagesPerActivity: 1,
+      pageSize: 20,
+      faults: {
+        afterDestinationWrite: () => {
+          if (deaths === 0) return;
+          deaths -= 1;
+          throw new Error('worker died after the writes');
+        },
+      },
+    });
+    assert.ok((await fx.call('syncPage', await firstPage(fx))).counts.inserted > 2);
+    const [row] = await fx.store.knex('couplings').where({ mapping: 'CUSTOMER' });
+    const id = String(row.bc_id);
+    const phone = (n: number) => `+47 5560${n}000`;
+    await fx.connectors.bc.update('customers', id, '*', { phoneNumber: phone(1) });
+    const page = await firstPage(fx);
+    // The first attempt writes phone 1 and dies; the customer changes; the second writes phone 2 and dies too.
+    deaths = 2;
+    await assert.rejects(fx.call('syncPage', page), /worker died/);
+    await fx.connectors.bc.update('customers', id, '*', { phoneNumber: phone(2) });
+    await assert.rejects(fx.call('syncPage', page), /worker died/);
+    const third = await fx.call('syncPage', page);
+    assert.equal(third.counts.failed, 0, JSON.stringify(await fx.store.knex('sync_errors').select('message')));
+    const account = (await allOf(fx, 'dv', 'accounts')).find((a) => a.accountid === row.dv_id);
+    assert.equal(account?.telephone1, phone(2));
+    // The pair is recorded as synchronized: when the customer changes again, the opposite pass finds no change of
+    // the account to meet it as a conflict.
+    await fx.connectors.bc.update('customers', id, '*', { phoneNumber: phone(3) });
+    const back = await fx.call('syncPage', await firstPage(fx, 'wf', 'to-bc'));
+    assert.equal(back.counts.failed, 0, JSON.stringify(await fx.store.knex('sync_errors').select('message')));
+    assert.equal(back.counts.modified, 0);
   });
 
   it('counts a record unchanged, not failed, when a concurrent run of the mapping committed the same coupling first', async () => {

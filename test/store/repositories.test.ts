@@ -638,17 +638,55 @@ for (const dialect of ['mysql', 'sqlite'] as const) {
         assert.deepEqual(await pages.listPageResults(store.knex, 1), [{ inserted: 5, parts: 2 }]);
       });
 
-      it("keeps a part's first read and plan for the attempt that redoes it, until the pass is closed", async () => {
+      it('stores the read and the plans of a page of 5,000 records whole', async () => {
+        // SYNC_PAGE_SIZE allows 5,000: 5,000 ids and three attempts' plans are far more than a TEXT column holds.
+        const key = { jobId: 11, pageNo: 0, part: 1 };
+        const ids = Array.from(
+          { length: 5000 },
+          (_, i) => `0000${String(i).padStart(4, '0')}-7a1b-4c2d-8e3f-${'a'.repeat(12)}`,
+        );
+        const read = { sourceIds: ids, next: { phase: 'done' }, maxModifiedAt: null };
+        await pages.recordPageRead(store.knex, key, read, t0);
+        for (const attempt of [1, 2, 3]) {
+          const plan = Object.fromEntries(ids.map((id) => [id, `${attempt}`.repeat(64)]));
+          await pages.recordPlannedHashes(store.knex, key, plan);
+        }
+        const stored = await pages.getPageRead(store.knex, key);
+        assert.equal(stored?.sourceIds.length, 5000);
+        assert.deepEqual(
+          stored?.plannedHashes?.[ids[4999]],
+          ['1', '2', '3'].map((d) => d.repeat(64)),
+        );
+        // A page result names up to 200 pairs, ambiguities and unmatched records each (match pages).
+        const big = { pairs: Array.from({ length: 600 }, (_, i) => ({ id: ids[i], title: 'x'.repeat(200) })) };
+        await pages.savePageResult(store.knex, 11, 0, big, t0);
+        assert.deepEqual(await pages.getPageResult(store.knex, 11, 0), big);
+      });
+
+      it("keeps a part's first read and every attempt's plan for the attempt that redoes it, until the pass is closed", async () => {
         const key = { jobId: 7, pageNo: 0, part: 2 };
         assert.equal(await pages.getPageRead(store.knex, key), undefined);
         const read = { sourceIds: ['a', 'b'], next: { phase: 'done' }, maxModifiedAt: '2026-12-01T10:00:00.000Z' };
         await pages.recordPageRead(store.knex, key, read, t0);
         await pages.recordPageRead(store.knex, key, { ...read, sourceIds: ['c'] }, at(1));
         assert.deepEqual(await pages.getPageRead(store.knex, key), read, 'a redo does not replace the first read');
+        await pages.recordPlannedHashes(store.knex, key, { a: 'h1', b: 'h3' });
+        await pages.recordPlannedHashes(store.knex, key, { a: 'h2', b: 'h3' });
         await pages.recordPlannedHashes(store.knex, key, { a: 'h1' });
-        await pages.recordPlannedHashes(store.knex, key, { a: 'h2' });
-        assert.deepEqual(await pages.getPageRead(store.knex, key), { ...read, plannedHashes: { a: 'h1' } });
+        assert.deepEqual(
+          await pages.getPageRead(store.knex, key),
+          { ...read, plannedHashes: { a: ['h1', 'h2'], b: ['h3'] } },
+          "a redo's plan is added to the first one's",
+        );
+        await Promise.all(['h4', 'h5', 'h6'].map((h) => pages.recordPlannedHashes(store.knex, key, { b: h })));
+        assert.deepEqual(
+          [...((await pages.getPageRead(store.knex, key))?.plannedHashes?.b ?? [])].sort(),
+          ['h3', 'h4', 'h5', 'h6'],
+          'plans recorded at once are all kept',
+        );
         await pages.recordPageRead(store.knex, { ...key, jobId: 8 }, read, t0);
+        await pages.recordPlannedHashes(store.knex, { ...key, jobId: 9 }, { a: 'h1' });
+        assert.equal(await pages.getPageRead(store.knex, { ...key, jobId: 9 }), undefined, 'no plan without a read');
         await pages.clearPageReads(store.knex, 7);
         assert.equal(await pages.getPageRead(store.knex, key), undefined);
         assert.ok(await pages.getPageRead(store.knex, { ...key, jobId: 8 }), 'other jobs keep theirs');
