@@ -147,10 +147,10 @@ CREATE TABLE `sync_page_reads` (
   `job_id` bigint(20) NOT NULL,
   `page_no` int(11) NOT NULL,
   `part` int(11) NOT NULL,
-  `source_ids` text NOT NULL,
+  `source_ids` mediumtext NOT NULL,
   `next` text NOT NULL,
   `max_modified_at` varchar(32) DEFAULT NULL,
-  `planned_hashes` text DEFAULT NULL,
+  `planned_hashes` mediumtext DEFAULT NULL,
   `created_at` datetime(3) NOT NULL,
   PRIMARY KEY (`job_id`,`page_no`,`part`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
@@ -158,7 +158,7 @@ CREATE TABLE `sync_page_reads` (
 CREATE TABLE `sync_pages` (
   `job_id` bigint(20) NOT NULL,
   `page_no` int(11) NOT NULL,
-  `result` text NOT NULL,
+  `result` mediumtext NOT NULL,
   `created_at` datetime(3) NOT NULL,
   PRIMARY KEY (`job_id`,`page_no`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;

@@ -17,6 +17,7 @@ import * as indexJobLogPages from './20261201000300-index-job-log-pages';
 import * as indexErrorLogPages from './20261201000400-index-error-log-pages';
 import * as createSyncLeases from './20261201000500-create-sync-leases';
 import * as createSyncPageReads from './20261201000600-create-sync-page-reads';
+import * as widenPageTexts from './20261202000100-widen-page-texts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -38,6 +39,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['20261201000400-index-error-log-pages', indexErrorLogPages],
   ['20261201000500-create-sync-leases', createSyncLeases],
   ['20261201000600-create-sync-page-reads', createSyncPageReads],
+  ['20261202000100-widen-page-texts', widenPageTexts],
 ];
 
 /** Knex migration source over the explicit list above. */
