@@ -17,6 +17,17 @@ export interface PageFaults {
     jobId: number;
     pageNo: number;
   }) => void | Promise<void>;
+  /**
+   * In CONTACT's primary-contact fix-ups, after the fix-up's own write (`written`) and after the mirror on the other
+   * side (`mirrored`), before the pairs are recorded (awaited when it returns a promise).
+   */
+  inFixup?: (info: {
+    mapping: string;
+    direction: PassDirection;
+    jobId: number;
+    pageNo: number;
+    step: 'written' | 'mirrored';
+  }) => void | Promise<void>;
 }
 
 /** How hard a page tries to write a record the service keeps answering transiently (429, 5xx, resets). */

@@ -19,12 +19,14 @@ import { findByBcIds, findByDvIds } from '../../store/couplings';
 import type { ApiRecord } from '../sides';
 import { lower, plan } from '../page/work';
 import {
+  beforeUnrecordedWrite,
   customerMappingOf,
   etagOf,
   mirrorToAccounts,
   mirrorToCustomers,
   type PrimaryContactPair,
   recordSynchronizedPairs,
+  settled,
 } from './primary-contact-pairs';
 import type { EntityRules, RuleContext } from './types';
 import type { Item } from '../page/work';
@@ -66,6 +68,14 @@ export function firstCreatedContactOf(
   return out;
 }
 
+/** The test hook of a fix-up's step (PageFaults.inFixup). */
+function faultHook({ deps, work }: RuleContext): (step: 'written' | 'mirrored') => Promise<void> {
+  const { mapping, direction, jobId, pageNo } = work;
+  return async (step) => {
+    await deps.faults?.inFixup?.({ mapping: mapping.name, direction, jobId, pageNo, step });
+  };
+}
+
 /** The record of each id (lower-case) in `records`, keyed by `key`. */
 function byId(records: readonly ApiRecord[], key: string): Map<string, ApiRecord> {
   return new Map(records.map((r) => [lower(r[key]), r]));
@@ -79,7 +89,9 @@ function byId(records: readonly ApiRecord[], key: string): Map<string, ApiRecord
  * contact then gets the same one, and the CUSTOMER coupling records both as synchronized (./primary-contact-pairs.ts):
  * CUSTOMER's next run finds both sides equal and unchanged, no conflict, no echo.
  */
-async function fixAccountPrimaryContacts({ deps }: RuleContext, items: Item[]): Promise<void> {
+async function fixAccountPrimaryContacts(ctx: RuleContext, items: Item[]): Promise<void> {
+  const { deps } = ctx;
+  const fault = faultHook(ctx);
   const accounts = 'accounts' as DvEntitySet;
   const contacts = 'contacts' as DvEntitySet;
   const firstContactOf = firstCreatedContactOf(
@@ -88,13 +100,22 @@ async function fixAccountPrimaryContacts({ deps }: RuleContext, items: Item[]): 
     (item) => lower(item.written!.contactid ?? plan(item.decision)!.destinationId ?? ''),
   );
   if (!firstContactOf.size) return;
+  const m = customerMappingOf(deps);
   // In full, as CUSTOMER reads them: their hashes compare with the ones on the CUSTOMER couplings.
   const accountOf = byId(await deps.connectors.dv.getByIds(accounts, [...firstContactOf.keys()]), 'accountid');
-  const empty = [...accountOf].filter(([, a]) => a._primarycontactid_value == null).map(([id]) => id);
-  if (!empty.length) return;
+  const customerCouplings = await findByDvIds(deps.knex, 'CUSTOMER', [...accountOf.keys()]);
+  // The accounts without a primary contact, and those an earlier attempt of this page may have given one without
+  // recording the pair (it has one, and does not hash to what its CUSTOMER coupling stores).
+  const open = [...accountOf]
+    .filter(([id, a]) => {
+      if (a._primarycontactid_value == null) return true;
+      const coupling = customerCouplings.get(id);
+      return m !== undefined && coupling !== undefined && !settled(m, 'dataverse', a, coupling);
+    })
+    .map(([id]) => id);
+  if (!open.length) return;
   // The primary contact of each account's coupled customer, as a Dataverse contact id (null: it has none).
-  const customerCouplings = await findByDvIds(deps.knex, 'CUSTOMER', empty);
-  const customerIds = [...customerCouplings.values()].map((c) => c.bcId).filter((id): id is string => !!id);
+  const customerIds = open.map((id) => customerCouplings.get(id)?.bcId).filter((id): id is string => !!id);
   const customerOf = byId(
     customerIds.length ? await deps.connectors.bc.getByIds('customerCards', customerIds) : [],
     'id',
@@ -126,7 +147,7 @@ async function fixAccountPrimaryContacts({ deps }: RuleContext, items: Item[]): 
   }
   // By account id; `name`: the Contact name of a customer that already has the contact (what CUSTOMER carries).
   const chosen = new Map<string, { dvId: string; number: string | undefined; name?: unknown }>();
-  for (const accountId of empty) {
+  for (const accountId of open) {
     const customerId = lower(customerCouplings.get(accountId)?.bcId ?? '');
     const number = primaryNumberOf.get(customerId);
     if (number === undefined) {
@@ -139,7 +160,31 @@ async function fixAccountPrimaryContacts({ deps }: RuleContext, items: Item[]): 
       if (dvId) chosen.set(accountId, { dvId: lower(dvId), number, name: customerOf.get(customerId)?.contactName });
     }
   }
-  if (!chosen.size) return;
+  // An account that has its chosen contact already: the earlier attempt's write, to be mirrored and recorded from
+  // where that attempt stopped (its customer too, if the attempt had mirrored it). Anything else is left to CUSTOMER.
+  const resumed: PrimaryContactPair[] = [];
+  for (const [accountId, { dvId, number }] of chosen) {
+    const account = accountOf.get(accountId)!;
+    if (account._primarycontactid_value == null) continue;
+    chosen.delete(accountId);
+    const coupling = customerCouplings.get(accountId);
+    const customer = coupling ? customerOf.get(lower(coupling.bcId)) : undefined;
+    if (!m || !coupling || !customer || !number) continue;
+    const contact = { number, dvId };
+    const accountBefore = beforeUnrecordedWrite(m, 'dataverse', account, coupling, contact);
+    if (!accountBefore) continue;
+    const customerBefore = beforeUnrecordedWrite(m, 'bc', customer, coupling, contact);
+    resumed.push({
+      coupling,
+      contactNumber: number,
+      dvContactId: dvId,
+      customer: customerBefore ?? customer,
+      ...(customerBefore ? { customerAfter: customer } : {}),
+      account: accountBefore,
+      accountAfter: account,
+    });
+  }
+  if (!chosen.size && !resumed.length) return;
   const nameOf = new Map<string, string>();
   for (const c of await deps.connectors.dv.getByIds(contacts, [...new Set([...chosen.values()].map((x) => x.dvId))], {
     select: ['contactid', 'fullname'],
@@ -157,10 +202,9 @@ async function fixAccountPrimaryContacts({ deps }: RuleContext, items: Item[]): 
     // The ETag just read: an account changed meanwhile answers 412 and the page's retry looks again.
     etag: etagOf(accountOf.get(accountId)!),
   }));
-  const results = await deps.connectors.dv.writeBatch(updates);
-  const m = customerMappingOf(deps);
+  const results = updates.length ? await deps.connectors.dv.writeBatch(updates) : [];
   if (m) {
-    const pairs: PrimaryContactPair[] = [];
+    const pairs: PrimaryContactPair[] = [...resumed];
     for (const [i, r] of results.entries()) {
       const { id: accountId, body } = updates[i];
       const coupling = customerCouplings.get(accountId);
@@ -177,7 +221,9 @@ async function fixAccountPrimaryContacts({ deps }: RuleContext, items: Item[]): 
         accountAfter: projectWrite(m, 'dataverse', account, body),
       });
     }
+    await fault('written');
     await mirrorToCustomers(deps, m, pairs);
+    await fault('mirrored');
     await recordSynchronizedPairs(deps, m, pairs);
   }
   const failed = results.find((r) => !r.ok);
@@ -192,7 +238,9 @@ async function fixAccountPrimaryContacts({ deps }: RuleContext, items: Item[]): 
  * contact and contact name when it lacks them, and the CUSTOMER coupling records both as synchronized
  * (./primary-contact-pairs.ts).
  */
-async function fixCustomerPrimaryContacts({ deps }: RuleContext, items: Item[]): Promise<void> {
+async function fixCustomerPrimaryContacts(ctx: RuleContext, items: Item[]): Promise<void> {
+  const { deps } = ctx;
+  const fault = faultHook(ctx);
   const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
   const firstContactOf = firstCreatedContactOf(
     items,
@@ -208,17 +256,24 @@ async function fixCustomerPrimaryContacts({ deps }: RuleContext, items: Item[]):
     if (customerId) firstOfCustomer.set(lower(customerId), firstContactOf.get(company)!);
   }
   if (!firstOfCustomer.size) return;
+  const m = customerMappingOf(deps);
   // In full, as CUSTOMER reads them: their hashes compare with the ones on the CUSTOMER couplings.
   const customers = await deps.connectors.bc.getByIds('customerCards', [...firstOfCustomer.keys()]);
-  const empty = customers.filter((c) => !c.primaryContactNumber);
-  if (!empty.length) return;
-  // The primary contact of each customer's coupled account, as a BC contact number.
   const accountCouplings = await findByBcIds(
     deps.knex,
     'CUSTOMER',
-    empty.map((c) => lower(c.id)),
+    customers.map((c) => lower(c.id)),
   );
-  const accountIds = [...accountCouplings.values()].map((c) => c.dvId).filter((id): id is string => !!id);
+  // The customers without a primary contact, and those an earlier attempt of this page may have given one without
+  // recording the pair (it has one, and does not hash to what its CUSTOMER coupling stores).
+  const open = customers.filter((c) => {
+    if (!c.primaryContactNumber) return true;
+    const coupling = accountCouplings.get(lower(c.id));
+    return m !== undefined && coupling !== undefined && !settled(m, 'bc', c, coupling);
+  });
+  if (!open.length) return;
+  // The primary contact of each customer's coupled account, as a BC contact number.
+  const accountIds = open.map((c) => accountCouplings.get(lower(c.id))?.dvId).filter((id): id is string => !!id);
   const accountOf = byId(
     accountIds.length ? await deps.connectors.dv.getByIds('accounts', accountIds) : [],
     'accountid',
@@ -246,7 +301,10 @@ async function fixCustomerPrimaryContacts({ deps }: RuleContext, items: Item[]):
   }
   const updates: BcWriteOp[] = [];
   const targets: Array<{ customer: ApiRecord; number: string; dvContactId: string | undefined }> = [];
-  for (const c of empty) {
+  // A customer that has its chosen contact already: the earlier attempt's write, to be mirrored and recorded from
+  // where that attempt stopped (its account too, if the attempt had mirrored it). Anything else is left to CUSTOMER.
+  const resumed: PrimaryContactPair[] = [];
+  for (const c of open) {
     const accountId = accountCouplings.get(lower(c.id))?.dvId;
     const primary = accountId ? primaryOf.get(lower(accountId)) : undefined;
     let number: string | undefined;
@@ -257,6 +315,26 @@ async function fixCustomerPrimaryContacts({ deps }: RuleContext, items: Item[]):
       number = bcId ? numberOf.get(lower(bcId)) : undefined;
     }
     if (!number) continue;
+    const dvContactId = primary ?? dvIdOfCreated.get(number);
+    if (c.primaryContactNumber) {
+      const coupling = accountCouplings.get(lower(c.id));
+      const account = coupling ? accountOf.get(lower(coupling.dvId)) : undefined;
+      if (!m || !coupling || !account || !dvContactId) continue;
+      const contact = { number, dvId: dvContactId };
+      const customerBefore = beforeUnrecordedWrite(m, 'bc', c, coupling, contact);
+      if (!customerBefore) continue;
+      const accountBefore = beforeUnrecordedWrite(m, 'dataverse', account, coupling, contact);
+      resumed.push({
+        coupling,
+        contactNumber: number,
+        dvContactId,
+        customer: customerBefore,
+        customerAfter: c,
+        account: accountBefore ?? account,
+        ...(accountBefore ? { accountAfter: account } : {}),
+      });
+      continue;
+    }
     updates.push({
       kind: 'update',
       entitySet: 'customerCards',
@@ -265,13 +343,12 @@ async function fixCustomerPrimaryContacts({ deps }: RuleContext, items: Item[]):
       etag: etagOf(c),
       body: { primaryContactNumber: number },
     });
-    targets.push({ customer: c, number, dvContactId: primary ?? dvIdOfCreated.get(number) });
+    targets.push({ customer: c, number, dvContactId });
   }
-  if (!updates.length) return;
-  const results = await deps.connectors.bc.writeBatch(updates);
-  const m = customerMappingOf(deps);
+  if (!updates.length && !resumed.length) return;
+  const results = updates.length ? await deps.connectors.bc.writeBatch(updates) : [];
   if (m) {
-    const pairs: PrimaryContactPair[] = [];
+    const pairs: PrimaryContactPair[] = [...resumed];
     for (const [i, r] of results.entries()) {
       const { customer, number, dvContactId } = targets[i];
       const coupling = accountCouplings.get(lower(customer.id));
@@ -286,7 +363,9 @@ async function fixCustomerPrimaryContacts({ deps }: RuleContext, items: Item[]):
         customerAfter: r.record,
       });
     }
+    await fault('written');
     await mirrorToAccounts(deps, m, pairs);
+    await fault('mirrored');
     await recordSynchronizedPairs(deps, m, pairs);
   }
   const failed = results.find((r) => !r.ok);

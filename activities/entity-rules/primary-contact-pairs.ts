@@ -21,9 +21,10 @@
  * - Every write carries the ETag just read. A mirror whose record changed meanwhile (409/412) reads it again and writes
  *   again under the same rules, keeping the user's change pending; a fix-up write refused that way fails the page,
  *   whose retry looks again.
- * A page retried after a crash runs the fix-up again: a pair it already completed has its primary contact and is left
- * alone; a pair the crash cut off between the fix-up's own write and the mirror falls back to CUSTOMER's next run, as
- * a record changed meanwhile does.
+ * A page retried after a crash (or after a failure between the fix-up's write and the recording of its pairs) runs the
+ * fix-up again: a record that holds the contact the fix-up gives it, and without the primary contact hashes to its
+ * stored hash, was written by the earlier attempt and not changed since (`beforeUnrecordedWrite`); the pair is
+ * mirrored and recorded from there, as if that attempt had gone on.
  */
 import type { BcWriteOp } from '../../connectors/business-central';
 import type { DvWriteOp } from '../../connectors/dataverse';
@@ -73,7 +74,7 @@ export function etagOf(record: ApiRecord): string {
 const storedHash = (c: Coupling, side: Side): string | null => (side === 'bc' ? c.bcHash : c.dvHash);
 
 /** Whether `record` (as read before the fix-up) hashes to the hash stored for its side: no user change is pending. */
-function settled(m: IntegrationTableMapping, side: Side, record: ApiRecord, c: Coupling): boolean {
+export function settled(m: IntegrationTableMapping, side: Side, record: ApiRecord, c: Coupling): boolean {
   const stored = storedHash(c, side);
   return stored !== null && hashRecord(m, side, record) === stored;
 }
@@ -83,20 +84,42 @@ const sameName = (a: unknown, b: unknown): boolean => normalizeValue(a, 'text') 
 /** Whether a contact name is empty (nothing a user typed would be overwritten). */
 const noName = (v: unknown): boolean => normalizeValue(v, 'text') === null;
 
+/** The record without its primary contact and contact name (what the fix-ups and mirrors set). */
+function withoutPrimaryContact(side: Side, r: ApiRecord): ApiRecord {
+  return side === 'bc'
+    ? { ...r, primaryContactNumber: '', contactName: '' }
+    : { ...r, _primarycontactid_value: null, address1_primarycontactname: null };
+}
+
 /**
  * Whether two reads of a record of `side` hash alike apart from the primary contact and its name (what the fix-ups and
  * mirrors set): anything else that differs is someone else's change.
  */
 function sameBesidesPrimaryContact(m: IntegrationTableMapping, side: Side, a: ApiRecord, b: ApiRecord): boolean {
-  const without = (r: ApiRecord) =>
-    hashRecord(
-      m,
-      side,
-      side === 'bc'
-        ? { ...r, primaryContactNumber: '', contactName: '' }
-        : { ...r, _primarycontactid_value: null, address1_primarycontactname: null },
-    );
-  return without(a) === without(b);
+  return hashRecord(m, side, withoutPrimaryContact(side, a)) === hashRecord(m, side, withoutPrimaryContact(side, b));
+}
+
+/**
+ * The record of `side` as it was before an earlier attempt's fix-up or mirror gave it the primary contact `contact`,
+ * when that attempt did not get to record the pair: the record holds that contact, does not hash to its stored hash,
+ * and does without the primary contact and its name. Undefined when it is anything else (settled, never given that
+ * contact, or changed since by someone: those are CUSTOMER's to carry or report).
+ */
+export function beforeUnrecordedWrite(
+  m: IntegrationTableMapping,
+  side: Side,
+  record: ApiRecord,
+  c: Coupling,
+  contact: { number: string; dvId: string },
+): ApiRecord | undefined {
+  const holds =
+    side === 'bc'
+      ? record.primaryContactNumber === contact.number
+      : lower(record._primarycontactid_value) === contact.dvId;
+  const stored = storedHash(c, side);
+  if (!holds || stored === null || hashRecord(m, side, record) === stored) return undefined;
+  const before = withoutPrimaryContact(side, record);
+  return hashRecord(m, side, before) === stored ? before : undefined;
 }
 
 /**
@@ -141,7 +164,7 @@ function customerWantsMirror(m: IntegrationTableMapping, p: PrimaryContactPair, 
  * After the fix-up wrote the accounts (`accountAfter` set): the pairs whose customer has no primary contact get it too
  * (`primaryContactNumber`; Business Central sets the customer's Contact name from it) — when the customer is settled
  * or has no Contact name. Sets `customerAfter` on the pairs written; leaves the others (a failed write included) to
- * CUSTOMER's next run.
+ * CUSTOMER's next run. A pair whose `customerAfter` is set already (an earlier attempt mirrored it) is not written.
  *
  * A customer a user changed between the read and the write (409) is read again and, if it still wants the primary
  * contact, written again with its new ETag: left alone, the account's fix-up would count as a Dataverse change in
@@ -154,7 +177,7 @@ export async function mirrorToCustomers(
   pairs: PrimaryContactPair[],
 ): Promise<void> {
   if (!carriesPrimaryContact(m, 'to-bc')) return;
-  let todo = pairs.filter((p) => p.accountAfter && customerWantsMirror(m, p, p.customer));
+  let todo = pairs.filter((p) => p.accountAfter && !p.customerAfter && customerWantsMirror(m, p, p.customer));
   for (let round = 1; todo.length && round <= MIRROR_ROUNDS; round++) {
     const ops: BcWriteOp[] = todo.map((p) => ({
       kind: 'update',
@@ -227,7 +250,8 @@ function accountMirrorBody(
  * none, and the customer's Contact name as `address1_primarycontactname` when it differs (as CUSTOMER would carry
  * them) — when the account is settled or its contact name is empty or already that one. Sets `accountAfter` on the
  * pairs written; leaves the others to CUSTOMER's next run. An account changed between the read and the write (412) is
- * read again and written again, as `mirrorToCustomers` does with a customer.
+ * read again and written again, as `mirrorToCustomers` does with a customer. A pair whose `accountAfter` is set
+ * already (an earlier attempt mirrored it) is not written.
  */
 export async function mirrorToAccounts(
   deps: SyncDeps,
@@ -240,7 +264,7 @@ export async function mirrorToAccounts(
       const body = accountMirrorBody(m, pair, pair.account);
       return body ? [{ pair, body }] : [];
     });
-  let todo = wanted(pairs);
+  let todo = wanted(pairs.filter((p) => !p.accountAfter));
   for (let round = 1; todo.length && round <= MIRROR_ROUNDS; round++) {
     const ops: DvWriteOp[] = todo.map(({ pair, body }) => ({
       kind: 'update',
