@@ -313,7 +313,7 @@ describe('bcsync run, retry and rerun', function () {
 
     it('shows the progress while waiting, and Ctrl-C stops only the waiting: it says the run goes on and how to follow it', async () => {
       const waiting = spawnBcsync(['run', 'UNIT OF MEASURE', '--wait'], env);
-      const exited = new Promise<number | null>((resolve) => waiting.child.once('exit', (code) => resolve(code)));
+      const exited = waiting.exited;
       await eventually(() => waiting.output().includes('waiting for the outcome'), 'the CLI to wait');
       // Not a terminal here: the progress comes as a plain line from the run's progress query.
       await eventually(

@@ -49,14 +49,13 @@ describe('npm start (bcsync start)', function () {
     const runOnce = async () => {
       const started = spawnBcsync(['start'], env);
       children.push(started.child);
-      const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
       try {
         await eventually(() => started.output().includes('Press Ctrl-C to stop.'), 'npm start to be ready', 120_000);
       } catch (err) {
         started.child.kill('SIGKILL');
         throw new Error(`${(err as Error).message}\n${started.output()}`);
       }
-      return { ...started, exited };
+      return started;
     };
 
     const first = await runOnce();
@@ -196,7 +195,6 @@ describe('npm start (bcsync start)', function () {
     const startOnce = async () => {
       const started = spawnBcsync(['start'], env);
       children.push(started.child);
-      const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
       await eventually(
         () => started.output().includes('Press Ctrl-C to stop.'),
         'npm start to be ready',
@@ -204,7 +202,7 @@ describe('npm start (bcsync start)', function () {
       ).catch((err: Error) => {
         throw new Error(`${err.message}\n${started.output()}`);
       });
-      return { ...started, exited };
+      return started;
     };
 
     const killed = await startOnce();
@@ -261,7 +259,7 @@ describe('npm start (bcsync start)', function () {
     };
     const started = spawnBcsync(['start'], env);
     children.push(started.child);
-    const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
+    const exited = started.exited;
     await eventually(() => started.output().includes('Press Ctrl-C to stop.'), 'npm start to be ready', 120_000).catch(
       (err: Error) => {
         throw new Error(`${err.message}\n${started.output()}`);

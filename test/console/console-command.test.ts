@@ -19,7 +19,7 @@ describe('bcsync console', function () {
   it('serves the console on CONSOLE_PORT until Ctrl-C, read-only without a token', async () => {
     const port = await freePort();
     const started = spawnBcsync(['console'], { ...op.env, CONSOLE_PORT: String(port) });
-    const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
+    const exited = started.exited;
     try {
       await eventually(() => started.output().includes('Press Ctrl-C to stop.'), 'bcsync console to listen', 30_000);
       assert.match(
@@ -52,7 +52,7 @@ describe('bcsync console', function () {
       CONSOLE_OPERATOR_TOKEN: OPERATOR_TOKEN,
       LOG_LEVEL: 'info',
     });
-    const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
+    const exited = started.exited;
     try {
       await eventually(() => started.output().includes('Press Ctrl-C to stop.'), 'bcsync console to listen', 30_000);
       assert.match(started.output(), /\(log in with the operator token to act\)/);

@@ -39,7 +39,9 @@ export function runBcsync(args: string[], env: Record<string, string> = {}, time
       child.kill('SIGKILL');
       reject(new Error(`bcsync ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));
     }, timeoutMs);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': at 'exit' the child's last output may still be in the pipe (an empty stdout of a `--json`
+    // command that printed its JSON was seen under load).
+    child.once('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
@@ -53,16 +55,20 @@ export async function runBcsyncJson<T>(args: string[], env: Record<string, strin
   return JSON.parse(r.stdout) as T;
 }
 
-/** Starts a long-running `bcsync …args` and collects its output. */
+/**
+ * Starts a long-running `bcsync …args` and collects its output; `exited` resolves with its exit code once all of its
+ * output has been read.
+ */
 export function spawnBcsync(
   args: string[],
   env: Record<string, string>,
-): { child: ChildProcess; output: () => string } {
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [bin, ...args], { env: cliEnv(env) });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  return { child, output: () => output };
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return { child, output: () => output, exited };
 }
 
 /** A TCP port nothing listens on right now. */
