@@ -144,7 +144,9 @@ export async function recordPlannedHashes(
   plannedHashes: Record<string, string>,
 ): Promise<void> {
   const where = { job_id: key.jobId, page_no: key.pageNo, part: key.part };
-  for (;;) {
+  // Each lost compare-and-set means another attempt added its plan meanwhile; a few rounds settle it. (Inside a
+  // REPEATABLE READ transaction the read would not see the other plan and the loop would never end: hence the cap.)
+  for (let round = 1; round <= 8; round++) {
     const row = await db('sync_page_reads').where(where).first('planned_hashes');
     if (!row) return; // the pass was closed meanwhile: nothing is redone any more
     const before = (row.planned_hashes as string | null) ?? null;
@@ -163,6 +165,9 @@ export async function recordPlannedHashes(
       .update({ planned_hashes: JSON.stringify(plans) });
     if (updated) return;
   }
+  throw new Error(
+    `the planned hashes of part ${key.part} of page ${key.pageNo} of job ${key.jobId} kept changing while being recorded`,
+  );
 }
 
 /** Forgets what the parts of job `jobId` read (its pass is closed). */

@@ -25,8 +25,9 @@ import {
   mirrorToAccounts,
   mirrorToCustomers,
   type PrimaryContactPair,
+  mayHoldUnrecordedWrite,
   recordSynchronizedPairs,
-  settled,
+  sameName,
 } from './primary-contact-pairs';
 import type { EntityRules, RuleContext } from './types';
 import type { Item } from '../page/work';
@@ -105,12 +106,12 @@ async function fixAccountPrimaryContacts(ctx: RuleContext, items: Item[]): Promi
   const accountOf = byId(await deps.connectors.dv.getByIds(accounts, [...firstContactOf.keys()]), 'accountid');
   const customerCouplings = await findByDvIds(deps.knex, 'CUSTOMER', [...accountOf.keys()]);
   // The accounts without a primary contact, and those an earlier attempt of this page may have given one without
-  // recording the pair (it has one, and does not hash to what its CUSTOMER coupling stores).
+  // recording the pair (the primary contact is all that changed since the stored hash).
   const open = [...accountOf]
     .filter(([id, a]) => {
       if (a._primarycontactid_value == null) return true;
       const coupling = customerCouplings.get(id);
-      return m !== undefined && coupling !== undefined && !settled(m, 'dataverse', a, coupling);
+      return m !== undefined && coupling !== undefined && mayHoldUnrecordedWrite(m, 'dataverse', a, coupling);
     })
     .map(([id]) => id);
   if (!open.length) return;
@@ -162,8 +163,19 @@ async function fixAccountPrimaryContacts(ctx: RuleContext, items: Item[]): Promi
   }
   // An account that has its chosen contact already: the earlier attempt's write, to be mirrored and recorded from
   // where that attempt stopped (its customer too, if the attempt had mirrored it). Anything else is left to CUSTOMER.
+  if (!chosen.size) return;
+  const nameOf = new Map<string, string>();
+  for (const c of await deps.connectors.dv.getByIds(contacts, [...new Set([...chosen.values()].map((x) => x.dvId))], {
+    select: ['contactid', 'fullname'],
+  })) {
+    nameOf.set(lower(c.contactid), typeof c.fullname === 'string' ? c.fullname : '');
+  }
+  // The contact name the fix-up gives an account with its primary contact.
+  const nameFor = ({ dvId, name }: { dvId: string; name?: unknown }) =>
+    typeof name === 'string' ? name : (nameOf.get(dvId) ?? null);
   const resumed: PrimaryContactPair[] = [];
-  for (const [accountId, { dvId, number }] of chosen) {
+  for (const [accountId, chose] of chosen) {
+    const { dvId, number } = chose;
     const account = accountOf.get(accountId)!;
     if (account._primarycontactid_value == null) continue;
     chosen.delete(accountId);
@@ -172,7 +184,8 @@ async function fixAccountPrimaryContacts(ctx: RuleContext, items: Item[]): Promi
     if (!m || !coupling || !customer || !number) continue;
     const contact = { number, dvId };
     const accountBefore = beforeUnrecordedWrite(m, 'dataverse', account, coupling, contact);
-    if (!accountBefore) continue;
+    // A contact name other than the one the fix-up wrote was typed since: CUSTOMER carries it or reports it.
+    if (!accountBefore || !sameName(account.address1_primarycontactname, nameFor(chose))) continue;
     const customerBefore = beforeUnrecordedWrite(m, 'bc', customer, coupling, contact);
     resumed.push({
       coupling,
@@ -185,19 +198,13 @@ async function fixAccountPrimaryContacts(ctx: RuleContext, items: Item[]): Promi
     });
   }
   if (!chosen.size && !resumed.length) return;
-  const nameOf = new Map<string, string>();
-  for (const c of await deps.connectors.dv.getByIds(contacts, [...new Set([...chosen.values()].map((x) => x.dvId))], {
-    select: ['contactid', 'fullname'],
-  })) {
-    nameOf.set(lower(c.contactid), typeof c.fullname === 'string' ? c.fullname : '');
-  }
-  const updates = [...chosen].map(([accountId, { dvId, name }]) => ({
+  const updates = [...chosen].map(([accountId, chose]) => ({
     kind: 'update' as const,
     set: accounts,
     id: accountId,
     body: {
-      'primarycontactid@odata.bind': `/contacts(${dvId})`,
-      address1_primarycontactname: typeof name === 'string' ? name : (nameOf.get(dvId) ?? null),
+      'primarycontactid@odata.bind': `/contacts(${chose.dvId})`,
+      address1_primarycontactname: nameFor(chose),
     },
     // The ETag just read: an account changed meanwhile answers 412 and the page's retry looks again.
     etag: etagOf(accountOf.get(accountId)!),
@@ -265,11 +272,11 @@ async function fixCustomerPrimaryContacts(ctx: RuleContext, items: Item[]): Prom
     customers.map((c) => lower(c.id)),
   );
   // The customers without a primary contact, and those an earlier attempt of this page may have given one without
-  // recording the pair (it has one, and does not hash to what its CUSTOMER coupling stores).
+  // recording the pair (the primary contact is all that changed since the stored hash).
   const open = customers.filter((c) => {
     if (!c.primaryContactNumber) return true;
     const coupling = accountCouplings.get(lower(c.id));
-    return m !== undefined && coupling !== undefined && !settled(m, 'bc', c, coupling);
+    return m !== undefined && coupling !== undefined && mayHoldUnrecordedWrite(m, 'bc', c, coupling);
   });
   if (!open.length) return;
   // The primary contact of each customer's coupled account, as a BC contact number.

@@ -74,12 +74,13 @@ export function etagOf(record: ApiRecord): string {
 const storedHash = (c: Coupling, side: Side): string | null => (side === 'bc' ? c.bcHash : c.dvHash);
 
 /** Whether `record` (as read before the fix-up) hashes to the hash stored for its side: no user change is pending. */
-export function settled(m: IntegrationTableMapping, side: Side, record: ApiRecord, c: Coupling): boolean {
+function settled(m: IntegrationTableMapping, side: Side, record: ApiRecord, c: Coupling): boolean {
   const stored = storedHash(c, side);
   return stored !== null && hashRecord(m, side, record) === stored;
 }
 
-const sameName = (a: unknown, b: unknown): boolean => normalizeValue(a, 'text') === normalizeValue(b, 'text');
+/** Whether two contact names are the same (as normalized text). */
+export const sameName = (a: unknown, b: unknown): boolean => normalizeValue(a, 'text') === normalizeValue(b, 'text');
 
 /** Whether a contact name is empty (nothing a user typed would be overwritten). */
 const noName = (v: unknown): boolean => normalizeValue(v, 'text') === null;
@@ -100,10 +101,28 @@ function sameBesidesPrimaryContact(m: IntegrationTableMapping, side: Side, a: Ap
 }
 
 /**
+ * Whether `record` of `side` may hold an earlier attempt's fix-up or mirror that did not get to record its pair: it
+ * does not hash to its stored hash, and does without its primary contact and contact name (the only change since).
+ */
+export function mayHoldUnrecordedWrite(
+  m: IntegrationTableMapping,
+  side: Side,
+  record: ApiRecord,
+  c: Coupling,
+): boolean {
+  const stored = storedHash(c, side);
+  return (
+    stored !== null &&
+    hashRecord(m, side, record) !== stored &&
+    hashRecord(m, side, withoutPrimaryContact(side, record)) === stored
+  );
+}
+
+/**
  * The record of `side` as it was before an earlier attempt's fix-up or mirror gave it the primary contact `contact`,
- * when that attempt did not get to record the pair: the record holds that contact, does not hash to its stored hash,
- * and does without the primary contact and its name. Undefined when it is anything else (settled, never given that
- * contact, or changed since by someone: those are CUSTOMER's to carry or report).
+ * when that attempt did not get to record the pair: the record holds that contact and `mayHoldUnrecordedWrite`.
+ * Undefined when it is anything else (settled, never given that contact, or changed since by someone: those are
+ * CUSTOMER's to carry or report).
  */
 export function beforeUnrecordedWrite(
   m: IntegrationTableMapping,
@@ -116,10 +135,7 @@ export function beforeUnrecordedWrite(
     side === 'bc'
       ? record.primaryContactNumber === contact.number
       : lower(record._primarycontactid_value) === contact.dvId;
-  const stored = storedHash(c, side);
-  if (!holds || stored === null || hashRecord(m, side, record) === stored) return undefined;
-  const before = withoutPrimaryContact(side, record);
-  return hashRecord(m, side, before) === stored ? before : undefined;
+  return holds && mayHoldUnrecordedWrite(m, side, record, c) ? withoutPrimaryContact(side, record) : undefined;
 }
 
 /**

@@ -124,10 +124,12 @@ export async function preparePage(deps: SyncDeps, work: PageWork, syncOnDemand?:
       force: work.force,
     });
     // Nothing left to write because the dead attempt wrote it: the pair is synchronized at the hash that attempt
-    // planned. An unchanged decision stores only the source's hash, which would leave the destination's stored hash
-    // behind the sync's own write — the opposite pass would take the destination for changed, and meet a user's
-    // change of the source made since as a conflict with the sync itself.
-    if (held && decision.kind === 'unchanged') {
+    // planned. Such an unchanged decision (the source changed, nothing differs) stores only the source's hash, which
+    // would leave the destination's stored hash behind the sync's own write — the opposite pass would take the
+    // destination for changed, and meet a user's change of the source made since as a conflict with the sync itself.
+    // (An unchanged source stores no hash: the destination may hold an older plan the source has moved back from.)
+    const sourceHashKey = dstSide === 'bc' ? 'dvHash' : 'bcHash';
+    if (held && decision.kind === 'unchanged' && sourceHashKey in decision.hashes) {
       decision = {
         ...decision,
         hashes: { ...decision.hashes, ...(dstSide === 'bc' ? { bcHash: held } : { dvHash: held }) },

@@ -17,6 +17,10 @@ export async function up(knex: Knex): Promise<void> {
   });
 }
 
+/**
+ * Narrows the columns again. While a row holds more than TEXT does, MySQL in strict mode refuses it ("Data too long")
+ * and without strict mode cuts the row off: close every running pass first.
+ */
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('sync_page_reads', (t) => {
     t.text('source_ids').notNullable().alter();

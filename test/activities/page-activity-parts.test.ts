@@ -140,7 +140,7 @@ describe('a page activity of several parts (MockActivityEnvironment, SQLite, emu
     assert.equal(retried.counts.failed, 0, JSON.stringify(await fx.store.knex('sync_errors').select('message')));
     assert.equal(retried.counts.modified + retried.counts.unchanged, rows.length, 'the retry redid every record read');
     // Nothing is left for the next pass to mistake for someone else's change — in either direction: the account the
-    // died attempt already gave `other`'s values (the retry finds nothing to write) is recorded as synchronized, so
+    // dead attempt already gave `other`'s values (the retry finds nothing to write) is recorded as synchronized, so
     // a user's change of `other` in BC meets no "change" of the account in the Dataverse → BC pass.
     await fx.connectors.bc.update('customers', other, '*', { phoneNumber: phone(3) });
     const back = await fx.call('syncPage', await firstPage(fx, 'wf', 'to-bc'));

@@ -143,7 +143,7 @@ describe('primary-contact fix-ups resumed after the page died (MockActivityEnvir
       die = true;
       await assert.rejects(f.call('syncPage', page), /worker died/);
       const cut = (await pairs(f)).filter(fixedSide);
-      assert.equal(cut.length, 3, `the died attempt gave three ${fixed} a primary contact`);
+      assert.equal(cut.length, 3, `the dead attempt gave three ${fixed} a primary contact`);
       assert.equal(cut.filter(mirrorSide).length, step === 'mirrored' ? 3 : 0, 'and mirrored it, or not yet');
       const retried = await f.call('syncPage', page);
       assert.equal(retried.counts.failed, 0, JSON.stringify(await f.store.knex('sync_errors').select('message')));
@@ -178,4 +178,53 @@ describe('primary-contact fix-ups resumed after the page died (MockActivityEnvir
       assert.deepEqual([toBc.counts.failed, toBc.counts.modified], [0, 0]);
     });
   }
+
+  it("leaves to CUSTOMER a pair whose account a user changed after the dead attempt's fix-up, writing nothing", async () => {
+    let die = false;
+    const faults: PageFaults = {
+      inFixup: () => {
+        if (!die) return;
+        die = false;
+        throw new Error("worker died after the fix-up's write");
+      },
+    };
+    const f = await startActivityFixture({ seed: seeds['to-dataverse'], mappings, sync: { faults } });
+    fx = f;
+    assert.equal((await pass(f, 'CUSTOMER', 'to-dataverse')).counts.failed, 0);
+    const page = await firstPage(f, 'CONTACT', 'to-dataverse');
+    die = true;
+    await assert.rejects(f.call('syncPage', page), /worker died/);
+    // A user changes one account's phone and another's contact name; the third is as the fix-up left it.
+    const [phoned, named, untouched] = await pairs(f);
+    await f.connectors.dv.update('accounts', String(phoned.row.dv_id), { telephone1: '+47 5580 1000' }, '*');
+    const typed = { address1_primarycontactname: 'Someone Else' };
+    await f.connectors.dv.update('accounts', String(named.row.dv_id), typed, '*');
+    const retried = await f.call('syncPage', page);
+    assert.equal(retried.counts.failed, 0, JSON.stringify(await f.store.knex('sync_errors').select('message')));
+    const after = await pairs(f);
+    for (const [i, what] of [
+      [0, 'the account with a new phone'],
+      [1, 'the account with a typed contact name'],
+    ] as const) {
+      assert.deepEqual(
+        [after[i].row.bc_hash, after[i].row.dv_hash],
+        [[phoned, named][i].row.bc_hash, [phoned, named][i].row.dv_hash],
+        `${what}: its pair keeps the hashes stored before, so the change stays a change`,
+      );
+      assert.equal(after[i].customer.primaryContactNumber, '', `${what}: its customer is not written`);
+    }
+    assert.deepEqual(
+      [after[2].row.bc_hash, after[2].row.dv_hash],
+      [
+        hashRecord(customerMapping, 'bc', after[2].customer),
+        hashRecord(customerMapping, 'dataverse', after[2].account),
+      ],
+      `the untouched pair (${String(untouched.customer.displayName)}) is recorded as synchronized`,
+    );
+    // CUSTOMER carries the users' changes without a conflict.
+    const toBc = await pass(f, 'CUSTOMER', 'to-bc');
+    assert.equal(toBc.counts.failed, 0, JSON.stringify(await f.store.knex('sync_errors').select('message')));
+    assert.equal((await f.connectors.bc.get('customerCards', String(phoned.row.bc_id)))?.phoneNumber, '+47 5580 1000');
+    assert.equal((await pass(f, 'CUSTOMER', 'to-dataverse')).counts.failed, 0);
+  });
 });
