@@ -28,7 +28,7 @@ export function defaultPriceListItemIdFor(productId: string): string {
 }
 
 /** The id the sync gives the default price list it creates (the same in every run and on every worker). */
-const DEFAULT_PRICE_LIST_ID = uuidV5(BC_SALES_SYNC_NAMESPACE, 'default price list');
+export const DEFAULT_PRICE_LIST_ID = uuidV5(BC_SALES_SYNC_NAMESPACE, 'default price list');
 
 /**
  * The existing default price list: the price list of that name, else the one the sync created (its deterministic id),

@@ -35,6 +35,14 @@ const PRICE_LEVELS = 'pricelevels' as DvEntitySet;
 
 type Line = Record<string, unknown>;
 
+/**
+ * The id of the price list the sync creates for invoices in a currency that has none ("Price List in <ISO code>"):
+ * the same on every page, retry and worker.
+ */
+export function invoicePriceListIdFor(currencyId: string): string {
+  return uuidV5(BC_SALES_SYNC_NAMESPACE, `POSTEDSALESINV-INV:pricelevel:${currencyId}`);
+}
+
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0) || 0);
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
@@ -296,7 +304,7 @@ class PriceLists {
     }
     const name = `Price List in ${text(currency.isocurrencycode) ?? currencyId}`;
     // Deterministic: two pages (or a retried one) creating it make one price list.
-    const id = uuidV5(BC_SALES_SYNC_NAMESPACE, `POSTEDSALESINV-INV:pricelevel:${currencyId}`);
+    const id = invoicePriceListIdFor(currencyId);
     try {
       await dv.createWithId(PRICE_LEVELS, id, {
         name,
