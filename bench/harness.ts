@@ -16,6 +16,7 @@ import { createLogger } from '../worker/logger';
 import type { Connectors } from '../activities/sides';
 import { startBusinessCentralEmulator, type RunningBusinessCentralEmulator } from '../emulators/business-central';
 import { startDataverseEmulator, type RunningDataverseEmulator } from '../emulators/dataverse';
+import type { DemoDataOptions } from '../emulators/shared/demo-data';
 import type { StatsSnapshot } from '../emulators/shared/stats';
 import type { SyncMappingInput, SyncMappingResult } from '../engine/run-types';
 import { openMysqlStore, type Store } from '../store/database';
@@ -39,9 +40,12 @@ export class EmulatorPair {
     readonly dv: RunningDataverseEmulator,
   ) {}
 
-  /** Starts both emulators with the documented service-protection limits and `latencyMs` on every request. */
-  static async start(customers: number, latencyMs: number): Promise<EmulatorPair> {
-    const seed = {
+  /**
+   * Starts both emulators with the documented service-protection limits and `latencyMs` on every request, seeded with
+   * `customers` BC customers only, or with the demo data of `seed` (every mapping's records).
+   */
+  static async start(customers: number, latencyMs: number, demo?: DemoDataOptions): Promise<EmulatorPair> {
+    const seed = demo ?? {
       customers,
       contactsPerCustomer: 0,
       overlapFraction: 0,
@@ -191,6 +195,19 @@ export interface ProductRun {
   written: number;
 }
 
+/** One mapping of a first full synchronization, from its jobs. */
+export interface MappingFigures {
+  mapping: string;
+  /** Records created or updated, plus those coupled by matching. */
+  records: number;
+  inserted: number;
+  coupledByMatching: number;
+  failed: number;
+  /** The time its jobs (match, then the create passes) took, summed. */
+  seconds: number;
+  recordsPerSecond: number;
+}
+
 /**
  * The product on an emulator pair: its own MySQL database, a mapping file (CUSTOMER, every direction, the lookups to
  * mappings not run here disabled) and `workers` worker processes (`bcsync worker`) on one task queue.
@@ -208,7 +225,10 @@ export class ProductStack {
     readonly taskQueue: string,
   ) {}
 
-  /** Creates the database (dropped again by `close`) and starts the workers. */
+  /**
+   * Creates the database (dropped again by `close`) and starts the workers, with the mapping file `overrides`
+   * (Default: CUSTOMER creating uncoupled records, its lookups to mappings not run here disabled).
+   */
   static async start(o: {
     env: TestWorkflowEnvironment;
     pair: EmulatorPair;
@@ -216,23 +236,22 @@ export class ProductStack {
     label: string;
     workers: number;
     pageSize: number;
+    overrides?: unknown;
   }): Promise<ProductStack> {
     const database = `bcsync_bench_${o.label.replace(/\W/g, '_')}_${process.pid}`;
     const store = await openMysqlStore(`${o.mysqlServer}/${database}`);
     await migrateLatest(store);
     const dir = mkdtempSync(path.join(tmpdir(), 'bcsync-bench-'));
     const mappingsFile = path.join(dir, 'mappings.json');
-    writeFileSync(
-      mappingsFile,
-      JSON.stringify({
-        mappings: {
-          CUSTOMER: {
-            onlyCoupled: false,
-            fieldMappings: DISABLED_BC_FIELDS.map((bcField) => ({ bcField, enabled: false })),
-          },
+    const customerOnly = {
+      mappings: {
+        CUSTOMER: {
+          onlyCoupled: false,
+          fieldMappings: DISABLED_BC_FIELDS.map((bcField) => ({ bcField, enabled: false })),
         },
-      }),
-    );
+      },
+    };
+    writeFileSync(mappingsFile, JSON.stringify(o.overrides ?? customerOnly));
     const stack = new ProductStack(o.env, o.pair, store, database, dir, `bench-${o.label}-${process.pid}`);
     try {
       for (let i = 0; i < o.workers; i++) {
@@ -316,6 +335,65 @@ export class ProductStack {
       bySet: EmulatorPair.requestsBySet(before, after),
       written: result.passes.reduce((n, p) => n + p.counts.inserted + p.counts.modified, 0),
     };
+  }
+
+  /**
+   * Runs the first full synchronization of the table mappings `tables` (`fullSync`: match, then create what is left, in
+   * dependency order), then a full run of each statistics job of `statistics` (not part of a full synchronization),
+   * and measures each mapping from its jobs: records coupled or written, failed, and the time its jobs took.
+   */
+  async fullSync(
+    tables: readonly string[],
+    statistics: readonly string[],
+  ): Promise<{ seconds: number; mappings: MappingFigures[] }> {
+    const startedAt = new Date(Date.now() - 1000);
+    const started = Date.now();
+    const handle = await this.env.client.workflow.start('fullSync', {
+      taskQueue: this.taskQueue,
+      workflowId: `${this.taskQueue}-full-${++this.runs}`,
+      args: [{ mappings: [...tables] }],
+    });
+    const result = (await handle.result()) as {
+      mappings: Array<{ mapping: string; state: string; reason: string | null }>;
+    };
+    const notDone = result.mappings.filter((m) => m.state !== 'done');
+    if (notDone.length) throw new Error(`the full synchronization left mappings undone: ${JSON.stringify(notDone)}`);
+    for (const mapping of statistics) {
+      await this.env.client.workflow.execute('customerStatistics', {
+        taskQueue: this.taskQueue,
+        workflowId: `${this.taskQueue}-statistics-${++this.runs}`,
+        args: [{ mapping, mode: 'full' } satisfies SyncMappingInput],
+      });
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const mappings = [...tables, ...statistics];
+    const jobs: Array<Record<string, unknown>> = await this.store
+      .knex('sync_jobs')
+      .where('started_at', '>=', startedAt)
+      .whereIn('mapping', [...mappings]);
+    const out: MappingFigures[] = [];
+    for (const mapping of mappings) {
+      const own = jobs.filter((j) => j.mapping === mapping);
+      const n = (k: string) => own.reduce((sum, j) => sum + Number(j[k] ?? 0), 0);
+      const jobSeconds = own.reduce(
+        (sum, j) => sum + (new Date(String(j.finished_at)).getTime() - new Date(String(j.started_at)).getTime()) / 1000,
+        0,
+      );
+      // A match job's `coupled` are its couples; a sync job's inserts are coupled too (counted once, as written).
+      const written = n('inserted') + n('modified');
+      const coupled = own.filter((j) => j.type === 'coupling').reduce((sum, j) => sum + Number(j.coupled ?? 0), 0);
+      const records = written + coupled;
+      out.push({
+        mapping,
+        records,
+        inserted: n('inserted'),
+        coupledByMatching: coupled,
+        failed: n('failed'),
+        seconds: Math.round(jobSeconds * 100) / 100,
+        recordsPerSecond: jobSeconds > 0 ? Math.round((records / jobSeconds) * 10) / 10 : 0,
+      });
+    }
+    return { seconds, mappings: out };
   }
 
   /** Peak RSS of each worker process so far (MB). */

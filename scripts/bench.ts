@@ -2,13 +2,15 @@
  * `npm run bench`: the product against a naive one-request-per-record loader and a bare pipe, side by side in one run
  * on the same emulators (seeded alike, `--latency` on every request, the real service-protection limits), plus the
  * product's requests per record, an idle incremental run's requests per side, cost against the number of changes,
- * workflow-history events per 1,000 records, the worker's peak memory at two sizes and two workers against one.
+ * workflow-history events per 1,000 records, the worker's peak memory at two sizes, two workers against one, and the
+ * first full synchronization of every mapping that has data (the demo data times --demo-scale, lookups on).
  * Prints one table and writes the figures as JSON under bench/results/ (or `--out`). docs/performance.md explains
  * each figure and what bounds it.
  *
  * Options (defaults in brackets): --customers N [10000] --large N [100000] --small N [1000] --changes N [100]
- * --latency MS [20] --scale-latency MS [200] --scale-customers N [1000] --page N [200] --out FILE;
- * --quick (1,000 / 5,000 / 1,000, a few minutes) and --smoke (200 customers, no latency: the test's form).
+ * --latency MS [20] --scale-latency MS [200] --scale-customers N [1000] --page N [200] --demo-scale N [10] --out FILE;
+ * --quick (1,000 / 5,000 / 1,000, demo times 5, a few minutes) and --smoke (200 customers, demo times 1, no latency:
+ * the test's form).
  * Needs MySQL (MYSQL_URL or root@127.0.0.1:3306) and the pinned Temporal CLI (installed into the cache like
  * `npm start` does).
  */
@@ -22,6 +24,7 @@ import { runBarePipe, type LoadResult } from '../bench/bare-pipe';
 import { countDataverseAccounts, EmulatorPair, ProductStack, type ProductRun } from '../bench/harness';
 import { runNaiveLoader } from '../bench/naive-loader';
 import { childProcessEnv, loadConfig } from '../config';
+import { applyMappingOverrides, defaultMappings, demoMappingOverrides, demoScheduledMappings } from '../mappings';
 import { searchAttributeKeys } from '../workflows/definitions';
 import { ensureTemporalCli } from './temporal/cli';
 
@@ -37,6 +40,7 @@ interface Options {
   out?: string;
   quick?: boolean;
   smoke?: boolean;
+  demoScale: number;
 }
 
 /** Records per second, requests and requests per record of one loader or product run. */
@@ -120,12 +124,13 @@ async function main(): Promise<void> {
     .option('--scale-latency <ms>', 'latency per request of the one-vs-two-workers runs', Number, 200)
     .option('--scale-customers <n>', 'customers of the one-vs-two-workers runs', Number, 1_000)
     .option('--page <n>', 'records per page', Number, 200)
+    .option('--demo-scale <n>', 'every mapping: the demo data times n (40 customers, 20 items, … each)', Number, 10)
     .option('--out <file>', 'where to write the JSON (Default: bench/results/<date>-<kind>.json)')
     .option('--quick', 'a few minutes: 1,000 customers, large 5,000, scale-out 1,000')
     .option('--smoke', 'the smallest form (the test): 200 customers, large 400, 20 changes, no latency')
     .parse(process.argv);
   const o = program.opts<Options>();
-  if (o.quick) Object.assign(o, { customers: 1_000, large: 5_000, small: 1_000, scaleCustomers: 1_000 });
+  if (o.quick) Object.assign(o, { customers: 1_000, large: 5_000, small: 1_000, scaleCustomers: 1_000, demoScale: 5 });
   if (o.smoke)
     Object.assign(o, {
       customers: 200,
@@ -135,6 +140,7 @@ async function main(): Promise<void> {
       latency: 0,
       scaleLatency: 0,
       scaleCustomers: 200,
+      demoScale: 1,
     });
   const kind = o.smoke ? 'smoke' : o.quick ? 'quick' : 'full';
 
@@ -269,6 +275,45 @@ async function main(): Promise<void> {
       }
     }
 
+    // 3. Every mapping that has data: the first full synchronization of the demo's mappings, lookups on.
+    const k = o.demoScale;
+    log(`every mapping: the demo data times ${k}, ${o.latency} ms latency`);
+    const demo = await EmulatorPair.start(0, o.latency, {
+      customers: 40 * k,
+      items: 20 * k,
+      resources: 5 * k,
+      salesPrices: 30 * k,
+      postedInvoices: 15 * k,
+      dataverseOnlyAccounts: 10 * k,
+      // Every salesperson has a Dataverse user: no record fails on its owner.
+      matchingSystemUsers: 6,
+    });
+    let everyMapping: Awaited<ReturnType<ProductStack['fullSync']>>;
+    try {
+      const stack = await ProductStack.start({
+        env,
+        pair: demo,
+        mysqlServer,
+        label: 'every-mapping',
+        workers: 1,
+        pageSize: o.page,
+        overrides: demoMappingOverrides,
+      });
+      try {
+        const mappings = applyMappingOverrides(defaultMappings(), demoMappingOverrides);
+        const names = demoScheduledMappings(mappings);
+        const isStatistics = (name: string) => mappings.find((m) => m.name === name)?.kind === 'statistics';
+        everyMapping = await stack.fullSync(
+          names.filter((n) => !isStatistics(n)),
+          names.filter(isStatistics),
+        );
+      } finally {
+        await stack.close();
+      }
+    } finally {
+      await demo.close();
+    }
+
     const p = productThroughput(productRun);
     const historyPer1000 = round((productRun.historyEvents / Math.max(p.records, 1)) * 1000, 1);
     const figures = {
@@ -391,6 +436,7 @@ async function main(): Promise<void> {
         changes: { small, large },
         large: { ...productThroughput(largeFull), historyEvents: largeFull.historyEvents },
         scaleOut: { latencyMs: o.scaleLatency, runs: scale },
+        everyMapping: { demoScale: o.demoScale, latencyMs: o.latency, ...everyMapping },
       },
     };
     console.log(
@@ -399,6 +445,11 @@ async function main(): Promise<void> {
         `(one page at a time ${bareSequential.recordsPerSecond}), naive ${naive.recordsPerSecond}`,
     );
     console.table(goals.map((g) => ({ ...g, met: g.met ? 'yes' : 'no' })));
+    console.log(
+      `\nevery mapping, the first full synchronization of the demo data times ${o.demoScale} ` +
+        `(${round(everyMapping.seconds, 1)} s in all):`,
+    );
+    console.table(everyMapping.mappings);
     const out = o.out ?? path.join(__dirname, '..', 'bench', 'results', `${startedAt.slice(0, 10)}-${kind}.json`);
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);

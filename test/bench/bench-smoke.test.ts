@@ -1,11 +1,13 @@
 // `npm run bench` in its smallest form (200 customers, no latency): the whole benchmark runs — naive loader, bare
-// pipe, the product with idle and change runs, the large run, one and two workers — and its JSON holds every figure.
+// pipe, the product with idle and change runs, the large run, one and two workers, every mapping's first full
+// synchronization of the demo data — and its JSON holds every figure.
 // Timings are not asserted (a loaded CI machine decides them); the figures' presence and shape are.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { applyMappingOverrides, defaultMappings, demoMappingOverrides, demoScheduledMappings } from '../../mappings';
 
 const FIGURES = [
   'productRecordsPerSecond',
@@ -78,6 +80,17 @@ describe('npm run bench --smoke', function () {
       assert.equal(run.duplicates, 0);
     }
     assert.equal(details.scaleOut.runs[1].peakRssMb.length, 2);
+    // Every mapping that has data ran its first full synchronization: each moved records, and only the demo's
+    // currency without an exchange rate failed.
+    const everyMapping = details.everyMapping.mappings as Array<{ mapping: string; records: number; failed: number }>;
+    assert.deepEqual(
+      everyMapping.map((m) => m.mapping).sort(),
+      demoScheduledMappings(applyMappingOverrides(defaultMappings(), demoMappingOverrides)).sort(),
+    );
+    for (const m of everyMapping) {
+      assert.ok(m.records > 0, `${m.mapping}: ${JSON.stringify(m)}`);
+      assert.equal(m.failed, m.mapping === 'CURRENCY' ? 1 : 0, `${m.mapping}: ${JSON.stringify(m)}`);
+    }
     // The table is printed.
     assert.match(output, /product vs bare pipe/);
   });
