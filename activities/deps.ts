@@ -40,6 +40,11 @@ export interface TransientRetryBudget {
   maxDelayMs: number;
 }
 
+/** The budget of `deps`: its `transientRetry` over the defaults. */
+export function transientRetryBudgetOf(deps: Pick<SyncDeps, 'transientRetry'>): TransientRetryBudget {
+  return { rounds: 6, initialDelayMs: 1000, maxDelayMs: 15_000, ...deps.transientRetry };
+}
+
 /**
  * Where activities report what they committed (the worker's sync metrics, worker/sync-metrics.ts). Called only for
  * work committed by this call — never for a stored result returned again to a retried activity — so counters match the

@@ -19,14 +19,12 @@ import { describeRecord, type LookupResolver } from '../../engine';
 import { hashRecord, projectWrite } from '../../engine/record-hash';
 import { destinationSideOf, sourceSideOf } from '../../engine/run-types';
 import { findByBcIds, findByDvIds } from '../../store/couplings';
-import type { SyncDeps, TransientRetryBudget } from '../deps';
+import { type SyncDeps, type TransientRetryBudget, transientRetryBudgetOf } from '../deps';
 import { findUncoupledCandidates } from '../matching/candidates';
 import { type ApiRecord, sideApi, type SideWrite } from '../sides';
 import { findByCreateKey } from './idempotent-creates';
 import { applyMatches } from './match-before-create';
 import { type Item, lower, type PageWork, plan, sideCaption } from './work';
-
-const DEFAULT_BUDGET: TransientRetryBudget = { rounds: 6, initialDelayMs: 1000, maxDelayMs: 15_000 };
 
 function toSideWrite(item: Item): SideWrite {
   const p = plan(item.decision)!;
@@ -56,7 +54,7 @@ export async function writeDestination(
   signal?: AbortSignal,
   beforeRewrite?: (items: Item[]) => Promise<void>,
 ): Promise<void> {
-  const budget: TransientRetryBudget = { ...DEFAULT_BUDGET, ...deps.transientRetry };
+  const budget: TransientRetryBudget = transientRetryBudgetOf(deps);
   const dstSide = destinationSideOf(work.direction);
   const dst = sideApi(deps.connectors, work.mapping, dstSide);
   const resolvedOnce = new Set<Item>();

@@ -30,6 +30,7 @@
  */
 import { AuthenticationError, ConnectorError, DuplicateKeyError, PermissionError } from '../../connectors/http';
 import { chunk } from '../../connectors/http/odata';
+import { RETRYABLE_STATUSES } from '../../connectors/http/retry-policy';
 import type { BcCustomerStatistics } from '../../connectors/business-central';
 import type { DvRecord } from '../../connectors/dataverse';
 import { cannotRunReason, type IntegrationTableMapping } from '../../mappings';
@@ -62,7 +63,7 @@ import { listPageResults, savePageResult } from '../../store/sync-pages';
 import type { Db } from '../../store/values';
 import { advanceWatermark, getWatermark } from '../../store/watermarks';
 import { dependencyWaitReason, logSkippedRun } from '../dependency-gate';
-import type { SyncDeps } from '../deps';
+import { type SyncDeps, transientRetryBudgetOf } from '../deps';
 import { heartbeatPump } from '../heartbeat';
 import { couplingState } from '../page/work';
 import { closeOrphanedJobs, configurationFailure } from '../sync-activities';
@@ -120,6 +121,28 @@ type RecordOutcome =
       detail: string | null;
       transient: boolean;
     };
+
+/**
+ * Runs one record's writes again while they fail with a transient error the HTTP layer does not retry itself — a 500,
+ * which it cannot tell from a refusal — in the rounds of a table page's budget (activities/page/destination-writes.ts):
+ * a 500 is never a failed record while rounds remain. The writes are idempotent (a row an earlier round created is
+ * found and written over, an update carries the values). An error the HTTP layer already retried to its own budget
+ * (408, 429, 502, 503, 504) is thrown at once.
+ */
+async function retryWhatHttpDoesNot<T>(deps: SyncDeps, write: () => Promise<T>): Promise<T> {
+  const budget = transientRetryBudgetOf(deps);
+  let delay = budget.initialDelayMs;
+  for (let round = 1; ; round++) {
+    try {
+      return await write();
+    } catch (err) {
+      const retriedByHttp = err instanceof ConnectorError && RETRYABLE_STATUSES.has(err.status);
+      if (!(err instanceof ConnectorError) || !err.retryable || retriedByHttp || round >= budget.rounds) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, budget.maxDelayMs);
+    }
+  }
+}
 
 /**
  * A connector error that concerns one record (it fails alone) — the record's data refused, or a transient error
@@ -480,28 +503,31 @@ export function createStatisticsActivities(deps: SyncDeps) {
       try {
         const current = rows.get(rowId);
         let wrote: 'inserted' | 'modified' | null = null;
-        if (!current) {
-          try {
-            await dv.createWithId('bcsync_accountstatistics', rowId, body);
-            wrote = 'inserted';
-          } catch (err) {
-            // Created by an attempt that died before it was recorded: write the values over it.
-            if (!(err instanceof DuplicateKeyError)) throw err;
+        // (A round after one that wrote the row only links the account again.)
+        await retryWhatHttpDoesNot(deps, async () => {
+          if (!current && wrote === null) {
+            try {
+              await dv.createWithId('bcsync_accountstatistics', rowId, body);
+              wrote = 'inserted';
+            } catch (err) {
+              // Created by an attempt that died before it was recorded: write the values over it.
+              if (!(err instanceof DuplicateKeyError)) throw err;
+              await dv.update('bcsync_accountstatistics', rowId, body);
+              wrote = 'modified';
+            }
+          } else if (current && wrote === null && changedStatisticsColumns(m, wanted, current).length) {
             await dv.update('bcsync_accountstatistics', rowId, body);
             wrote = 'modified';
           }
-        } else if (changedStatisticsColumns(m, wanted, current).length) {
-          await dv.update('bcsync_accountstatistics', rowId, body);
-          wrote = 'modified';
-        }
-        // The account's lookup to its statistics row, as BC's solution links them.
-        const link = account['_bcsync_accountstatisticsid_value'];
-        if (typeof link !== 'string' || link.toLowerCase() !== rowId) {
-          await dv.update('accounts', c.dvId, {
-            'bcsync_accountstatisticsid@odata.bind': `/bcsync_accountstatistics(${rowId})`,
-          });
-          wrote ??= 'modified';
-        }
+          // The account's lookup to its statistics row, as BC's solution links them.
+          const link = account['_bcsync_accountstatisticsid_value'];
+          if (typeof link !== 'string' || link.toLowerCase() !== rowId) {
+            await dv.update('accounts', c.dvId, {
+              'bcsync_accountstatisticsid@odata.bind': `/bcsync_accountstatistics(${rowId})`,
+            });
+            wrote ??= 'modified';
+          }
+        });
         outcomes.push({ sourceId: c.bcId, destinationId: c.dvId, kind: wrote ?? 'unchanged', rowId });
       } catch (err) {
         if (!isRecordFailure(err)) throw err;
@@ -621,7 +647,9 @@ export function createStatisticsActivities(deps: SyncDeps) {
         }
         try {
           // statecode and statuscode together: Dataverse's SetState through an update (api-facts).
-          await dv.update('invoices', c.dvId, { statecode: state.statecode, statuscode: state.statuscode });
+          await retryWhatHttpDoesNot(deps, () =>
+            dv.update('invoices', c.dvId, { statecode: state.statecode, statuscode: state.statuscode }),
+          );
           outcomes.push({ sourceId: c.bcId, destinationId: c.dvId, kind: 'modified' });
         } catch (err) {
           if (!isRecordFailure(err)) throw err;

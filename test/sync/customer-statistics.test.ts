@@ -354,6 +354,30 @@ describe('customerStatistics (CUSTOMER STATISTICS), end to end', function () {
     assert.equal(open.filter((e) => e.sourceId === lower(victim.bc_id)).length, 0, 'its error is resolved');
   });
 
+  it('a statistics write answered 500 twice is written in a later round, not counted as failed', async () => {
+    // The HTTP layer retries 429, 502, 503 and 504 itself but not a 500 (it cannot tell it from a refusal): the
+    // statistics page does, in the rounds of a table page's budget.
+    const [, victim] = customerCouplings;
+    const rowId = String(
+      ((await stack.store.knex('couplings').where({ mapping: MAPPING, bc_id: victim.bc_id }).first()) as Row).dv_id,
+    );
+    const figures = (await stack.connectors.bc.get('customerStatistics', String(victim.bc_id)))!;
+    await stack.connectors.dv.update('bcsync_accountstatistics', rowId, { bcsync_balance: 777_777 });
+    await setFaults(stack.emulators.dv.url, [
+      { method: 'PATCH', entitySet: 'bcsync_accountstatistics', recordId: rowId, status: 500, count: 2 },
+    ]);
+    let full: SyncMappingResult;
+    try {
+      full = await runStatistics(stack, { mode: 'full' });
+    } finally {
+      await setFaults(stack.emulators.dv.url, []);
+    }
+    assert.deepEqual(counters(full.passes[0].counts), [0, 1, customerCouplings.length - 1, 0], JSON.stringify(full));
+    assert.deepEqual(await listErrors(stack.store.knex, { jobId: full.passes[0].jobId }), []);
+    const row = (await stack.connectors.dv.get('bcsync_accountstatistics', rowId))!;
+    assert.equal(row.bcsync_balance, figures.balanceLcy);
+  });
+
   /**
    * The statistics activities on pages of one record, twice: `dying`, whose second Dataverse update throws as if its
    * worker died, and `retried`, over the real connectors.
