@@ -375,10 +375,9 @@ export class ProductStack {
     for (const mapping of mappings) {
       const own = jobs.filter((j) => j.mapping === mapping);
       const n = (k: string) => own.reduce((sum, j) => sum + Number(j[k] ?? 0), 0);
-      const jobSeconds = own.reduce(
-        (sum, j) => sum + (new Date(String(j.finished_at)).getTime() - new Date(String(j.started_at)).getTime()) / 1000,
-        0,
-      );
+      // (The driver gives Date objects with their milliseconds; String() of one would drop them.)
+      const at = (v: unknown) => (v instanceof Date ? v : new Date(String(v))).getTime();
+      const jobSeconds = own.reduce((sum, j) => sum + (at(j.finished_at) - at(j.started_at)) / 1000, 0);
       // A match job's `coupled` are its couples; a sync job's inserts are coupled too (counted once, as written).
       const written = n('inserted') + n('modified');
       const coupled = own.filter((j) => j.type === 'coupling').reduce((sum, j) => sum + Number(j.coupled ?? 0), 0);
