@@ -109,6 +109,12 @@ export interface LookupContext {
    * be written, and on pages that themselves run on demand.
    */
   syncOnDemand?: (target: IntegrationTableMapping, bcIds: readonly string[]) => Promise<Map<string, string>>;
+  /**
+   * Why the target mapping never creates a record for an uncoupled BC record (a blocked item gets no product: the
+   * target's entity rules, `EntityRules.neverCreates`), given as the advice instead of "run <mapping> first".
+   * (Default: it would)
+   */
+  neverCreates?: (target: IntegrationTableMapping, record: Record<string, unknown>) => string | undefined;
 }
 
 /** Resolves every request (de-duplicated by key) and returns the results keyed by `LookupRequest.key`. */
@@ -219,12 +225,16 @@ async function resolveFromBc(ctx: LookupContext, group: LookupRequest[], out: Ma
   }
   const couplings = await findByBcIds(ctx.knex, target.name, [...new Set(bcIdOf.values())]);
   const uncoupledIds = [...new Set(bcIdOf.values())].filter((id) => !couplings.get(id)?.dvId);
+  // Uncoupled targets the target mapping's rules never create a record for (a blocked item): what to do instead.
+  const neverCreated = new Map<string, string>();
   if (uncoupledIds.length) {
     for (const rec of await ctx.connectors.bc.getByIds(bcSet, uncoupledIds, { signal: ctx.signal })) {
       caption.set(rec.id, {
         number: target.bc.numberField ? (rec[target.bc.numberField] as string | undefined) : undefined,
         name: rec[target.bc.titleField] as string | undefined,
       });
+      const why = ctx.neverCreates?.(target, rec);
+      if (why) neverCreated.set(rec.id.toLowerCase(), why);
     }
   }
   // An uncoupled target outside the target mapping's filter (a blocked customer) is never coupled by that mapping:
@@ -272,9 +282,10 @@ async function resolveFromBc(ctx: LookupContext, group: LookupRequest[], out: Ma
       const advice =
         target.direction === 'to-bc'
           ? `${target.name} only synchronizes from Dataverse, so it never creates one for it: couple it to an existing Dataverse ${target.dataverse.caption} with 'bcsync couple ${target.name} --bc ${bcId} --dv <id>', or choose another`
-          : failedOnDemand
-            ? `synchronizing it on demand through ${target.name} failed: ${failedOnDemand}`
-            : undefined;
+          : (neverCreated.get(bcId.toLowerCase()) ??
+            (failedOnDemand
+              ? `synchronizing it on demand through ${target.name} failed: ${failedOnDemand}`
+              : undefined));
       out.set(r.key, {
         status: 'not-coupled',
         targetNumber: c?.number ?? r.value!,

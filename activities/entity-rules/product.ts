@@ -30,6 +30,11 @@ import { baseUnitsOf } from './unit-of-measure';
 const PRODUCTS = 'products' as DvEntitySet;
 
 export const productRules: EntityRules = {
+  neverCreates(m, record) {
+    if (!record.blocked) return undefined;
+    const caption = m.bc.caption.toLowerCase();
+    return `${m.name} creates no product for a blocked ${caption}: unblock the ${caption} and run ${m.name}, or couple it to an existing product with 'bcsync couple ${m.name} --bc ${String(record.id)} --dv <product id>'`;
+  },
   async beforeWrite({ deps, work }, items) {
     if (work.direction !== 'to-dataverse') return;
     const m = work.mapping;

@@ -1,9 +1,10 @@
 /**
  * Entity rules (DESIGN §5, bc-sync-semantics §4.10): what one mapping does beyond its field mappings — compute a
  * value, add related rows, publish a product, fix a parent's primary contact. The generic page pipeline
- * (activities/page/) calls a mapping's rules at two points; a mapping's rules live in one file named after it
+ * (activities/page/) calls a mapping's rules at two points, and the lookups ask them why a record is never created; a mapping's rules live in one file named after it
  * (activities/entity-rules/<mapping>.ts), pure parts in engine/ or mappings/.
  */
+import type { IntegrationTableMapping } from '../../mappings';
 import type { LookupResolver } from '../../engine';
 import type { SyncDeps } from '../deps';
 import type { SyncOnDemand } from '../page/on-demand';
@@ -38,6 +39,12 @@ export interface EntityRules {
    * counted unchanged before its lookups and destination are read (engine `unchangedSource`). (Default: false)
    */
   readonly decidesUnchangedRecords?: boolean;
+  /**
+   * Why these rules never create a destination record for an uncoupled Business Central record (ITEM-PRODUCT: a
+   * blocked item gets no product), as advice a user can act on; undefined when they would. A record whose lookup
+   * points at such a record fails with it instead of "run <mapping> first", which could not help.
+   */
+  neverCreates?(m: IntegrationTableMapping, record: Record<string, unknown>): string | undefined;
   /**
    * Before the destination writes: may complete a planned write's payload (`plan(item.decision).payload`), or fail
    * an item by setting `item.failure` to a message a user can act on. Also called for an item the write step decided

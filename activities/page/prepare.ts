@@ -84,6 +84,7 @@ export async function preparePage(deps: SyncDeps, work: PageWork, syncOnDemand?:
         cache: deps.cache,
         syncOptionsOnMiss: true,
         syncOnDemand,
+        neverCreates: (target, record) => entityRulesFor(target.name)?.neverCreates?.(target, record),
       },
       requests,
     ),
