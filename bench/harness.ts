@@ -42,17 +42,20 @@ export class EmulatorPair {
 
   /**
    * Starts both emulators with the documented service-protection limits and `latencyMs` on every request, seeded with
-   * `customers` BC customers only, or with the demo data of `seed` (every mapping's records).
+   * `seed` BC customers only, or with the demo data `seed` describes (every mapping's records).
    */
-  static async start(customers: number, latencyMs: number, demo?: DemoDataOptions): Promise<EmulatorPair> {
-    const seed = demo ?? {
-      customers,
-      contactsPerCustomer: 0,
-      overlapFraction: 0,
-      dataverseOnlyAccounts: 1,
-      dataverseContactsPerAccount: 0,
-    };
-    const common = { tenant: TENANT, ...CLIENT, seed };
+  static async start(seed: number | DemoDataOptions, latencyMs: number): Promise<EmulatorPair> {
+    const data: DemoDataOptions =
+      typeof seed === 'number'
+        ? {
+            customers: seed,
+            contactsPerCustomer: 0,
+            overlapFraction: 0,
+            dataverseOnlyAccounts: 1,
+            dataverseContactsPerAccount: 0,
+          }
+        : seed;
+    const common = { tenant: TENANT, ...CLIENT, seed: data };
     const bc = await startBusinessCentralEmulator(common);
     const dv = await startDataverseEmulator({ ...common, orgUrl: ORG_URL });
     const pair = new EmulatorPair(bc, dv);

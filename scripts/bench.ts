@@ -278,16 +278,19 @@ async function main(): Promise<void> {
     // 3. Every mapping that has data: the first full synchronization of the demo's mappings, lookups on.
     const k = o.demoScale;
     log(`every mapping: the demo data times ${k}, ${o.latency} ms latency`);
-    const demo = await EmulatorPair.start(0, o.latency, {
-      customers: 40 * k,
-      items: 20 * k,
-      resources: 5 * k,
-      salesPrices: 30 * k,
-      postedInvoices: 15 * k,
-      dataverseOnlyAccounts: 10 * k,
-      // Every salesperson has a Dataverse user: no record fails on its owner.
-      matchingSystemUsers: 6,
-    });
+    const demo = await EmulatorPair.start(
+      {
+        customers: 40 * k,
+        items: 20 * k,
+        resources: 5 * k,
+        salesPrices: 30 * k,
+        postedInvoices: 15 * k,
+        dataverseOnlyAccounts: 10 * k,
+        // Every salesperson has a Dataverse user: no record fails on its owner.
+        matchingSystemUsers: 6,
+      },
+      o.latency,
+    );
     let everyMapping: Awaited<ReturnType<ProductStack['fullSync']>>;
     try {
       const stack = await ProductStack.start({

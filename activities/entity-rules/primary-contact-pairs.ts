@@ -17,7 +17,8 @@
  *   left for CUSTOMER to carry or report.
  * - A side's stored hash moves only from the hash it had before the fix-up, only when that was the stored one (a
  *   pending user change keeps counting as a change), and only once both sides agree on the primary contact and its
- *   name. The coupling row is changed by compare-and-set, so a CUSTOMER pass that recorded a newer state meanwhile wins.
+ *   name. The coupling row is changed by compare-and-set, so a CUSTOMER pass that recorded a newer state meanwhile
+ *   wins.
  * - Every write carries the ETag just read. A mirror whose record changed meanwhile (409/412) reads it again and writes
  *   again under the same rules, keeping the user's change pending; a fix-up write refused that way fails the page,
  *   whose retry looks again.
@@ -227,8 +228,9 @@ export async function mirrorToCustomers(
       if (!current) continue;
       if (current.primaryContactNumber === p.contactNumber) {
         // Our own write sent again: its answer was lost, and the service applied the batch only after the connector
-        // read the customer back, so the connector sent it again with the old ETag. Anything else that differs from the read is a user's change made since: it stays
-        // pending (the read becomes the one with it), or the stored hash would take it in without carrying it.
+        // read the customer back, so the connector sent it again with the old ETag. Anything else that differs from
+        // the read is a user's change made since: it stays pending (the read becomes the one with it), or the stored
+        // hash would take it in without carrying it.
         p.customerAfter = current;
         if (!sameBesidesPrimaryContact(m, 'bc', p.customer, current)) p.customer = current;
       } else if (customerWantsMirror(m, p, current)) {

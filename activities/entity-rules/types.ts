@@ -1,8 +1,8 @@
 /**
  * Entity rules (DESIGN §5, bc-sync-semantics §4.10): what one mapping does beyond its field mappings — compute a
  * value, add related rows, publish a product, fix a parent's primary contact. The generic page pipeline
- * (activities/page/) calls a mapping's rules at two points, and the lookups ask them why a record is never created; a mapping's rules live in one file named after it
- * (activities/entity-rules/<mapping>.ts), pure parts in engine/ or mappings/.
+ * (activities/page/) calls a mapping's rules at two points, and hands the lookups their `neverCreates`; a mapping's
+ * rules live in one file named after it (activities/entity-rules/<mapping>.ts), pure parts in engine/ or mappings/.
  */
 import type { IntegrationTableMapping } from '../../mappings';
 import type { LookupResolver } from '../../engine';

@@ -31,6 +31,7 @@
 import { AuthenticationError, ConnectorError, DuplicateKeyError, PermissionError } from '../../connectors/http';
 import { chunk } from '../../connectors/http/odata';
 import { RETRYABLE_STATUSES } from '../../connectors/http/retry-policy';
+import { abortableSleep } from '../../connectors/http/util';
 import type { BcCustomerStatistics } from '../../connectors/business-central';
 import type { DvRecord } from '../../connectors/dataverse';
 import { cannotRunReason, type IntegrationTableMapping } from '../../mappings';
@@ -138,7 +139,7 @@ async function retryWhatHttpDoesNot<T>(deps: SyncDeps, write: () => Promise<T>):
     } catch (err) {
       const retriedByHttp = err instanceof ConnectorError && RETRYABLE_STATUSES.has(err.status);
       if (!(err instanceof ConnectorError) || !err.retryable || retriedByHttp || round >= budget.rounds) throw err;
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await abortableSleep(delay);
       delay = Math.min(delay * 2, budget.maxDelayMs);
     }
   }
