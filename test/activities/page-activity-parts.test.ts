@@ -11,7 +11,7 @@ import type { SyncPageInput } from '../../engine/run-types';
 import { zeroCounts } from '../../engine/run-types';
 import { getPageResult } from '../../store/sync-pages';
 import { setFaults } from '../support/sync-stack';
-import { type ActivityFixture, allOf, customerMappings, startActivityFixture } from './support';
+import { type ActivityFixture, allOf, customerMappings, openCustomerPass, startActivityFixture } from './support';
 
 /** Customers only, none of them in Dataverse yet: every record of the pass is a create. */
 const seed = { customers: 9, contactsPerCustomer: 0, overlapFraction: 0, dataverseOnlyAccounts: 1 };
@@ -47,25 +47,7 @@ describe('a page activity of several parts (MockActivityEnvironment, SQLite, emu
     direction: SyncPageInput['direction'] = 'to-dataverse',
   ): Promise<SyncPageInput> {
     n += 1;
-    const opened = await fx.call('startPass', {
-      mapping: 'CUSTOMER',
-      direction,
-      mode: 'incremental',
-      workflowId,
-      runId: `run-${n}`,
-      retryOfJobId: null,
-      recordIds: null,
-    });
-    return {
-      mapping: 'CUSTOMER',
-      direction,
-      mode: 'incremental',
-      jobId: opened.jobId,
-      pageNo: 0,
-      passStartedAt: opened.passStartedAt,
-      cursor: opened.cursor,
-      recordIds: null,
-    };
+    return (await openCustomerPass(fx, { direction, workflowId, runId: `run-${n}` })).page;
   }
 
   it('processes up to pagesPerActivity source pages in one activity and returns their sum', async () => {

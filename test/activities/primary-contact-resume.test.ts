@@ -10,8 +10,15 @@ import type { PageFaults } from '../../activities/deps';
 import { hashRecord } from '../../engine';
 import type { PassDirection, SyncPageInput } from '../../engine/run-types';
 import type { IntegrationTableMapping } from '../../mappings';
-import { mappingsWith, type Row } from '../support/sync-stack';
-import { accountFilter, type ActivityFixture, allOf, startActivityFixture } from './support';
+import type { Row } from '../support/sync-stack';
+import {
+  accountFilter,
+  type ActivityFixture,
+  allOf,
+  customerAndContactMappings,
+  openPass,
+  startActivityFixture,
+} from './support';
 
 /**
  * Per direction of CONTACT's pass: the records it creates. Three customers with one person each, none of them in
@@ -29,25 +36,7 @@ const seeds = {
   },
 };
 
-/** CUSTOMER and CONTACT creating uncoupled records, without the lookups that belong to other mappings. */
-const mappings: IntegrationTableMapping[] = mappingsWith({
-  mappings: {
-    CUSTOMER: {
-      onlyCoupled: false,
-      fieldMappings: [
-        { bcField: 'salespersonCode', enabled: false },
-        { bcField: 'currencyCode', enabled: false },
-      ],
-    },
-    CONTACT: {
-      onlyCoupled: false,
-      fieldMappings: [
-        { bcField: 'salespersonCode', enabled: false },
-        { bcField: 'currencyCode', enabled: false },
-      ],
-    },
-  },
-});
+const mappings: IntegrationTableMapping[] = customerAndContactMappings();
 const customerMapping = mappings.find((m) => m.name === 'CUSTOMER')!;
 
 describe('primary-contact fix-ups resumed after the page died (MockActivityEnvironment, SQLite, emulators)', function () {
@@ -67,25 +56,7 @@ describe('primary-contact fix-ups resumed after the page died (MockActivityEnvir
 
   async function firstPage(f: ActivityFixture, mapping: string, direction: PassDirection): Promise<SyncPageInput> {
     runs += 1;
-    const opened = await f.call('startPass', {
-      mapping,
-      direction,
-      mode: 'incremental',
-      workflowId: 'wf',
-      runId: `run-${runs}`,
-      retryOfJobId: null,
-      recordIds: null,
-    });
-    return {
-      mapping,
-      direction,
-      mode: 'incremental',
-      jobId: opened.jobId,
-      pageNo: 0,
-      passStartedAt: opened.passStartedAt,
-      cursor: opened.cursor,
-      recordIds: null,
-    };
+    return (await openPass(f, { mapping, direction, workflowId: 'wf', runId: `run-${runs}` })).page;
   }
 
   /** Each CUSTOMER pair with both records as they are now. */

@@ -73,19 +73,24 @@ export async function startActivityFixture(o: {
   };
 }
 
+/** A mapping override: create uncoupled records both ways, without the lookups that belong to other mappings. */
+const creatingWithoutForeignLookups = {
+  onlyCoupled: false,
+  fieldMappings: [
+    { bcField: 'salespersonCode', enabled: false },
+    { bcField: 'currencyCode', enabled: false },
+  ],
+};
+
 /** CUSTOMER creating uncoupled records both ways, without the lookups that belong to other mappings. */
 export function customerMappings(extra: Record<string, unknown> = {}): IntegrationTableMapping[] {
+  return mappingsWith({ mappings: { CUSTOMER: { ...creatingWithoutForeignLookups, ...extra } } });
+}
+
+/** CUSTOMER and CONTACT, each as `customerMappings` makes CUSTOMER. */
+export function customerAndContactMappings(): IntegrationTableMapping[] {
   return mappingsWith({
-    mappings: {
-      CUSTOMER: {
-        onlyCoupled: false,
-        fieldMappings: [
-          { bcField: 'salespersonCode', enabled: false },
-          { bcField: 'currencyCode', enabled: false },
-        ],
-        ...extra,
-      },
-    },
+    mappings: { CUSTOMER: creatingWithoutForeignLookups, CONTACT: creatingWithoutForeignLookups },
   });
 }
 
@@ -103,16 +108,16 @@ export async function allOf(f: ActivityFixture, side: 'bc' | 'dv', set: string, 
 }
 
 /**
- * Opens a CUSTOMER pass through `startPass` for run `runId` of workflow `workflowId`, and returns what it answered
+ * Opens a pass of `mapping` through `startPass` for run `runId` of workflow `workflowId`, and returns what it answered
  * with the input of the pass's first page.
  */
-export async function openCustomerPass(
+export async function openPass(
   fx: ActivityFixture,
-  o: { direction: PassDirection; mode?: SyncRunMode; workflowId: string; runId: string },
+  o: { mapping: string; direction: PassDirection; mode?: SyncRunMode; workflowId: string; runId: string },
 ) {
   const mode = o.mode ?? 'incremental';
   const opened = await fx.call('startPass', {
-    mapping: 'CUSTOMER',
+    mapping: o.mapping,
     direction: o.direction,
     mode,
     workflowId: o.workflowId,
@@ -121,7 +126,7 @@ export async function openCustomerPass(
     recordIds: null,
   });
   const page: SyncPageInput = {
-    mapping: 'CUSTOMER',
+    mapping: o.mapping,
     direction: o.direction,
     mode,
     jobId: opened.jobId,
@@ -131,4 +136,12 @@ export async function openCustomerPass(
     recordIds: null,
   };
   return { ...opened, page };
+}
+
+/** `openPass` for CUSTOMER. */
+export async function openCustomerPass(
+  fx: ActivityFixture,
+  o: { direction: PassDirection; mode?: SyncRunMode; workflowId: string; runId: string },
+) {
+  return openPass(fx, { mapping: 'CUSTOMER', ...o });
 }
